@@ -1,0 +1,3 @@
+from solo60.cli import main
+
+main()
