@@ -1,0 +1,22 @@
+"""ASGI entry point for running one service per process, as containers do.
+
+`SOLO60_SERVICE=payment uvicorn --factory solo60.services.asgi:app_from_env --host 0.0.0.0`
+"""
+
+from __future__ import annotations
+
+import os
+
+from fastapi import FastAPI
+
+from solo60.services import SERVICE_NAMES, definition
+from solo60.services.kit.access_log import configure_logging
+from solo60.services.kit.app import build_app
+
+
+def app_from_env() -> FastAPI:
+    name = os.environ.get("SOLO60_SERVICE", "")
+    if name not in SERVICE_NAMES:
+        raise SystemExit(f"SOLO60_SERVICE must name one of {', '.join(SERVICE_NAMES)}, not {name!r}")
+    configure_logging()
+    return build_app(definition(name))

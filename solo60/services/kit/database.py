@@ -1,0 +1,185 @@
+"""A service's database: an embedded SQLite file by default, PostgreSQL when a URL is given.
+
+Schema changes go through the service's Alembic migrations, run at start, so a PostgreSQL
+deployment upgrades in place. On SQLite every write transaction starts with
+`BEGIN IMMEDIATE`: concurrent writers then queue on the lock instead of failing when a read
+transaction tries to become a write one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+SQLITE_BUSY_TIMEOUT_SECONDS = 30
+SQLITE_POOL_SIZE = 20
+SQLITE_POOL_OVERFLOW = 20
+POSTGRES_POOL_SIZE = 10
+POSTGRES_POOL_OVERFLOW = 10
+_MIGRATION_LOCK = threading.Lock()
+_SEARCH_PATH = re.compile(r"-csearch_path=([A-Za-z0-9_]+)")
+
+
+class Database:
+    """Engine, sessions and migrations of one service's own database."""
+
+    def __init__(
+        self, url: str, *, migrations: str, version_table: str = "alembic_version", pool_size: int | None = None
+    ) -> None:
+        self.url = async_url(url)
+        self.migrations = migrations
+        self.version_table = version_table
+        self.is_sqlite = self.url.startswith("sqlite")
+        options: dict[str, Any] = {"pool_pre_ping": not self.is_sqlite}
+        if self.is_sqlite:
+            options["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_SECONDS}
+            _ensure_parent_directory(self.url)
+            # Connections are kept, not churned: each aiosqlite connection is a thread, and opening
+            # one per request (the overflow beyond a small pool) cost more than the query itself.
+            options.update(pool_size=pool_size or SQLITE_POOL_SIZE, max_overflow=SQLITE_POOL_OVERFLOW)
+        else:
+            # PostgreSQL connections are a shared, limited resource (max_connections is 100 by
+            # default, across every replica of every service): keep few, open more on demand.
+            options.update(pool_size=pool_size or POSTGRES_POOL_SIZE, max_overflow=POSTGRES_POOL_OVERFLOW)
+        self.engine: AsyncEngine = create_async_engine(self.url, **options)
+        if self.is_sqlite:
+            _configure_sqlite(self.engine)
+        self._write_lock = asyncio.Lock() if self.is_sqlite else None
+        self._writer_task: asyncio.Task[Any] | None = None
+        self._reader = async_sessionmaker(self.engine, expire_on_commit=False)
+        self._writer = async_sessionmaker(self.engine.execution_options(solo60_write=True), expire_on_commit=False)
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncSession]:
+        """A session for queries; it never takes SQLite's write lock."""
+        async with self._reader() as session:
+            yield session
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[AsyncSession]:
+        """A transaction committed on success and rolled back on any exception."""
+        if self._write_lock is None:
+            async with self._writer() as session, session.begin():
+                yield session
+            return
+        # SQLite has one writer at a time. Writers of this process queue here and are woken in
+        # turn; left to SQLite's busy handler they would sleep in growing steps (p99 of ~600 ms
+        # at 16 concurrent writers). Other processes are still held off by busy_timeout.
+        if self._writer_task is not None and self._writer_task is asyncio.current_task():
+            raise RuntimeError("a write transaction was opened inside another one on the same SQLite database")
+        async with self._write_lock:
+            self._writer_task = asyncio.current_task()
+            try:
+                async with self._writer() as session, session.begin():
+                    yield session
+            finally:
+                self._writer_task = None
+
+    async def migrate(self) -> None:
+        """Bring the schema to the latest migration (creating the PostgreSQL schema if needed)."""
+        await asyncio.to_thread(self._migrate_sync)
+
+    def _migrate_sync(self) -> None:
+        # Alembic keeps `op` and `context` in module globals: two services migrating on two
+        # threads of one process would run each other's DDL. One migration at a time.
+        with _MIGRATION_LOCK:
+            self._run_migrations()
+
+    async def ping(self) -> bool:
+        try:
+            async with self.engine.connect() as connection:
+                await connection.execute(sa.text("SELECT 1"))
+        except Exception:
+            return False
+        return True
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+    def alembic_config(self) -> Config:
+        config = Config()
+        config.set_main_option("script_location", self.migrations)
+        config.attributes["version_table"] = self.version_table
+        return config
+
+    def _run_migrations(self) -> None:
+        engine = sa.create_engine(sync_url(self.url), poolclass=sa.pool.NullPool)
+        try:
+            with engine.begin() as connection:
+                if engine.dialect.name == "postgresql":
+                    schema = search_path_schema(self.url)
+                    if schema:
+                        connection.execute(sa.text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
+                    # Several replicas may start at once; one migrates, the others wait for it.
+                    connection.execute(
+                        sa.text("SELECT pg_advisory_xact_lock(hashtext(:name))"), {"name": self.migrations}
+                    )
+                config = self.alembic_config()
+                config.attributes["connection"] = connection
+                command.upgrade(config, "head")
+        finally:
+            engine.dispose()
+
+
+def async_url(url: str) -> str:
+    """The asyncio driver URL for a plain `sqlite:///` or `postgresql://` URL."""
+    parsed = make_url(url)
+    driver = parsed.drivername
+    if driver in {"sqlite", "sqlite+pysqlite"}:
+        parsed = parsed.set(drivername="sqlite+aiosqlite")
+    elif driver in {"postgresql", "postgres", "postgresql+psycopg2", "postgresql+asyncpg"}:
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed.render_as_string(hide_password=False)
+
+
+def sync_url(url: str) -> str:
+    parsed = make_url(url)
+    if parsed.drivername == "sqlite+aiosqlite":
+        parsed = parsed.set(drivername="sqlite")
+    return parsed.render_as_string(hide_password=False)
+
+
+def search_path_schema(url: str) -> str | None:
+    """The schema named by `?options=-csearch_path=...`, which a shared PostgreSQL uses per service."""
+    options = make_url(url).query.get("options")
+    if options is None:
+        return None
+    text = unquote(options if isinstance(options, str) else options[0])
+    found = _SEARCH_PATH.search(text)
+    return found.group(1) if found else None
+
+
+def _ensure_parent_directory(url: str) -> None:
+    database = make_url(url).database
+    if database and database != ":memory:":
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+
+
+def _configure_sqlite(engine: AsyncEngine) -> None:
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # transactions are begun below, not by the driver
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_SECONDS * 1000}")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(connection: sa.Connection) -> None:
+        writing = connection.get_execution_options().get("solo60_write", False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
