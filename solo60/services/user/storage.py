@@ -1,0 +1,92 @@
+"""The user service's tables and queries."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from solo60.services.kit import UtcDateTime, new_metadata, utc_now
+
+
+class Base(DeclarativeBase):
+    metadata = new_metadata()
+
+
+class UserRow(Base):
+    __tablename__ = "users"
+
+    id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254))
+    email_key: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    roles: Mapped[list[str]] = mapped_column(sa.JSON)
+    status: Mapped[str] = mapped_column(sa.String(16))
+    email_verified: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    password_changed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+metadata = Base.metadata
+
+
+class EmailTaken(Exception):
+    """Another user already has this email address (compared case-insensitively)."""
+
+
+def email_key(email: str) -> str:
+    return email.strip().lower()
+
+
+async def find_user(session: AsyncSession, user_id: str) -> UserRow | None:
+    return await session.get(UserRow, user_id)
+
+
+async def find_user_by_email(session: AsyncSession, email: str) -> UserRow | None:
+    return await session.scalar(sa.select(UserRow).where(UserRow.email_key == email_key(email)))
+
+
+async def replace_user(session: AsyncSession, **fields: Any) -> UserRow:
+    """Insert a user, first removing any with the same id or email: provider states seed this way."""
+    email = str(fields["email"])
+    await session.execute(
+        sa.delete(UserRow).where(sa.or_(UserRow.id == fields.get("user_id"), UserRow.email_key == email_key(email)))
+    )
+    return await add_user(session, **fields)
+
+
+async def add_user(
+    session: AsyncSession,
+    *,
+    email: str,
+    name: str,
+    roles: list[str],
+    status: str = "ACTIVE",
+    email_verified: bool = False,
+    user_id: str | None = None,
+) -> UserRow:
+    """Insert a user; the unique email key, not a prior lookup, decides a race between two signups."""
+    now = utc_now()
+    row = UserRow(
+        id=user_id or str(uuid.uuid4()),
+        email=email.strip(),
+        email_key=email_key(email),
+        name=name,
+        roles=roles,
+        status=status,
+        email_verified=email_verified,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(row)
+    try:
+        await session.flush()
+    except IntegrityError as error:
+        raise EmailTaken(email) from error
+    return row
