@@ -1,0 +1,118 @@
+"""`solo60 services ...`: run the seven services locally and export their OpenAPI documents."""
+
+from __future__ import annotations
+
+import json
+import signal
+import threading
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from solo60.services import DEFAULT_PORTS, SERVICE_NAMES
+
+app = typer.Typer(help="Run the Solo60 services and export their OpenAPI documents.", no_args_is_help=True)
+console = Console(stderr=True)
+
+
+def _fail(message: str) -> None:
+    console.print(f"[red]error:[/red] {message}")
+    raise typer.Exit(code=2)
+
+
+def _chosen(names: list[str] | None) -> list[str]:
+    chosen = names or list(SERVICE_NAMES)
+    unknown = [name for name in chosen if name not in SERVICE_NAMES]
+    if unknown:
+        _fail(f"unknown service {unknown[0]!r}; choose from {', '.join(SERVICE_NAMES)}")
+    return list(dict.fromkeys(chosen))
+
+
+def _ports(chosen: list[str], port_options: list[str], free_ports: bool) -> dict[str, int]:
+    ports = {name: 0 if free_ports else DEFAULT_PORTS[name] for name in chosen}
+    for option in port_options:
+        name, separator, number = option.partition("=")
+        if not separator or name not in SERVICE_NAMES or not number.isdigit() or not 0 <= int(number) < 65536:
+            _fail(f"--port takes SERVICE=PORT with a known service and a port number, not {option!r}")
+        ports[name] = int(number)
+    return ports
+
+
+@app.command("up")
+def up(
+    names: Annotated[list[str] | None, typer.Argument(help="Services to start (default: all seven).")] = None,
+    port: Annotated[
+        list[str], typer.Option("--port", "-p", help="SERVICE=PORT, repeatable; 0 picks a free port.")
+    ] = [],  # noqa: B006 - typer reads the default
+    free_ports: Annotated[bool, typer.Option("--free-ports", help="Give every service a free port.")] = False,
+    as_json: Annotated[
+        bool,
+        typer.Option("--json", help="Print {service: base URL} as the first stdout line once all are ready."),
+    ] = False,
+) -> None:
+    """Start services on 127.0.0.1 and keep them running until Ctrl-C or SIGTERM."""
+    from solo60.services.kit.access_log import configure_logging
+    from solo60.services.kit.server import ServiceStartError, running_services
+
+    chosen = _chosen(names)
+    ports = _ports(chosen, port, free_ports)
+    configure_logging()
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    try:
+        with running_services(chosen, ports=ports) as services:
+            if as_json:
+                print(json.dumps({name: service.url for name, service in services.items()}), flush=True)
+            else:
+                table = Table(title="Solo60 services (Ctrl-C stops them)")
+                table.add_column("service")
+                table.add_column("URL")
+                table.add_column("docs")
+                for service in services.values():
+                    table.add_row(service.name, service.url, service.docs_url)
+                Console().print(table)
+            stop.wait()
+            console.print("stopping services…")
+    except ServiceStartError as error:
+        _fail(str(error))
+
+
+@app.command("openapi")
+def openapi(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Directory to write the documents to.")] = Path("openapi"),
+) -> None:
+    """Write each service's OpenAPI document and the merged internal one."""
+    from solo60.contracts import all_contracts
+    from solo60.contracts.openapi import merged_document, openapi_document
+
+    out.mkdir(parents=True, exist_ok=True)
+    contracts = all_contracts()
+    for contract in contracts:
+        path = out / f"{contract.service}.openapi.json"
+        path.write_text(json.dumps(openapi_document(contract), indent=2) + "\n")
+        console.print(f"wrote {path}")
+    merged = out / "internal.openapi.json"
+    merged.write_text(json.dumps(merged_document(contracts), indent=2) + "\n")
+    console.print(f"wrote {merged} ({len(contracts)} services)")
+
+
+@app.command("states")
+def states(
+    names: Annotated[list[str] | None, typer.Argument(help="Services to list (default: all).")] = None,
+) -> None:
+    """List the provider states each service can set up for contract verification."""
+    from solo60.services import definition
+
+    for name in _chosen(names):
+        table = Table(title=f"{name} provider states")
+        table.add_column("state")
+        table.add_column("params")
+        table.add_column("what it sets up")
+        for state in definition(name).states.describe():
+            params = ", ".join(f"{key}={spec.get('default', '…')}" for key, spec in state["params"].items())
+            table.add_row(state["name"], params, state["description"])
+        Console().print(table)

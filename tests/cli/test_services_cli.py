@@ -1,0 +1,116 @@
+"""`solo60 services ...` as an operator runs it: a real process, real ports, real signals."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+from typer.testing import CliRunner
+
+from solo60.cli import app
+from solo60.services import available
+
+SOLO60 = [sys.executable, "-m", "solo60"]
+
+
+def test_services_up_prints_the_urls_first_then_serves_until_sigterm(tmp_path: Path) -> None:
+    env = {**os.environ, "SOLO60_DATA_DIR": str(tmp_path)}
+    process = subprocess.Popen(
+        [*SOLO60, "services", "up", "user", "--free-ports", "--json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        first_line = process.stdout.readline()
+        urls = json.loads(first_line)
+        assert list(urls) == ["user"]
+        assert urls["user"].startswith("http://127.0.0.1:")
+        assert httpx.get(f"{urls['user']}/ready").json()["status"] == "ready"
+        assert httpx.get(f"{urls['user']}/internal/users/1", headers={"x-api-key": "solo60-dev-key"}).status_code == 404
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 0, stderr
+    assert "stopping services" in stderr
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(f"{urls['user']}/health")
+
+
+def test_services_up_starts_every_service_on_its_own_port(tmp_path: Path) -> None:
+    env = {**os.environ, "SOLO60_DATA_DIR": str(tmp_path)}
+    process = subprocess.Popen(
+        [*SOLO60, "services", "up", "--free-ports", "--json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        urls = json.loads(process.stdout.readline())
+        assert set(urls) == set(available())
+        assert len(set(urls.values())) == len(urls)
+        for url in urls.values():
+            assert httpx.get(f"{url}/ready").status_code == 200
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.communicate(timeout=30)
+    assert process.returncode == 0
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["services", "up", "billing"], "unknown service 'billing'"),
+        (["services", "up", "user", "--port", "user"], "--port takes SERVICE=PORT"),
+        (["services", "up", "user", "--port", "user=99999"], "--port takes SERVICE=PORT"),
+    ],
+)
+def test_bad_arguments_get_one_line_saying_what_is_wrong(arguments: list[str], message: str) -> None:
+    result = CliRunner().invoke(app, arguments)
+    assert result.exit_code == 2
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_a_taken_port_is_reported_not_hung_on(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [*SOLO60, "services", "up", "user", "--port", f"user={port}"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env={**os.environ, "SOLO60_DATA_DIR": str(tmp_path)},
+        )
+    assert result.returncode == 2
+    assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
+
+
+def test_openapi_writes_each_service_and_the_merged_document(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["services", "openapi", "--out", str(tmp_path)])
+
+    assert result.exit_code == 0, result.output
+    written = sorted(path.name for path in tmp_path.iterdir())
+    assert written == sorted([f"{name}.openapi.json" for name in available()] + ["internal.openapi.json"])
+    merged = json.loads((tmp_path / "internal.openapi.json").read_text())
+    user = json.loads((tmp_path / "user.openapi.json").read_text())
+    assert set(user["paths"]) <= set(merged["paths"])
+    assert "user_get_user" in {op["operationId"] for item in merged["paths"].values() for op in item.values()}
+
+
+def test_states_lists_each_providers_states() -> None:
+    result = CliRunner().invoke(app, ["services", "states", "user"])
+    assert result.exit_code == 0
+    assert "a user exists" in result.output
