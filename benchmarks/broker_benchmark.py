@@ -1,0 +1,626 @@
+"""The broker's heavy endpoints at scale: can-i-deploy, pacts-for-verification and publish,
+against its own /health, on SQLite and PostgreSQL, at full and at 1 % of the data.
+
+Full scale is 20 pacticipants with 10,000 versions each (on a main branch and hundreds of short
+feature branches, some tagged), each version publishing pacts to two providers (400,000
+publications, the content changing every 20 versions, so stored once per SHA), 100,000
+verification results, and live deployments and releases. The data is written straight into
+the tables in bulk (through the broker's own migrations and table definitions), then the broker
+runs as a separate process (`solo60 broker serve`) and one client times requests in interleaved
+rounds: /health, can-i-deploy to an environment, pacts-for-verification (main branch, deployed
+or released, pending and WIP), and a publish of a new consumer version.
+
+The teams keep the same pace in both datasets (about 27 versions a day per pacticipant), so
+1 % of the data is a broker a few days old and the full set one with a year of history; the
+requests (and the WIP window of the last 36 hours) are the same, which is what isolates the cost
+of history.
+
+Goals: every heavy endpoint's p95 <= 5x /health's p95, and <= 1.5x its own p95 at 1 % of the
+data.
+
+    python benchmarks/broker_benchmark.py [--requests 300] [--backends sqlite,postgres]
+                                          [--postgres-url postgresql+psycopg://postgres@127.0.0.1:5432/test]
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from urllib.parse import quote
+
+import httpx
+import sqlalchemy as sa
+from rich.console import Console
+from rich.table import Table
+
+from broker.deployments.tables import deployed_versions, environments, released_versions
+from broker.integrations.tables import integrations
+from broker.pacticipants.tables import pacticipants
+from broker.pacts.content import content_sha, with_interaction_ids
+from broker.pacts.tables import latest_branch_pacts, latest_tag_pacts, pact_contents, pact_publications, pact_versions
+from broker.storage.database import Database
+from broker.verifications.tables import latest_verifications, verifications
+from broker.versions.tables import branch_versions, branches, tags, versions
+
+ROOT = Path(__file__).resolve().parents[1]
+PACTICIPANTS = 20
+PROVIDERS_PER_CONSUMER = 2
+CONTENT_EVERY = 20
+FEATURE_EVERY = 5  # one version in five is on a short feature branch
+FEATURE_BRANCH_LENGTH = 4
+TAG_EVERY = 50
+VERSIONS_PER_DAY = 10_000 / 365  # per pacticipant: a year of history at full scale, days at 1 %
+WIP_WINDOW = timedelta(hours=36)
+HEALTH_RATIO_GOAL = 5.0
+SCALE_RATIO_GOAL = 1.5
+DEFAULT_POSTGRES = os.environ.get("SOLO60_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+console = Console()
+
+
+@dataclass
+class Dataset:
+    versions_per_pacticipant: int
+    verifications: int
+    names: list[str] = field(default_factory=list)
+    providers_of: dict[str, list[str]] = field(default_factory=dict)
+    recent_versions: dict[str, list[str]] = field(default_factory=dict)
+
+
+def _name(index: int) -> str:
+    return f"service-{index:02d}"
+
+
+def _pact(consumer: str, provider: str, revision: int) -> dict:
+    return {
+        "consumer": {"name": consumer},
+        "provider": {"name": provider},
+        "interactions": [
+            {
+                "type": "Synchronous/HTTP",
+                "description": f"a request number {n} (revision {revision})",
+                "providerStates": [{"name": f"state {n}"}],
+                "request": {"method": "GET", "path": f"/things/{n}"},
+                "response": {"status": 200, "body": {"content": {"id": n, "revision": revision}}},
+            }
+            for n in range(3)
+        ],
+        "metadata": {"pactSpecification": {"version": "4.0"}},
+    }
+
+
+def seed(database: Database, versions_per_pacticipant: int, verification_count: int) -> Dataset:
+    """Write the dataset straight into the tables, keeping every derived table consistent."""
+    rng = random.Random(7)
+    dataset = Dataset(versions_per_pacticipant, verification_count)
+    now = datetime.now(UTC).replace(tzinfo=None)
+    history = timedelta(days=versions_per_pacticipant / VERSIONS_PER_DAY)
+    start = now - history
+    total_versions = PACTICIPANTS * versions_per_pacticipant
+    step = history / total_versions
+    names = [_name(i) for i in range(PACTICIPANTS)]
+    dataset.names = names
+    dataset.providers_of = {
+        names[i]: [names[(i + k) % PACTICIPANTS] for k in range(1, PROVIDERS_PER_CONSUMER + 1)]
+        for i in range(PACTICIPANTS)
+    }
+    pacticipant_id = {name: index + 1 for index, name in enumerate(names)}
+
+    rows: dict[str, list[dict]] = {
+        key: []
+        for key in (
+            "pacticipants",
+            "versions",
+            "branches",
+            "branch_versions",
+            "tags",
+            "pact_contents",
+            "pact_versions",
+            "pact_publications",
+            "integrations",
+            "latest_branch_pacts",
+            "latest_tag_pacts",
+            "verifications",
+            "latest_verifications",
+            "environments",
+            "deployed_versions",
+            "released_versions",
+        )
+    }
+    for name in names:
+        rows["pacticipants"].append(
+            {
+                "id": pacticipant_id[name],
+                "name": name,
+                "display_name": name.title(),
+                "main_branch": "main",
+                "created_at": start,
+            }
+        )
+    branch_ids: dict[tuple[str, str], int] = {}
+    content_ids: dict[str, int] = {}
+    pact_version_ids: dict[tuple[int, int, int], int] = {}
+    # version id -> (pacticipant, number, branch name, created_at)
+    version_rows: list[tuple[int, str, str, str, datetime]] = []
+    version_id = 0
+    for sequence in range(versions_per_pacticipant):
+        for name in names:
+            version_id += 1
+            created = start + step * (version_id - 1)
+            feature = sequence % FEATURE_EVERY == FEATURE_EVERY - 1
+            branch = f"feature/{sequence // (FEATURE_EVERY * FEATURE_BRANCH_LENGTH)}" if feature else "main"
+            number = f"{sequence + 1}.0.{version_id}"
+            version_rows.append((version_id, name, number, branch, created))
+            rows["versions"].append(
+                {"id": version_id, "pacticipant_id": pacticipant_id[name], "number": number, "created_at": created}
+            )
+            key = (name, branch)
+            if key not in branch_ids:
+                branch_ids[key] = len(branch_ids) + 1
+                rows["branches"].append(
+                    {
+                        "id": branch_ids[key],
+                        "pacticipant_id": pacticipant_id[name],
+                        "name": branch,
+                        "created_at": created,
+                    }
+                )
+            rows["branch_versions"].append(
+                {
+                    "branch_id": branch_ids[key],
+                    "version_id": version_id,
+                    "pacticipant_id": pacticipant_id[name],
+                    "created_at": created,
+                }
+            )
+            if branch == "main" and sequence % TAG_EVERY == 0:
+                rows["tags"].append(
+                    {
+                        "version_id": version_id,
+                        "pacticipant_id": pacticipant_id[name],
+                        "name": "prod",
+                        "created_at": created,
+                    }
+                )
+    dataset.recent_versions = {
+        name: [
+            number for _, n, number, branch, _ in version_rows[-PACTICIPANTS * 50 :] if n == name and branch == "main"
+        ]
+        for name in names
+    }
+
+    publication_id = 0
+    heads_branch: dict[tuple[int, int], tuple[int, int, int, datetime]] = {}
+    heads_tag: dict[tuple[int, int, str], tuple[int, int, datetime]] = {}
+    tagged = {row["version_id"] for row in rows["tags"]}
+    publications_by_pact_version: dict[int, list[int]] = {}
+    for vid, name, _, branch, created in version_rows:
+        sequence = (vid - 1) // PACTICIPANTS
+        revision = sequence // CONTENT_EVERY
+        for provider in dataset.providers_of[name]:
+            document = _pact(name, provider, revision)
+            sha = content_sha(document)
+            if sha not in content_ids:
+                content_ids[sha] = len(content_ids) + 1
+                rows["pact_contents"].append(
+                    {
+                        "id": content_ids[sha],
+                        "sha": sha,
+                        "content": json.dumps(with_interaction_ids(document)),
+                        "created_at": created,
+                    }
+                )
+            pv_key = (pacticipant_id[name], pacticipant_id[provider], content_ids[sha])
+            if pv_key not in pact_version_ids:
+                pact_version_ids[pv_key] = len(pact_version_ids) + 1
+                rows["pact_versions"].append(
+                    {
+                        "id": pact_version_ids[pv_key],
+                        "consumer_id": pv_key[0],
+                        "provider_id": pv_key[1],
+                        "content_id": pv_key[2],
+                        "created_at": created,
+                    }
+                )
+            publication_id += 1
+            pvid = pact_version_ids[pv_key]
+            publications_by_pact_version.setdefault(pvid, []).append(vid)
+            rows["pact_publications"].append(
+                {
+                    "id": publication_id,
+                    "consumer_id": pv_key[0],
+                    "provider_id": pv_key[1],
+                    "consumer_version_id": vid,
+                    "pact_version_id": pvid,
+                    "revision_number": 1,
+                    "created_at": created,
+                    "updated_at": created,
+                }
+            )
+            heads_branch[(pv_key[1], branch_ids[(name, branch)])] = (pv_key[0], publication_id, vid, created)
+            if vid in tagged:
+                heads_tag[(pv_key[1], pv_key[0], "prod")] = (publication_id, vid, created)
+    for (provider_id, branch_id), (consumer_id, pub_id, vid, created) in heads_branch.items():
+        rows["latest_branch_pacts"].append(
+            {
+                "provider_id": provider_id,
+                "branch_id": branch_id,
+                "consumer_id": consumer_id,
+                "pact_publication_id": pub_id,
+                "consumer_version_id": vid,
+                "created_at": created,
+            }
+        )
+    for (provider_id, consumer_id, tag), (pub_id, vid, created) in heads_tag.items():
+        rows["latest_tag_pacts"].append(
+            {
+                "provider_id": provider_id,
+                "consumer_id": consumer_id,
+                "tag_name": tag,
+                "pact_publication_id": pub_id,
+                "consumer_version_id": vid,
+                "created_at": created,
+            }
+        )
+    for name in names:
+        for provider in dataset.providers_of[name]:
+            rows["integrations"].append(
+                {
+                    "consumer_id": pacticipant_id[name],
+                    "provider_id": pacticipant_id[provider],
+                    "created_at": start,
+                    "contract_data_updated_at": now,
+                }
+            )
+
+    # verifications: provider main-branch versions verify pact versions published around their time
+    main_versions_of = {
+        name: [vid for vid, n, _, branch, _ in version_rows if n == name and branch == "main"] for name in names
+    }
+    pact_version_list = list(pact_version_ids.items())
+    seen: set[tuple[int, int]] = set()
+    verification_id = 0
+    while verification_id < verification_count:
+        (consumer_id, provider_id, _), pvid = pact_version_list[rng.randrange(len(pact_version_list))]
+        provider = names[provider_id - 1]
+        first_published_by = publications_by_pact_version[pvid][0]
+        candidates = main_versions_of[provider]
+        around = len(candidates) * first_published_by // len(version_rows) + rng.randrange(0, 30)
+        provider_version = candidates[min(len(candidates) - 1, around)]
+        if (pvid, provider_version) in seen:
+            continue
+        seen.add((pvid, provider_version))
+        verification_id += 1
+        success = rng.random() < 0.9
+        created = version_rows[provider_version - 1][4]
+        rows["verifications"].append(
+            {
+                "id": verification_id,
+                "pact_version_id": pvid,
+                "consumer_id": consumer_id,
+                "provider_id": provider_id,
+                "provider_version_id": provider_version,
+                "success": success,
+                "wip": False,
+                "created_at": created,
+                "verified_by": {"implementation": "Pact-Rust", "version": "1.4.7"},
+            }
+        )
+        rows["latest_verifications"].append(
+            {
+                "pact_version_id": pvid,
+                "provider_version_id": provider_version,
+                "verification_id": verification_id,
+                "success": success,
+            }
+        )
+
+    for index, env in enumerate(("production", "test")):
+        rows["environments"].append(
+            {
+                "id": index + 1,
+                "uuid": str(uuid.uuid4()),
+                "name": env,
+                "display_name": env.title(),
+                "production": env == "production",
+                "contacts": [],
+                "created_at": start,
+            }
+        )
+    for name in names:
+        mains = main_versions_of[name]
+        for env_id, version in ((1, mains[-min(10, len(mains))]), (2, mains[-1])):
+            rows["deployed_versions"].append(
+                {
+                    "uuid": str(uuid.uuid4()),
+                    "version_id": version,
+                    "pacticipant_id": pacticipant_id[name],
+                    "environment_id": env_id,
+                    "created_at": now,
+                }
+            )
+        rows["released_versions"].append(
+            {
+                "uuid": str(uuid.uuid4()),
+                "version_id": mains[-min(20, len(mains))],
+                "pacticipant_id": pacticipant_id[name],
+                "environment_id": 1,
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
+
+    tables = {
+        "pacticipants": pacticipants,
+        "versions": versions,
+        "branches": branches,
+        "branch_versions": branch_versions,
+        "tags": tags,
+        "pact_contents": pact_contents,
+        "pact_versions": pact_versions,
+        "pact_publications": pact_publications,
+        "integrations": integrations,
+        "latest_branch_pacts": latest_branch_pacts,
+        "latest_tag_pacts": latest_tag_pacts,
+        "verifications": verifications,
+        "latest_verifications": latest_verifications,
+        "environments": environments,
+        "deployed_versions": deployed_versions,
+        "released_versions": released_versions,
+    }
+    with database.engine.begin() as connection:
+        for name, table in tables.items():
+            batch = rows[name]
+            for offset in range(0, len(batch), 20_000):
+                connection.execute(table.insert(), batch[offset : offset + 20_000])
+        if database.engine.dialect.name == "postgresql":
+            for name, table in tables.items():
+                if "id" in table.c:
+                    highest = f"(SELECT COALESCE(MAX(id), 1) FROM {name})"
+                    connection.execute(sa.text(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), {highest})"))
+        else:
+            connection.exec_driver_sql("ANALYZE")
+    if database.engine.dialect.name == "postgresql":  # as autovacuum would, before the first request
+        with database.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(sa.text("VACUUM ANALYZE"))
+    return dataset
+
+
+@contextmanager
+def broker_process(database_url: str) -> Iterator[str]:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "solo60", "broker", "serve", "--port", "0", "--database-url", database_url],
+        cwd=ROOT,
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+        env={**os.environ, "PACT_BROKER_DATABASE_URL": ""},
+    )
+    assert process.stderr is not None
+    line = process.stderr.readline()
+    if "Pact Broker on " not in line:
+        process.kill()
+        raise RuntimeError(f"the broker did not start: {line}")
+    url = line.split("Pact Broker on ", 1)[1].split(" ", 1)[0]
+    threading.Thread(target=lambda: process.stderr.read(), daemon=True).start()  # type: ignore[union-attr]
+    try:
+        for _ in range(200):
+            try:
+                if httpx.get(f"{url}/health", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.05)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def _encoded(document: dict) -> str:
+    return base64.b64encode(json.dumps(document).encode()).decode()
+
+
+def measure(url: str, dataset: Dataset, requests: int, warm_up: int) -> dict[str, list[float]]:
+    rng = random.Random(11)
+    since = (datetime.now(UTC) - WIP_WINDOW).isoformat()
+    counter = iter(range(10**9))
+
+    def health(client: httpx.Client) -> httpx.Response:
+        return client.get("/health")
+
+    def can_i_deploy(client: httpx.Client) -> httpx.Response:
+        name = rng.choice(dataset.names)
+        version = rng.choice(dataset.recent_versions[name])
+        return client.get(
+            f"/matrix?q[][pacticipant]={quote(name)}&q[][version]={quote(version)}&latestby=cvpv&environment=production"
+        )
+
+    def pacts_for_verification(client: httpx.Client) -> httpx.Response:
+        provider = rng.choice(dataset.names)
+        return client.post(
+            f"/pacts/provider/{quote(provider)}/for-verification",
+            json={
+                "consumerVersionSelectors": [{"mainBranch": True}, {"deployedOrReleased": True}],
+                "includePendingStatus": True,
+                "includeWipPactsSince": since,
+                "providerVersionBranch": "main",
+            },
+        )
+
+    def publish(client: httpx.Client) -> httpx.Response:
+        consumer = rng.choice(dataset.names)
+        number = f"bench.{next(counter)}.{uuid.uuid4().hex[:6]}"
+        revision = rng.randrange(1_000_000)
+        return client.post(
+            "/contracts/publish",
+            json={
+                "pacticipantName": consumer,
+                "pacticipantVersionNumber": number,
+                "branch": "main",
+                "contracts": [
+                    {
+                        "consumerName": consumer,
+                        "providerName": provider,
+                        "specification": "pact",
+                        "contentType": "application/json",
+                        "content": _encoded(_pact(consumer, provider, revision)),
+                    }
+                    for provider in dataset.providers_of[consumer]
+                ],
+            },
+        )
+
+    operations: dict[str, Callable[[httpx.Client], httpx.Response]] = {
+        "/health": health,
+        "can-i-deploy": can_i_deploy,
+        "pacts-for-verification": pacts_for_verification,
+        "publish": publish,
+    }
+    timings: dict[str, list[float]] = {name: [] for name in operations}
+    with httpx.Client(base_url=url, timeout=60) as client:
+        for round_number in range(warm_up + requests):
+            for name, operation in operations.items():
+                started = time.perf_counter()
+                response = operation(client)
+                elapsed = time.perf_counter() - started
+                if response.status_code >= 300:
+                    raise RuntimeError(f"{name} answered {response.status_code}: {response.text[:300]}")
+                if round_number >= warm_up:
+                    timings[name].append(elapsed * 1000)
+    return timings
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+@contextmanager
+def database_for(backend: str, postgres_url: str, scratch: Path, label: str) -> Iterator[str]:
+    if backend == "sqlite":
+        yield f"sqlite:///{scratch / f'{label}.sqlite'}"
+        return
+    schema = f"bench_{label}_{uuid.uuid4().hex[:6]}"
+    admin = sa.create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    separator = "&" if "?" in postgres_url else "?"
+    try:
+        yield f"{postgres_url}{separator}options={quote(f'-csearch_path={schema}')}"
+    finally:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def run(
+    backends: list[str], requests: int, warm_up: int, postgres_url: str, full_versions: int, full_verifications: int
+) -> bool:
+    scales = {
+        "full": (full_versions, full_verifications),
+        "1%": (max(1, full_versions // 100), max(1, full_verifications // 100)),
+    }
+    results: dict[tuple[str, str], dict[str, list[float]]] = {}
+    with tempfile.TemporaryDirectory(prefix="broker-bench-") as scratch:
+        for backend in backends:
+            if backend == "postgres":
+                try:
+                    sa.create_engine(postgres_url).connect().close()
+                except Exception as error:  # report, and go on with the other backend
+                    console.print(f"[yellow]skipping PostgreSQL ({postgres_url}): {error}[/yellow]")
+                    continue
+            for scale, (per_pacticipant, verification_count) in scales.items():
+                label = "full" if scale == "full" else "small"
+                with database_for(backend, postgres_url, Path(scratch), label) as database_url:
+                    database = Database(database_url)
+                    database.migrate()
+                    started = time.perf_counter()
+                    dataset = seed(database, per_pacticipant, verification_count)
+                    database.dispose()
+                    console.print(
+                        f"{backend} {scale}: seeded {PACTICIPANTS * per_pacticipant:,} versions, "
+                        f"{PACTICIPANTS * per_pacticipant * PROVIDERS_PER_CONSUMER:,} publications, "
+                        f"{verification_count:,} verifications in {time.perf_counter() - started:.1f} s"
+                    )
+                    with broker_process(database_url) as url:
+                        results[(backend, scale)] = measure(url, dataset, requests, warm_up)
+    return report(results)
+
+
+def report(results: dict[tuple[str, str], dict[str, list[float]]]) -> bool:
+    table = Table(title="Broker latency (ms), one client, interleaved rounds")
+    for column in ("backend", "data", "endpoint", "p50", "p95", "p95 / health p95", "p95 / own p95 at 1%"):
+        table.add_column(column, justify="right" if column not in ("backend", "data", "endpoint") else "left")
+    ok = True
+    for (backend, scale), timings in results.items():
+        health_p95 = percentile(timings["/health"], 0.95)
+        for endpoint, values in timings.items():
+            p95 = percentile(values, 0.95)
+            health_ratio = p95 / health_p95 if endpoint != "/health" else None
+            small = results.get((backend, "1%"), {}).get(endpoint)
+            scale_ratio = p95 / percentile(small, 0.95) if small and scale == "full" and endpoint != "/health" else None
+            meets = (health_ratio is None or health_ratio <= HEALTH_RATIO_GOAL) and (
+                scale_ratio is None or scale_ratio <= SCALE_RATIO_GOAL
+            )
+            ok = ok and meets
+            colour = "" if meets else "[red]"
+            table.add_row(
+                backend,
+                scale,
+                endpoint,
+                f"{statistics.median(values):.2f}",
+                f"{colour}{p95:.2f}",
+                f"{colour}{health_ratio:.1f}x" if health_ratio is not None else "",
+                f"{colour}{scale_ratio:.2f}x" if scale_ratio is not None else "",
+            )
+    console.print(table)
+    console.print(
+        f"Goals: p95 <= {HEALTH_RATIO_GOAL:g}x /health p95; p95 at full data <= {SCALE_RATIO_GOAL:g}x p95 at 1 %: "
+        + ("[green]met[/green]" if ok else "[red]not met[/red]")
+    )
+    return ok
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--requests", type=int, default=300, help="timed requests per endpoint and run")
+    parser.add_argument("--warm-up", type=int, default=30, help="untimed rounds first")
+    parser.add_argument("--backends", default="sqlite,postgres")
+    parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES)
+    parser.add_argument("--versions", type=int, default=10_000, help="versions per pacticipant at full scale")
+    parser.add_argument("--verifications", type=int, default=100_000, help="verification results at full scale")
+    arguments = parser.parse_args()
+    backends = [item.strip() for item in arguments.backends.split(",") if item.strip()]
+    unknown = [item for item in backends if item not in ("sqlite", "postgres")]
+    if unknown or arguments.requests < 1 or arguments.versions < 100:
+        parser.error("backends are sqlite and/or postgres; --requests >= 1; --versions >= 100")
+    ok = run(
+        backends,
+        arguments.requests,
+        arguments.warm_up,
+        arguments.postgres_url,
+        arguments.versions,
+        arguments.verifications,
+    )
+    sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,150 @@
+"""JSON for matrix and can-i-deploy answers, including the reason texts.
+
+Reasons are values (`broker.matrix.reasons`); their wording lives here, at the edge.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from broker.api.decorators.common import timestamp
+from broker.api.links import Links, link
+from broker.matrix import reasons
+from broker.matrix.query_results import ConsideredRow, QueryResults
+from broker.matrix.selectors import ResolvedSelector
+from broker.versions.models import VersionLabels
+
+
+def _missing_version_text(selector: ResolvedSelector) -> str:
+    name = selector.pacticipant_name
+    if selector.tag:
+        return f"No version with tag {selector.tag} exists for {name}"
+    if selector.branch:
+        return f"No version of {name} from branch {selector.branch} exists"
+    if selector.main_branch:
+        return f"No version of {name} from the main branch exists"
+    if selector.environment:
+        return (
+            f"No version of {name} is currently recorded as deployed or released in environment {selector.environment}"
+        )
+    if selector.version_number:
+        return f"No pacts or verifications have been published for version {selector.version_number} of {name}"
+    return f"No pacts or verifications have been published for {name}"
+
+
+def reason_text(reason: reasons.Reason) -> str:
+    match reason:
+        case reasons.Ignored(root=root):
+            return f"[IGNORED] {reason_text(root)}"
+        case reasons.Successful():
+            return "All required verification results are published and successful"
+        case reasons.NoDependenciesMissing():
+            return "There are no missing dependencies"
+        case reasons.SpecifiedVersionDoesNotExist(selector=selector):
+            return _missing_version_text(selector)
+        case reasons.VerificationFailed(consumer=consumer, provider=provider):
+            return f"The verification for the pact between {consumer.description()} and {provider.description()} failed"
+        case reasons.PactNotEverVerifiedByProvider(consumer=consumer, provider=provider) | (
+            reasons.PactNotVerifiedByRequiredProviderVersion(consumer=consumer, provider=provider)
+        ):
+            return f"There is no verified pact between {consumer.description()} and {provider.description()}"
+        case reasons.IgnoreSelectorDoesNotExist(selector=selector):
+            return f"WARN: Cannot ignore {selector.description()}"
+        case reasons.NoEnvironmentSpecified():
+            return (
+                "WARN: It is recommended to specify the environment into which you are deploying. "
+                "Without the environment, this result will not be reliable."
+            )
+        case reasons.SelectorWithoutPacticipantVersionNumberSpecified():
+            return (
+                "WARN: It is recommended to specify the version number (rather than the tag or branch) of the "
+                "pacticipant you wish to deploy to ensure the result is reliable. If you are not sure what version "
+                "number to use, please see https://docs.pact.io/go/versioning"
+            )
+    return type(reason).__name__
+
+
+def _version(links: Links, pacticipant: str, version_id: int, number: str, results: QueryResults) -> dict[str, Any]:
+    labels = results.version_labels.get(version_id, VersionLabels())
+    return {
+        "number": number,
+        "branch": labels.branches[-1].name if labels.branches else None,
+        "branches": [ref.name for ref in labels.branches],
+        "branchVersions": [
+            {
+                "name": ref.name,
+                "latest": ref.latest,
+                "_links": {"self": link(links.branch_version(pacticipant, ref.name, number))},
+            }
+            for ref in labels.branches
+        ],
+        "environments": [{"name": name} for name in results.version_environments.get(version_id, [])],
+        "tags": [
+            {
+                "name": ref.name,
+                "latest": ref.latest,
+                "_links": {"self": link(links.version_tag(pacticipant, number, ref.name))},
+            }
+            for ref in labels.tags
+        ],
+        "_links": {"self": link(links.version(pacticipant, number))},
+    }
+
+
+def row(links: Links, considered: ConsideredRow, results: QueryResults) -> dict[str, Any]:
+    r = considered.row
+    result: dict[str, Any] = {
+        "consumer": {
+            "name": r.consumer_name,
+            "_links": {"self": link(links.pacticipant(r.consumer_name))},
+            "version": _version(links, r.consumer_name, r.consumer_version_id, r.consumer_version_number, results),
+        },
+        "provider": {
+            "name": r.provider_name,
+            "_links": {"self": link(links.pacticipant(r.provider_name))},
+            "version": (
+                _version(links, r.provider_name, r.provider_version_id, r.provider_version_number or "", results)
+                if r.provider_version_id is not None
+                else None
+            ),
+        },
+        "pact": {
+            "createdAt": timestamp(r.pact_created_at),
+            "_links": {
+                "self": link(links.pact_for_version(r.provider_name, r.consumer_name, r.consumer_version_number))
+            },
+        },
+        "verificationResult": (
+            {
+                "success": r.success,
+                "verifiedAt": timestamp(r.verified_at),
+                "_links": {
+                    "self": link(links.verification(r.provider_name, r.consumer_name, r.sha, r.verification_id))
+                },
+            }
+            if r.verification_id is not None
+            else None
+        ),
+    }
+    if considered.ignored:
+        result["ignored"] = True
+    return result
+
+
+def _notice_type(reason: reasons.Reason) -> str:
+    return {"success": "success", "error": "error", "warning": "warning"}.get(reason.level, "info")
+
+
+def matrix(links: Links, results: QueryResults) -> dict[str, Any]:
+    summary = results.summary
+    texts = [reason_text(reason) for reason in summary.reasons]
+    counts: dict[str, Any] = {"success": summary.success, "failed": summary.failed, "unknown": summary.unknown}
+    if summary.ignored is not None:
+        counts["ignored"] = summary.ignored
+    return {
+        "summary": {"deployable": summary.deployable, "reason": "\n".join(texts), **counts},
+        "notices": [
+            {"type": _notice_type(reason), "text": text} for reason, text in zip(summary.reasons, texts, strict=True)
+        ],
+        "matrix": [row(links, considered, results) for considered in results.rows],
+    }

@@ -1,0 +1,23 @@
+"""Every HTTP resource of the broker, registered on one router."""
+
+from __future__ import annotations
+
+from broker.api.resources import (
+    deployments,
+    integrations,
+    matrix,
+    pacticipants,
+    pacts,
+    system,
+    verification,
+    versions,
+    webhooks,
+)
+from broker.api.router import Router
+
+
+def build_router() -> Router:
+    router = Router()
+    for module in (system, pacticipants, versions, deployments, pacts, verification, matrix, webhooks, integrations):
+        module.register(router)
+    return router

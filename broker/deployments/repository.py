@@ -1,0 +1,298 @@
+"""Queries for environments, deployed versions and released versions."""
+
+from __future__ import annotations
+
+import uuid as uuid_module
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from broker.deployments.models import DeployedVersion, Environment, ReleasedVersion
+from broker.deployments.tables import deployed_versions, environments, released_versions
+from broker.storage.schema import utcnow
+from broker.versions import repository as versions_repository
+from broker.versions.models import Version
+from broker.versions.tables import versions
+
+_ENVIRONMENT_COLUMNS = (
+    environments.c.id,
+    environments.c.uuid,
+    environments.c.name,
+    environments.c.display_name,
+    environments.c.production,
+    environments.c.contacts,
+    environments.c.created_at,
+    environments.c.updated_at,
+)
+
+
+def _environment(row: Any) -> Environment:
+    return Environment(
+        row.id,
+        row.uuid,
+        row.name,
+        row.display_name,
+        bool(row.production),
+        row.contacts or [],
+        row.created_at,
+        row.updated_at,
+    )
+
+
+def find_environment(connection: Connection, *, uuid: str | None = None, name: str | None = None) -> Environment | None:
+    statement = sa.select(*_ENVIRONMENT_COLUMNS)
+    if uuid is not None:
+        statement = statement.where(environments.c.uuid == uuid)
+    if name is not None:
+        statement = statement.where(environments.c.name == name)
+    row = connection.execute(statement).first()
+    return _environment(row) if row else None
+
+
+def environments_by_ids(connection: Connection, ids: Iterable[int]) -> dict[int, Environment]:
+    wanted = list(set(ids))
+    if not wanted:
+        return {}
+    rows = connection.execute(sa.select(*_ENVIRONMENT_COLUMNS).where(environments.c.id.in_(wanted)))
+    return {row.id: _environment(row) for row in rows}
+
+
+def list_environments(connection: Connection, name: str | None = None) -> list[Environment]:
+    statement = sa.select(*_ENVIRONMENT_COLUMNS).order_by(environments.c.name)
+    if name is not None:
+        statement = statement.where(environments.c.name == name)
+    return [_environment(row) for row in connection.execute(statement)]
+
+
+def insert_environment(connection: Connection, values: Mapping[str, Any]) -> Environment:
+    now = utcnow()
+    connection.execute(
+        environments.insert().values(
+            uuid=values.get("uuid") or str(uuid_module.uuid4()),
+            created_at=now,
+            updated_at=now,
+            **{key: value for key, value in values.items() if key != "uuid"},
+        )
+    )
+    found = find_environment(connection, name=values["name"])
+    assert found is not None
+    return found
+
+
+def update_environment(connection: Connection, environment_id: int, values: Mapping[str, Any]) -> None:
+    connection.execute(
+        environments.update().where(environments.c.id == environment_id).values(updated_at=utcnow(), **values)
+    )
+
+
+def delete_environment(connection: Connection, environment_id: int) -> None:
+    connection.execute(environments.delete().where(environments.c.id == environment_id))
+
+
+# --- deployed versions ---------------------------------------------------------------------------
+
+_DEPLOYED_COLUMNS = (
+    deployed_versions.c.id,
+    deployed_versions.c.uuid,
+    deployed_versions.c.version_id,
+    deployed_versions.c.environment_id,
+    deployed_versions.c.target,
+    deployed_versions.c.created_at,
+    deployed_versions.c.undeployed_at,
+)
+
+
+def _deployed(connection: Connection, rows: list[Any]) -> list[DeployedVersion]:
+    versions = versions_repository.find_by_ids(connection, [row.version_id for row in rows])
+    envs = environments_by_ids(connection, [row.environment_id for row in rows])
+    return [
+        DeployedVersion(
+            row.id,
+            row.uuid,
+            versions[row.version_id],
+            envs[row.environment_id],
+            row.target,
+            row.created_at,
+            row.undeployed_at,
+        )
+        for row in rows
+    ]
+
+
+def deployed_where(connection: Connection, *criteria: Any) -> list[DeployedVersion]:
+    rows = list(connection.execute(sa.select(*_DEPLOYED_COLUMNS).where(*criteria).order_by(deployed_versions.c.id)))
+    return _deployed(connection, rows)
+
+
+def currently_deployed(
+    connection: Connection,
+    environment_id: int | None = None,
+    pacticipant_ids: Iterable[int] | None = None,
+    version_id: int | None = None,
+) -> list[DeployedVersion]:
+    criteria: list[Any] = [deployed_versions.c.undeployed_at.is_(None)]
+    if environment_id is not None:
+        criteria.append(deployed_versions.c.environment_id == environment_id)
+    if pacticipant_ids is not None:
+        criteria.append(deployed_versions.c.pacticipant_id.in_(list(pacticipant_ids)))
+    if version_id is not None:
+        criteria.append(deployed_versions.c.version_id == version_id)
+    return deployed_where(connection, *criteria)
+
+
+def insert_deployed(
+    connection: Connection, version_id: int, pacticipant_id: int, environment_id: int, target: str | None
+) -> None:
+    connection.execute(
+        deployed_versions.insert().values(
+            uuid=str(uuid_module.uuid4()),
+            version_id=version_id,
+            pacticipant_id=pacticipant_id,
+            environment_id=environment_id,
+            target=target,
+            created_at=utcnow(),
+        )
+    )
+
+
+def mark_undeployed(connection: Connection, ids: Iterable[int]) -> None:
+    wanted = list(ids)
+    if wanted:
+        connection.execute(
+            deployed_versions.update().where(deployed_versions.c.id.in_(wanted)).values(undeployed_at=utcnow())
+        )
+
+
+# --- released versions ---------------------------------------------------------------------------
+
+_RELEASED_COLUMNS = (
+    released_versions.c.id,
+    released_versions.c.uuid,
+    released_versions.c.version_id,
+    released_versions.c.environment_id,
+    released_versions.c.created_at,
+    released_versions.c.updated_at,
+    released_versions.c.support_ended_at,
+)
+
+
+def released_where(connection: Connection, *criteria: Any) -> list[ReleasedVersion]:
+    rows = list(connection.execute(sa.select(*_RELEASED_COLUMNS).where(*criteria).order_by(released_versions.c.id)))
+    versions = versions_repository.find_by_ids(connection, [row.version_id for row in rows])
+    envs = environments_by_ids(connection, [row.environment_id for row in rows])
+    return [
+        ReleasedVersion(
+            row.id,
+            row.uuid,
+            versions[row.version_id],
+            envs[row.environment_id],
+            row.created_at,
+            row.updated_at,
+            row.support_ended_at,
+        )
+        for row in rows
+    ]
+
+
+def currently_supported(
+    connection: Connection,
+    environment_id: int | None = None,
+    pacticipant_ids: Iterable[int] | None = None,
+    version_id: int | None = None,
+) -> list[ReleasedVersion]:
+    criteria: list[Any] = [released_versions.c.support_ended_at.is_(None)]
+    if environment_id is not None:
+        criteria.append(released_versions.c.environment_id == environment_id)
+    if pacticipant_ids is not None:
+        criteria.append(released_versions.c.pacticipant_id.in_(list(pacticipant_ids)))
+    if version_id is not None:
+        criteria.append(released_versions.c.version_id == version_id)
+    return released_where(connection, *criteria)
+
+
+def upsert_release(connection: Connection, version_id: int, pacticipant_id: int, environment_id: int) -> bool:
+    """Record (or re-activate) a release; True when a new row was created."""
+    existing = connection.execute(
+        sa.select(released_versions.c.id).where(
+            released_versions.c.version_id == version_id, released_versions.c.environment_id == environment_id
+        )
+    ).scalar()
+    now = utcnow()
+    if existing is not None:
+        connection.execute(
+            released_versions.update()
+            .where(released_versions.c.id == existing)
+            .values(support_ended_at=None, updated_at=now)
+        )
+        return False
+    connection.execute(
+        released_versions.insert().values(
+            uuid=str(uuid_module.uuid4()),
+            version_id=version_id,
+            pacticipant_id=pacticipant_id,
+            environment_id=environment_id,
+            created_at=now,
+            updated_at=now,
+        )
+    )
+    return True
+
+
+def end_support(connection: Connection, released_version_id: int) -> None:
+    now = utcnow()
+    connection.execute(
+        released_versions.update()
+        .where(released_versions.c.id == released_version_id)
+        .values(support_ended_at=now, updated_at=now)
+    )
+
+
+def versions_in_environment(
+    connection: Connection, environment_id: int, pacticipant_ids: Iterable[int]
+) -> dict[int, list[Version]]:
+    """Per pacticipant, the versions currently deployed or released-and-supported there (one query)."""
+    wanted = list(set(pacticipant_ids))
+    result: dict[int, list[Version]] = {pid: [] for pid in wanted}
+    if not wanted:
+        return result
+    live = sa.union(
+        sa.select(deployed_versions.c.version_id).where(
+            deployed_versions.c.environment_id == environment_id,
+            deployed_versions.c.undeployed_at.is_(None),
+            deployed_versions.c.pacticipant_id.in_(wanted),
+        ),
+        sa.select(released_versions.c.version_id).where(
+            released_versions.c.environment_id == environment_id,
+            released_versions.c.support_ended_at.is_(None),
+            released_versions.c.pacticipant_id.in_(wanted),
+        ),
+    )
+    rows = connection.execute(
+        versions_repository.select_versions().where(versions.c.id.in_(live.scalar_subquery())).order_by(versions.c.id)
+    )
+    for row in rows:
+        result[row.pacticipant_id].append(versions_repository.from_row(row))
+    return result
+
+
+def environment_names_of(connection: Connection, version_ids: Iterable[int]) -> dict[int, list[str]]:
+    """Per version, the environments it is currently deployed or released to (one query)."""
+    wanted = list(set(version_ids))
+    result: dict[int, list[str]] = {vid: [] for vid in wanted}
+    if not wanted:
+        return result
+    rows = connection.execute(
+        sa.union(
+            sa.select(deployed_versions.c.version_id, environments.c.name)
+            .join(environments, environments.c.id == deployed_versions.c.environment_id)
+            .where(deployed_versions.c.version_id.in_(wanted), deployed_versions.c.undeployed_at.is_(None)),
+            sa.select(released_versions.c.version_id, environments.c.name)
+            .join(environments, environments.c.id == released_versions.c.environment_id)
+            .where(released_versions.c.version_id.in_(wanted), released_versions.c.support_ended_at.is_(None)),
+        )
+    )
+    for version_id, name in sorted(rows, key=lambda row: (row[0], row[1])):
+        result[version_id].append(name)
+    return result

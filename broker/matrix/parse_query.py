@@ -1,0 +1,170 @@
+"""Matrix and can-i-deploy query strings -> a validated MatrixQuery.
+
+`/matrix` takes Rack-style `q[][pacticipant]=...` (or the flat `q[]pacticipant=...`) selectors,
+`ignore[]` selectors, `latestby`, a destination (`latest`, `tag`, `environment`, `mainBranch`),
+`success[]` and `limit`. `/can-i-deploy` takes `pacticipant`, `version` and `to` or `environment`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from broker.errors import InvalidInputError
+from broker.matrix.selectors import UnresolvedSelector
+from broker.nested_query import NestedQuery
+
+DEFAULT_LIMIT = 100
+MAX_LIMIT = 10_000
+LATEST_BY = ("cvp", "cvpv", "cp")
+
+
+@dataclass(frozen=True)
+class MatrixQuery:
+    selectors: tuple[UnresolvedSelector, ...]
+    ignore: tuple[UnresolvedSelector, ...] = ()
+    latestby: str | None = None
+    latest: bool = False
+    tag: str | None = None
+    environment: str | None = None
+    main_branch: bool = False
+    limit: int = DEFAULT_LIMIT
+    success: tuple[bool | None, ...] | None = None
+
+    @property
+    def has_destination(self) -> bool:
+        return self.latest or self.tag is not None or self.environment is not None or self.main_branch
+
+
+def _true(value: str | None) -> bool:
+    return (value or "").strip().lower() == "true"
+
+
+def _flag(query: NestedQuery, name: str, errors: dict[str, list[str]]) -> bool:
+    """A top-level true/false parameter: absent is false, anything else must say true or false."""
+    value = query.scalars.get(name)
+    if value is None:
+        return False
+    if value.lower() not in ("true", "false"):
+        errors[name] = ["must be true or false"]
+        return False
+    return value.lower() == "true"
+
+
+def _blank_to_none(value: str | None) -> str | None:
+    if value is None or not value.strip():
+        return None
+    return value
+
+
+def _selector(item: dict[str, str], index: int, field: str, errors: dict[str, list[str]]) -> UnresolvedSelector | None:
+    name = _blank_to_none(item.get("pacticipant"))
+    if name is None:
+        errors[f"{field}[{index}]"] = ["Please provide 'pacticipant'"]
+        return None
+    version = _blank_to_none(item.get("version"))
+    latest = _true(item.get("latest"))
+    if version is not None and latest:
+        errors[f"{field}[{index}]"] = ["A version number and latest flag cannot both be specified for " + name]
+        return None
+    return UnresolvedSelector(
+        pacticipant_name=name,
+        version_number=version,
+        latest=latest,
+        tag=_blank_to_none(item.get("tag")),
+        branch=_blank_to_none(item.get("branch")),
+        main_branch=_true(item.get("mainBranch")),
+        environment=_blank_to_none(item.get("environment")),
+    )
+
+
+def parse_matrix_query(query: NestedQuery) -> MatrixQuery:
+    errors: dict[str, list[str]] = {}
+    selectors = [
+        selector
+        for index, item in enumerate(query.objects.get("q", []))
+        if (selector := _selector(item, index, "q", errors)) is not None
+    ]
+    ignore = [
+        selector
+        for index, item in enumerate(query.objects.get("ignore", []))
+        if _blank_to_none(item.get("pacticipant")) is not None
+        and (selector := _selector(item, index, "ignore", errors)) is not None
+    ]
+    for name in query.arrays.get("ignore", []):
+        if _blank_to_none(name):
+            ignore.append(UnresolvedSelector(pacticipant_name=name))
+    if not selectors and "q" not in errors and not any(key.startswith("q[") for key in errors):
+        errors["q"] = ["Please provide 1 or more version selectors."]
+    latestby = query.scalars.get("latestby")
+    if latestby is not None and latestby not in LATEST_BY:
+        errors["latestby"] = [f"must be one of {', '.join(LATEST_BY)}"]
+    latest = _flag(query, "latest", errors)
+    tag = _blank_to_none(query.scalars.get("tag"))
+    environment = _blank_to_none(query.scalars.get("environment"))
+    main_branch = _flag(query, "mainBranch", errors)
+    if sum(1 for item in (tag, environment, main_branch or None) if item) > 1:
+        errors["destination"] = ["Please provide only one of tag, environment or mainBranch"]
+    if latest and environment:
+        errors["latest"] = ["Please provide either latest or environment, not both"]
+    limit = DEFAULT_LIMIT
+    raw_limit = query.scalars.get("limit")
+    if raw_limit is not None:
+        if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= MAX_LIMIT:
+            errors["limit"] = [f"must be a whole number between 1 and {MAX_LIMIT}"]
+        else:
+            limit = int(raw_limit)
+    success: tuple[bool | None, ...] | None = None
+    if "success" in query.arrays:
+        values = []
+        for value in query.arrays["success"]:
+            lowered = value.strip().lower()
+            if lowered not in ("true", "false", ""):
+                errors["success"] = ["must be true, false or blank"]
+                break
+            values.append(None if lowered == "" else lowered == "true")
+        success = tuple(values)
+    if errors:
+        raise InvalidInputError("The matrix query is invalid", errors)
+    return MatrixQuery(
+        selectors=tuple(selectors),
+        ignore=tuple(ignore),
+        latestby=latestby,
+        latest=latest,
+        tag=tag,
+        environment=environment,
+        main_branch=main_branch,
+        limit=limit,
+        success=success,
+    )
+
+
+def parse_can_i_deploy_query(query: NestedQuery) -> MatrixQuery:
+    """`/can-i-deploy?pacticipant=&version=&to=|environment=[&ignore[]=...]`."""
+    errors: dict[str, list[str]] = {}
+    pacticipant = _blank_to_none(query.scalars.get("pacticipant"))
+    version = _blank_to_none(query.scalars.get("version"))
+    to_tag = _blank_to_none(query.scalars.get("to"))
+    environment = _blank_to_none(query.scalars.get("environment"))
+    if pacticipant is None:
+        errors["pacticipant"] = ["is required"]
+    if version is None:
+        errors["version"] = ["is required"]
+    if (to_tag is None) == (environment is None):
+        errors["to"] = ["Please provide exactly one of 'to' (a tag) or 'environment'"]
+    ignore_selectors: list[UnresolvedSelector] = []
+    for index, item in enumerate(query.objects.get("ignore", [])):
+        if _blank_to_none(item.get("pacticipant")) is None:
+            continue
+        selector = _selector(item, index, "ignore", errors)
+        if selector is not None:
+            ignore_selectors.append(selector)
+    for name in query.arrays.get("ignore", []):
+        if _blank_to_none(name):
+            ignore_selectors.append(UnresolvedSelector(pacticipant_name=name))
+    if errors:
+        raise InvalidInputError("The can-i-deploy query is invalid", errors)
+    assert pacticipant is not None
+    selector = UnresolvedSelector(pacticipant_name=pacticipant, version_number=version)
+    if to_tag is not None:
+        return MatrixQuery((selector,), tuple(ignore_selectors), latestby="cvp", latest=True, tag=to_tag)
+    return MatrixQuery((selector,), tuple(ignore_selectors), latestby="cvpv", environment=environment)

@@ -1,0 +1,81 @@
+"""Why a can-i-deploy verdict is what it is: one small value per reason, text rendered at the edge.
+
+`level` is how the official broker classifies each reason in its notices.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from broker.matrix.selectors import ResolvedSelector
+
+
+@dataclass(frozen=True)
+class Reason:
+    level: ClassVar[str] = "info"
+
+
+@dataclass(frozen=True)
+class Successful(Reason):
+    """Every considered row is a successful verification."""
+
+    level: ClassVar[str] = "success"
+
+
+@dataclass(frozen=True)
+class NoDependenciesMissing(Reason):
+    """No rows at all, and nothing required is missing."""
+
+    level: ClassVar[str] = "success"
+
+
+@dataclass(frozen=True)
+class SpecifiedVersionDoesNotExist(Reason):
+    selector: ResolvedSelector
+    level: ClassVar[str] = "error"
+
+
+@dataclass(frozen=True)
+class VerificationFailed(Reason):
+    consumer: ResolvedSelector
+    provider: ResolvedSelector
+    level: ClassVar[str] = "error"
+
+
+@dataclass(frozen=True)
+class PactNotEverVerifiedByProvider(Reason):
+    consumer: ResolvedSelector
+    provider: ResolvedSelector
+    level: ClassVar[str] = "error"
+
+
+@dataclass(frozen=True)
+class PactNotVerifiedByRequiredProviderVersion(Reason):
+    consumer: ResolvedSelector
+    provider: ResolvedSelector
+    level: ClassVar[str] = "error"
+
+
+@dataclass(frozen=True)
+class Ignored(Reason):
+    """A reason that would have counted, about a row the query chose to ignore."""
+
+    root: Reason
+    level: ClassVar[str] = "info"
+
+
+@dataclass(frozen=True)
+class IgnoreSelectorDoesNotExist(Reason):
+    selector: ResolvedSelector
+    level: ClassVar[str] = "warning"
+
+
+@dataclass(frozen=True)
+class NoEnvironmentSpecified(Reason):
+    level: ClassVar[str] = "warning"
+
+
+@dataclass(frozen=True)
+class SelectorWithoutPacticipantVersionNumberSpecified(Reason):
+    level: ClassVar[str] = "warning"

@@ -1,0 +1,313 @@
+"""Publishing contracts: `POST /contracts/publish` and the legacy `PUT /pacts/.../version/{v}`.
+
+The order is the official broker's: the version (branch, build URL), then tags, then each pact.
+A publication for a consumer version is immutable: the same content again is a no-op (so the
+clients' retries are safe), different content is a conflict unless the operator allows it.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from sqlalchemy.engine import Connection
+
+from broker.errors import ConflictError, InvalidInputError
+from broker.names import name_problem, url_problem
+from broker.integrations import repository as integrations_repository
+from broker.pacticipants import repository as pacticipants_repository
+from broker.pacticipants import service as pacticipants
+from broker.pacticipants.models import Pacticipant
+from broker.pacts import content, heads, repository
+from broker.pacts.models import Publication
+from broker.versions import service as versions
+from broker.versions.models import Version
+from broker.storage.schema import utcnow
+from broker.webhooks import repository as webhooks_repository
+from broker.webhooks import triggers
+from broker.webhooks.events import EventName
+
+Outcome = Literal["created", "republished", "overwritten", "merged"]
+
+
+@dataclass(frozen=True)
+class Contract:
+    consumer_name: str
+    provider_name: str
+    document: dict[str, Any]
+    on_conflict: Literal["overwrite", "merge"] = "overwrite"
+
+
+@dataclass(frozen=True)
+class PublishedPact:
+    publication: Publication
+    outcome: Outcome
+    events: list[str]
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    pacticipant: Pacticipant
+    version: Version
+    version_created: bool
+    branch: str | None
+    tags: list[str]
+    pacts: list[PublishedPact] = field(default_factory=list)
+
+
+def decode_content(encoded: object, field_path: str) -> dict[str, Any]:
+    """Base64 (strict) of UTF-8 JSON that is a pact, or a 400 naming the contract."""
+    if not isinstance(encoded, str):
+        raise InvalidInputError(f"{field_path} must be a base64 string", {field_path: ["must be a base64 string"]})
+    try:
+        raw = base64.b64decode(encoded, validate=True)
+    except (binascii.Error, ValueError):
+        raise InvalidInputError(
+            f"{field_path} is not valid base64", {field_path: ["content is not valid base64"]}
+        ) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InvalidInputError(f"{field_path} is not UTF-8", {field_path: ["content is not UTF-8"]}) from None
+    return content.parse_pact(text, field_path)
+
+
+def prepare_contracts(pacticipant_name: str, raw: object) -> list[Contract]:
+    """The request's `contracts`, decoded and checked; every problem is reported by field path."""
+    if not isinstance(raw, list) or not raw:
+        raise InvalidInputError("contracts must be a non-empty list", {"contracts": ["must be a non-empty list"]})
+    contracts: list[Contract] = []
+    errors: dict[str, list[str]] = {}
+    for index, item in enumerate(raw):
+        path = f"contracts.{index}"
+        if not isinstance(item, dict):
+            errors[path] = ["must be an object"]
+            continue
+        problems = _contract_problems(pacticipant_name, item)
+        document = None
+        try:
+            document = decode_content(item.get("content"), path)
+        except InvalidInputError as error:
+            problems += [message for messages in dict(error.errors).values() for message in messages]  # type: ignore[arg-type]
+        if document is not None:
+            problems += _content_problems(item, document)
+        if problems:
+            errors[path] = problems
+            continue
+        assert document is not None
+        contracts.append(Contract(item["consumerName"], item["providerName"], document, item.get("onConflict", "overwrite")))
+    if errors:
+        raise InvalidInputError("The contracts are invalid", errors)
+    return contracts
+
+
+def _contract_problems(pacticipant_name: str, item: dict[str, Any]) -> list[str]:
+    problems = []
+    consumer, provider = item.get("consumerName"), item.get("providerName")
+    if not isinstance(consumer, str):
+        problems.append("consumerName is required")
+    elif consumer != pacticipant_name:
+        problems.append(f"consumerName '{consumer}' does not match pacticipantName '{pacticipant_name}'")
+    provider_problem = name_problem(provider, "providerName")
+    if provider_problem:
+        problems.append(provider_problem)
+    if item.get("specification", "pact") != "pact":
+        problems.append("specification must be 'pact'")
+    if item.get("contentType", "application/json") != "application/json":
+        problems.append("contentType must be 'application/json'")
+    if item.get("onConflict", "overwrite") not in ("overwrite", "merge"):
+        problems.append("onConflict must be 'overwrite' or 'merge'")
+    return problems
+
+
+def _content_problems(item: dict[str, Any], document: dict[str, Any]) -> list[str]:
+    problems = []
+    inside_consumer = content.party_name(document, "consumer")
+    if inside_consumer is not None and inside_consumer != item.get("consumerName"):
+        problems.append(f"consumer name in the pact ('{inside_consumer}') does not match consumerName")
+    inside_provider = content.party_name(document, "provider")
+    if inside_provider is not None and inside_provider != item.get("providerName"):
+        problems.append(f"provider name in the pact ('{inside_provider}') does not match providerName")
+    return problems
+
+
+def _conflict_text(consumer: str, number: str, provider: str) -> str:
+    return (
+        f"Cannot change the content of the pact for {consumer} version {number} and provider {provider}, "
+        "as race conditions will cause unreliable results for can-i-deploy. Each pact must be published "
+        "with a unique consumer version number. Some Pact libraries generate random data when a concrete "
+        "value for a type matcher is not specified, and this can cause the contract to mutate - ensure you "
+        "have given example values for all type matchers. For more information see "
+        "https://docs.pact.io/go/versioning"
+    )
+
+
+def _store(
+    connection: Connection,
+    consumer: Pacticipant,
+    provider: Pacticipant,
+    document: dict[str, Any],
+) -> tuple[int, str, bool]:
+    """The pact version (content between this pair) for the document, stored once per SHA;
+    and whether this pair had never published that content before."""
+    sha = content.content_sha(document)
+    content_id = repository.content_id_for(connection, sha, lambda: content.with_interaction_ids(document))
+    pact_version_id, is_new = repository.pact_version_id_for(connection, consumer.id, provider.id, content_id)
+    return pact_version_id, sha, is_new
+
+
+def publish_pact(
+    connection: Connection,
+    consumer: Pacticipant,
+    version: Version,
+    contract: Contract,
+    *,
+    allow_modification: bool,
+    field_path: str = "contracts",
+    version_is_new: bool = False,
+    with_webhooks: bool = True,
+    known: dict[str, Pacticipant] | None = None,
+    labels: tuple[list[int], list[str]] | None = None,
+) -> PublishedPact:
+    """Publish one pact for a consumer version. `known` pacticipants and the version's `labels`
+    (branch ids, tag names) save lookups when the caller already has them."""
+    provider = (known or {}).get(contract.provider_name) or pacticipants.ensure_pacticipant(
+        connection, contract.provider_name, "providerName"
+    )
+    new_sha = content.content_sha(contract.document)
+    existing = None if version_is_new else repository.find_publication(connection, provider.id, version.id)
+    outcome: Outcome
+    new_content = False
+    if existing is not None and existing.sha == new_sha:
+        outcome = "republished"
+        publication = existing
+    elif existing is not None:
+        old_document = repository.document_of(connection, existing.pact_version_id)
+        if not allow_modification:
+            raise ConflictError(
+                "Pact content has changed for an existing consumer version",
+                {field_path: [_conflict_text(consumer.name, version.number, provider.name)]},
+                [
+                    {"type": "error", "text": _conflict_text(consumer.name, version.number, provider.name)},
+                    {"type": "info", "text": content.describe_differences(old_document, contract.document)},
+                ],
+            )
+        if contract.on_conflict == "merge":
+            document = content.merge_pacts(old_document, contract.document)
+            outcome = "merged"
+        else:
+            document = contract.document
+            outcome = "overwritten"
+        pact_version_id, _, new_content = _store(connection, consumer, provider, document)
+        repository.replace_publication_content(connection, existing, pact_version_id)
+        publication = repository.find_publication(connection, provider.id, version.id)  # type: ignore[assignment]
+    else:
+        pact_version_id, sha, new_content = _store(connection, consumer, provider, contract.document)
+        now = utcnow()
+        new_id = repository.insert_publication(connection, consumer.id, provider.id, version.id, pact_version_id, now)
+        if new_id is None:  # a concurrent publisher of the same version got there first: compare with theirs
+            return publish_pact(
+                connection, consumer, version, contract, allow_modification=allow_modification, field_path=field_path
+            )
+        publication = Publication(
+            new_id, consumer.id, consumer.name, provider.id, provider.name, version.id, version.number,
+            pact_version_id, sha, 1, now, now,
+        )
+        outcome = "created"
+    assert publication is not None
+    events = [EventName.CONTRACT_PUBLISHED.value]
+    if outcome != "republished":
+        integrations_repository.record_contract_data(connection, consumer.id, provider.id)
+        heads.publication_added(
+            connection, publication.id, provider.id, consumer.id, version.id, publication.created_at, labels
+        )
+        if new_content or _content_changed(connection, publication):
+            events.append(EventName.CONTRACT_CONTENT_CHANGED.value)
+    if with_webhooks:
+        events.extend(triggers.pact_published(connection, publication, events))
+    return PublishedPact(publication, outcome, events)
+
+
+def _content_changed(connection: Connection, publication: Publication) -> bool:
+    previous = repository.previous_publication(connection, publication)
+    return previous is None or previous.sha != publication.sha
+
+
+def publish_contracts(
+    connection: Connection,
+    *,
+    pacticipant_name: str,
+    version_number: str,
+    branch: str | None,
+    tags: Sequence[str],
+    build_url: str | None,
+    contracts: Sequence[Contract],
+    allow_modification: bool,
+) -> PublishResult:
+    pacticipants.require_name(pacticipant_name, "pacticipantName")
+    versions.require_number(version_number)
+    if build_url is not None and (problem := url_problem(build_url, "buildUrl")):
+        raise InvalidInputError(problem, {"buildUrl": [problem]})
+    consumer = pacticipants.ensure_pacticipant(connection, pacticipant_name)
+    version, created = versions.ensure_version(connection, consumer, version_number)
+    if build_url is not None:
+        version = versions.repository.update(connection, version.id, {"build_url": build_url})
+    effective_branch = branch
+    if effective_branch is None and tags and created:
+        effective_branch = tags[0]  # the official broker's use_first_tag_as_branch
+    if effective_branch is not None:
+        versions.add_to_branch(connection, consumer, version, effective_branch, version_is_new=created)
+    versions.add_tags(connection, consumer, version, tags, version_is_new=created)
+    ordered = sorted(enumerate(contracts), key=lambda pair: pair[1].provider_name)
+    published: dict[int, PublishedPact] = {}
+    with_webhooks = webhooks_repository.any_enabled(connection)
+    known = pacticipants_repository.find_by_names(connection, {contract.provider_name for contract in contracts})
+    labels = heads.labels_of_version(connection, version.id)
+    for index, contract in ordered:
+        published[index] = publish_pact(
+            connection,
+            consumer,
+            version,
+            contract,
+            allow_modification=allow_modification,
+            field_path=f"contracts.{index}",
+            version_is_new=created,
+            with_webhooks=with_webhooks,
+            known=known,
+            labels=labels,
+        )
+    return PublishResult(
+        consumer, version, created, effective_branch, list(tags), [published[i] for i in range(len(contracts))]
+    )
+
+
+def publish_legacy(
+    connection: Connection,
+    *,
+    provider_name: str,
+    consumer_name: str,
+    version_number: str,
+    document: dict[str, Any],
+    merge: bool,
+    allow_modification: bool,
+) -> PublishedPact:
+    """The pre-2021 API: one pact per PUT (PATCH merges), still used by older clients."""
+    inside_consumer = content.party_name(document, "consumer")
+    inside_provider = content.party_name(document, "provider")
+    errors: dict[str, list[str]] = {}
+    if inside_consumer is not None and inside_consumer != consumer_name:
+        errors["consumer.name"] = [f"'{inside_consumer}' does not match the consumer name in the path"]
+    if inside_provider is not None and inside_provider != provider_name:
+        errors["provider.name"] = [f"'{inside_provider}' does not match the provider name in the path"]
+    if errors:
+        raise InvalidInputError("The pact does not match the path", errors)
+    consumer = pacticipants.ensure_pacticipant(connection, consumer_name, "consumer")
+    pacticipants.require_name(provider_name, "provider")
+    version, _ = versions.ensure_version(connection, consumer, versions.require_number(version_number, "version"))
+    contract = Contract(consumer_name, provider_name, document, "merge" if merge else "overwrite")
+    return publish_pact(
+        connection, consumer, version, contract, allow_modification=allow_modification or merge, field_path="pact"
+    )

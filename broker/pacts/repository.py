@@ -1,0 +1,411 @@
+"""Queries for pact content, pact versions and publications."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Row
+
+from broker.integrations.tables import integrations
+from broker.pacticipants.tables import pacticipants
+from broker.pacts.models import PactVersion, Publication
+from broker.pacts.tables import (
+    latest_branch_pacts,
+    latest_tag_pacts,
+    pact_contents,
+    pact_publications,
+    pact_versions,
+)
+from broker.storage.lists import one_of
+from broker.storage.schema import utcnow
+from broker.storage.upserts import insert_returning_id
+from broker.deployments.tables import deployed_versions, environments, released_versions
+from broker.versions.tables import branch_versions, branches, tags, versions
+
+consumers = pacticipants.alias("consumers")
+providers = pacticipants.alias("providers")
+
+_PUBLICATION_COLUMNS = (
+    pact_publications.c.id,
+    pact_publications.c.consumer_id,
+    consumers.c.name.label("consumer_name"),
+    pact_publications.c.provider_id,
+    providers.c.name.label("provider_name"),
+    pact_publications.c.consumer_version_id,
+    versions.c.number.label("consumer_version_number"),
+    pact_publications.c.pact_version_id,
+    pact_contents.c.sha,
+    pact_publications.c.revision_number,
+    pact_publications.c.created_at,
+    pact_publications.c.updated_at,
+)
+
+
+def select_publications() -> sa.Select[Any]:
+    return (
+        sa.select(*_PUBLICATION_COLUMNS)
+        .join(consumers, consumers.c.id == pact_publications.c.consumer_id)
+        .join(providers, providers.c.id == pact_publications.c.provider_id)
+        .join(versions, versions.c.id == pact_publications.c.consumer_version_id)
+        .join(pact_versions, pact_versions.c.id == pact_publications.c.pact_version_id)
+        .join(pact_contents, pact_contents.c.id == pact_versions.c.content_id)
+    )
+
+
+def publication_from_row(row: Any) -> Publication:
+    return Publication(
+        row.id,
+        row.consumer_id,
+        row.consumer_name,
+        row.provider_id,
+        row.provider_name,
+        row.consumer_version_id,
+        row.consumer_version_number,
+        row.pact_version_id,
+        row.sha,
+        row.revision_number,
+        row.created_at,
+        row.updated_at,
+    )
+
+
+def publications_where(connection: Connection, *criteria: Any, order: Any = None) -> list[Publication]:
+    statement = select_publications().where(*criteria)
+    statement = statement.order_by(order if order is not None else pact_publications.c.consumer_version_id)
+    return [publication_from_row(row) for row in connection.execute(statement)]
+
+
+def publications_by_ids(connection: Connection, ids: Iterable[int]) -> list[Publication]:
+    wanted = list(set(ids))
+    if not wanted:
+        return []
+    return publications_where(connection, one_of(connection, pact_publications.c.id, wanted))
+
+
+def find_publication(connection: Connection, provider_id: int, consumer_version_id: int) -> Publication | None:
+    found = publications_where(
+        connection,
+        pact_publications.c.provider_id == provider_id,
+        pact_publications.c.consumer_version_id == consumer_version_id,
+    )
+    return found[0] if found else None
+
+
+def latest_publication(connection: Connection, provider_id: int, consumer_id: int) -> Publication | None:
+    latest_version_id = connection.execute(
+        sa.select(sa.func.max(pact_publications.c.consumer_version_id)).where(
+            pact_publications.c.provider_id == provider_id, pact_publications.c.consumer_id == consumer_id
+        )
+    ).scalar()
+    if latest_version_id is None:
+        return None
+    return find_publication(connection, provider_id, latest_version_id)
+
+
+def latest_publication_ids_per_integration(
+    connection: Connection, provider_id: int | None = None, consumer_id: int | None = None
+) -> list[int]:
+    """The newest publication of every integration, one index probe per integration."""
+    newest_version = (
+        sa.select(sa.func.max(pact_publications.c.consumer_version_id))
+        .where(
+            pact_publications.c.provider_id == integrations.c.provider_id,
+            pact_publications.c.consumer_id == integrations.c.consumer_id,
+        )
+        .scalar_subquery()
+    )
+    statement = sa.select(integrations.c.provider_id, newest_version.label("version_id"))
+    if provider_id is not None:
+        statement = statement.where(integrations.c.provider_id == provider_id)
+    if consumer_id is not None:
+        statement = statement.where(integrations.c.consumer_id == consumer_id)
+    pairs = [(row.provider_id, row.version_id) for row in connection.execute(statement) if row.version_id]
+    if not pairs:
+        return []
+    rows = connection.execute(
+        sa.select(pact_publications.c.id).where(
+            sa.tuple_(pact_publications.c.provider_id, pact_publications.c.consumer_version_id).in_(pairs)
+        )
+    )
+    return [row.id for row in rows]
+
+
+def main_branch_heads(
+    connection: Connection, provider_id: int, consumer_ids: Sequence[int] | None
+) -> list[Publication]:
+    """The newest publication from each consumer's main branch, in one query over the heads."""
+    head_ids = (
+        sa.select(latest_branch_pacts.c.pact_publication_id)
+        .join(branches, branches.c.id == latest_branch_pacts.c.branch_id)
+        .join(
+            consumers,
+            sa.and_(consumers.c.id == branches.c.pacticipant_id, consumers.c.main_branch == branches.c.name),
+        )
+        .where(latest_branch_pacts.c.provider_id == provider_id)
+    )
+    if consumer_ids is not None:
+        head_ids = head_ids.where(latest_branch_pacts.c.consumer_id.in_(list(consumer_ids)))
+    # two round trips on purpose: as one statement, PostgreSQL's plan scans every publication
+    return publications_by_ids(connection, connection.execute(head_ids).scalars())
+
+
+def publications_in_environments(
+    connection: Connection,
+    provider_id: int,
+    *,
+    kinds: Sequence[str],
+    environment_id: int | None,
+    consumer_ids: Sequence[int] | None,
+) -> list[tuple[Publication, str, str]]:
+    """Publications for the provider by consumer versions currently "deployed" and/or "released"
+    (and supported), anywhere or in one environment: (publication, environment name, kind)."""
+    parts = []
+    for kind in kinds:
+        records = deployed_versions if kind == "deployed" else released_versions
+        live = records.c.undeployed_at.is_(None) if kind == "deployed" else records.c.support_ended_at.is_(None)
+        part = (
+            select_publications()
+            .add_columns(environments.c.name.label("environment_name"), sa.literal(kind).label("kind"))
+            .join(records, records.c.version_id == pact_publications.c.consumer_version_id)
+            .join(environments, environments.c.id == records.c.environment_id)
+            .where(pact_publications.c.provider_id == provider_id, live)
+        )
+        if environment_id is not None:
+            part = part.where(records.c.environment_id == environment_id)
+        if consumer_ids is not None:
+            part = part.where(pact_publications.c.consumer_id.in_(list(consumer_ids)))
+        parts.append(part)
+    statement = parts[0] if len(parts) == 1 else sa.union_all(*parts)
+    seen: set[tuple[int, str, str]] = set()
+    found = []
+    rows = sorted(connection.execute(statement), key=lambda row: (row.consumer_version_id, row.environment_name))
+    for row in rows:
+        key = (row.id, row.environment_name, row.kind)
+        if key not in seen:
+            seen.add(key)
+            found.append((publication_from_row(row), row.environment_name, row.kind))
+    return found
+
+
+def latest_publication_ids_for_tag(
+    connection: Connection, provider_id: int, tag: str, consumer_ids: Sequence[int] | None = None
+) -> list[int]:
+    statement = sa.select(latest_tag_pacts.c.pact_publication_id).where(
+        latest_tag_pacts.c.provider_id == provider_id, latest_tag_pacts.c.tag_name == tag
+    )
+    if consumer_ids is not None:
+        statement = statement.where(latest_tag_pacts.c.consumer_id.in_(list(consumer_ids)))
+    return [row.pact_publication_id for row in connection.execute(statement)]
+
+
+def publications_with_tag(
+    connection: Connection, provider_id: int, tag: str, consumer_id: int | None = None
+) -> list[Publication]:
+    criteria = [
+        pact_publications.c.provider_id == provider_id,
+        pact_publications.c.consumer_version_id.in_(sa.select(tags.c.version_id).where(tags.c.name == tag)),
+    ]
+    if consumer_id is not None:
+        criteria.append(pact_publications.c.consumer_id == consumer_id)
+    return publications_where(connection, *criteria)
+
+
+def publications_on_branch(
+    connection: Connection, provider_id: int, branch_ids: Sequence[int], limit: int = 1000
+) -> list[Publication]:
+    if not branch_ids:
+        return []
+    statement = (
+        select_publications()
+        .where(
+            pact_publications.c.provider_id == provider_id,
+            pact_publications.c.consumer_version_id.in_(
+                sa.select(branch_versions.c.version_id).where(branch_versions.c.branch_id.in_(list(branch_ids)))
+            ),
+        )
+        .order_by(pact_publications.c.consumer_version_id.desc())
+        .limit(limit)
+    )
+    return [publication_from_row(row) for row in connection.execute(statement)]
+
+
+def publications_of_integration(
+    connection: Connection, provider_id: int, consumer_id: int, limit: int, offset: int
+) -> list[Publication]:
+    statement = (
+        select_publications()
+        .where(pact_publications.c.provider_id == provider_id, pact_publications.c.consumer_id == consumer_id)
+        .order_by(pact_publications.c.consumer_version_id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    return [publication_from_row(row) for row in connection.execute(statement)]
+
+
+def latest_publication_of_pact_version(connection: Connection, pact_version_id: int) -> Publication | None:
+    statement = (
+        select_publications()
+        .where(pact_publications.c.pact_version_id == pact_version_id)
+        .order_by(pact_publications.c.consumer_version_id.desc())
+        .limit(1)
+    )
+    row = connection.execute(statement).first()
+    return publication_from_row(row) if row else None
+
+
+def previous_publication(connection: Connection, publication: Publication) -> Publication | None:
+    statement = (
+        select_publications()
+        .where(
+            pact_publications.c.provider_id == publication.provider_id,
+            pact_publications.c.consumer_id == publication.consumer_id,
+            pact_publications.c.consumer_version_id < publication.consumer_version_id,
+        )
+        .order_by(pact_publications.c.consumer_version_id.desc())
+        .limit(1)
+    )
+    row = connection.execute(statement).first()
+    return publication_from_row(row) if row else None
+
+
+# --- content and pact versions -------------------------------------------------------------------
+
+
+def content_id_for(connection: Connection, sha: str, document: Callable[[], dict[str, Any]]) -> int:
+    """The content row for this SHA, stored (from `document()`) only when new."""
+    existing = connection.execute(sa.select(pact_contents.c.id).where(pact_contents.c.sha == sha)).scalar()
+    if existing is not None:
+        return existing
+    new_id = insert_returning_id(
+        connection,
+        pact_contents,
+        {"sha": sha, "content": json.dumps(document(), ensure_ascii=False), "created_at": utcnow()},
+        ["sha"],
+    )
+    if new_id is not None:
+        return new_id
+    return connection.execute(sa.select(pact_contents.c.id).where(pact_contents.c.sha == sha)).scalar_one()
+
+
+def pact_version_id_for(
+    connection: Connection, consumer_id: int, provider_id: int, content_id: int
+) -> tuple[int, bool]:
+    """The pact version of this content between the pair, and whether it was created just now."""
+    criteria = (
+        pact_versions.c.consumer_id == consumer_id,
+        pact_versions.c.provider_id == provider_id,
+        pact_versions.c.content_id == content_id,
+    )
+    existing = connection.execute(sa.select(pact_versions.c.id).where(*criteria)).scalar()
+    if existing is not None:
+        return existing, False
+    new_id = insert_returning_id(
+        connection,
+        pact_versions,
+        {"consumer_id": consumer_id, "provider_id": provider_id, "content_id": content_id, "created_at": utcnow()},
+        ["consumer_id", "provider_id", "content_id"],
+    )
+    if new_id is not None:
+        return new_id, True
+    return connection.execute(sa.select(pact_versions.c.id).where(*criteria)).scalar_one(), False
+
+
+_PACT_VERSION_COLUMNS = (
+    pact_versions.c.id,
+    pact_versions.c.consumer_id,
+    consumers.c.name.label("consumer_name"),
+    pact_versions.c.provider_id,
+    providers.c.name.label("provider_name"),
+    pact_contents.c.sha,
+    pact_versions.c.created_at,
+)
+
+
+def _select_pact_versions() -> sa.Select[Any]:
+    return (
+        sa.select(*_PACT_VERSION_COLUMNS)
+        .join(consumers, consumers.c.id == pact_versions.c.consumer_id)
+        .join(providers, providers.c.id == pact_versions.c.provider_id)
+        .join(pact_contents, pact_contents.c.id == pact_versions.c.content_id)
+    )
+
+
+def find_pact_version(connection: Connection, provider_id: int, consumer_id: int, sha: str) -> PactVersion | None:
+    row = connection.execute(
+        _select_pact_versions().where(
+            pact_versions.c.provider_id == provider_id,
+            pact_versions.c.consumer_id == consumer_id,
+            pact_contents.c.sha == sha,
+        )
+    ).first()
+    return PactVersion(*row) if row else None
+
+
+def find_pact_version_by_id(connection: Connection, pact_version_id: int) -> PactVersion | None:
+    row = connection.execute(_select_pact_versions().where(pact_versions.c.id == pact_version_id)).first()
+    return PactVersion(*row) if row else None
+
+
+def document_of(connection: Connection, pact_version_id: int) -> dict[str, Any]:
+    text = connection.execute(
+        sa.select(pact_contents.c.content)
+        .join(pact_versions, pact_versions.c.content_id == pact_contents.c.id)
+        .where(pact_versions.c.id == pact_version_id)
+    ).scalar_one()
+    return json.loads(text)
+
+
+# --- writes --------------------------------------------------------------------------------------
+
+
+def insert_publication(
+    connection: Connection,
+    consumer_id: int,
+    provider_id: int,
+    consumer_version_id: int,
+    pact_version_id: int,
+    now: datetime,
+) -> int | None:
+    """The new publication's id, or None when this version already published for the provider."""
+    return insert_returning_id(
+        connection,
+        pact_publications,
+        {
+            "consumer_id": consumer_id,
+            "provider_id": provider_id,
+            "consumer_version_id": consumer_version_id,
+            "pact_version_id": pact_version_id,
+            "revision_number": 1,
+            "created_at": now,
+            "updated_at": now,
+        },
+        ["consumer_version_id", "provider_id"],
+    )
+
+
+def replace_publication_content(connection: Connection, publication: Publication, pact_version_id: int) -> None:
+    connection.execute(
+        pact_publications.update()
+        .where(pact_publications.c.id == publication.id)
+        .values(
+            pact_version_id=pact_version_id,
+            revision_number=publication.revision_number + 1,
+            updated_at=utcnow(),
+        )
+    )
+
+
+def delete_publication(connection: Connection, publication_id: int) -> None:
+    connection.execute(pact_publications.delete().where(pact_publications.c.id == publication_id))
+
+
+def count_publications(connection: Connection) -> int:
+    return connection.execute(sa.select(sa.func.count()).select_from(pact_publications)).scalar_one()
+
+
+def count_contents(connection: Connection) -> int:
+    return connection.execute(sa.select(sa.func.count()).select_from(pact_contents)).scalar_one()

@@ -1,0 +1,112 @@
+"""Connections to the broker's database: SQLite by default, PostgreSQL when a URL is given.
+
+Every write runs in one transaction. SQLite writers start with `BEGIN IMMEDIATE` so that two
+concurrent publishers queue on the write lock instead of failing on a stale snapshot; readers
+start a deferred transaction and never block writers (WAL).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, Engine
+
+DEFAULT_SQLITE_PATH = Path(__file__).resolve().parent.parent / "data" / "broker.sqlite"
+WRITE_OPTION = "broker_write"
+
+
+def normalise_database_url(url: str | None) -> str:
+    """Accept the spellings operators use and pick the drivers this project ships."""
+    if not url:
+        DEFAULT_SQLITE_PATH.parent.mkdir(parents=True, exist_ok=True)
+        return f"sqlite+pysqlite:///{DEFAULT_SQLITE_PATH}"
+    for prefix in ("postgres://", "postgresql://", "postgresql+asyncpg://", "postgresql+psycopg2://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    if url.startswith("sqlite:///") or url.startswith("sqlite+aiosqlite:///"):
+        return "sqlite+pysqlite:///" + url.split(":///", 1)[1]
+    return url
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # transactions are begun explicitly below
+        cursor = dbapi_connection.cursor()
+        for pragma in (
+            "PRAGMA journal_mode=WAL",
+            "PRAGMA foreign_keys=ON",
+            "PRAGMA synchronous=NORMAL",
+            "PRAGMA busy_timeout=30000",
+            "PRAGMA cache_size=-65536",
+            "PRAGMA temp_store=MEMORY",
+        ):
+            cursor.execute(pragma)
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        mode = "IMMEDIATE" if connection.get_execution_options().get(WRITE_OPTION) else "DEFERRED"
+        connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+def create_database_engine(url: str | None) -> Engine:
+    resolved = normalise_database_url(url)
+    if resolved.startswith("sqlite"):
+        if resolved.endswith(":memory:") or resolved.endswith("://"):
+            raise ValueError("an in-memory SQLite database cannot be shared between threads; use a file")
+        path = Path(resolved.split(":///", 1)[1])
+        path.parent.mkdir(parents=True, exist_ok=True)
+        engine = sa.create_engine(
+            resolved,
+            connect_args={"check_same_thread": False, "timeout": 30},
+            pool_size=8,
+            max_overflow=8,
+        )
+        _configure_sqlite(engine)
+        return engine
+    return sa.create_engine(resolved, pool_size=10, max_overflow=10, pool_recycle=1800)
+
+
+class Database:
+    """The engine plus the two kinds of transaction the broker uses."""
+
+    def __init__(self, url: str | None = None) -> None:
+        self.url = normalise_database_url(url)
+        self.engine = create_database_engine(url)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        """SQLite: one deferred transaction, so every query sees the same snapshot. PostgreSQL:
+        autocommit, because at READ COMMITTED a transaction gives no common snapshot anyway and
+        BEGIN/COMMIT would only add two round trips."""
+        if self.is_sqlite:
+            with self.engine.connect() as connection, connection.begin():
+                yield connection
+            return
+        with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            yield connection
+
+    @contextmanager
+    def writing(self) -> Iterator[Connection]:
+        with self.engine.connect() as connection:
+            connection.execution_options(**{WRITE_OPTION: True})
+            with connection.begin():
+                yield connection
+
+    def migrate(self) -> None:
+        from broker.storage.migrate import upgrade_to_head
+
+        upgrade_to_head(self.engine)
+
+    def dispose(self) -> None:
+        self.engine.dispose()

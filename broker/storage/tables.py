@@ -1,0 +1,40 @@
+"""Import every domain's tables so the shared metadata describes the whole schema."""
+
+from broker.deployments.tables import deployed_versions, environments, released_versions
+from broker.integrations.tables import integrations
+from broker.pacticipants.tables import labels, pacticipants
+from broker.pacts.tables import (
+    latest_branch_pacts,
+    latest_tag_pacts,
+    pact_contents,
+    pact_publications,
+    pact_versions,
+)
+from broker.storage.schema import metadata
+from broker.verifications.tables import latest_verifications, verifications
+from broker.versions.tables import branch_versions, branches, tags, versions
+from broker.webhooks.tables import triggered_webhooks, webhook_executions, webhooks
+
+__all__ = [
+    "branch_versions",
+    "branches",
+    "deployed_versions",
+    "environments",
+    "integrations",
+    "labels",
+    "latest_branch_pacts",
+    "latest_tag_pacts",
+    "latest_verifications",
+    "metadata",
+    "pact_contents",
+    "pact_publications",
+    "pact_versions",
+    "pacticipants",
+    "released_versions",
+    "tags",
+    "triggered_webhooks",
+    "verifications",
+    "versions",
+    "webhook_executions",
+    "webhooks",
+]

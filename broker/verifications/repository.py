@@ -1,0 +1,136 @@
+"""Queries for verification results and the latest result per pact version and provider version."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from broker.pacticipants.tables import pacticipants
+from broker.pacts.tables import pact_contents, pact_versions
+from broker.storage.lists import one_of
+from broker.storage.upserts import upsert_if_newer
+from broker.verifications.models import Verification
+from broker.verifications.tables import latest_verifications, verifications
+from broker.versions.tables import branch_versions, tags, versions
+
+_consumers = pacticipants.alias("verification_consumers")
+_providers = pacticipants.alias("verification_providers")
+
+
+def _select() -> sa.Select[Any]:
+    return (
+        sa.select(
+            verifications.c.id,
+            verifications.c.pact_version_id,
+            pact_contents.c.sha,
+            verifications.c.consumer_id,
+            _consumers.c.name.label("consumer_name"),
+            verifications.c.provider_id,
+            _providers.c.name.label("provider_name"),
+            verifications.c.provider_version_id,
+            versions.c.number.label("provider_version_number"),
+            verifications.c.success,
+            verifications.c.build_url,
+            verifications.c.test_results,
+            verifications.c.verified_by,
+            verifications.c.wip,
+            verifications.c.pact_pending,
+            verifications.c.consumer_version_selectors,
+            verifications.c.created_at,
+        )
+        .join(pact_versions, pact_versions.c.id == verifications.c.pact_version_id)
+        .join(pact_contents, pact_contents.c.id == pact_versions.c.content_id)
+        .join(_consumers, _consumers.c.id == verifications.c.consumer_id)
+        .join(_providers, _providers.c.id == verifications.c.provider_id)
+        .join(versions, versions.c.id == verifications.c.provider_version_id)
+    )
+
+
+def _from_row(row: Any) -> Verification:
+    values = list(row)
+    values[9] = bool(values[9])
+    values[13] = bool(values[13])
+    return Verification(*values)
+
+
+def where(connection: Connection, *criteria: Any, limit: int | None = None) -> list[Verification]:
+    statement = _select().where(*criteria).order_by(verifications.c.id.desc())
+    if limit is not None:
+        statement = statement.limit(limit)
+    return [_from_row(row) for row in connection.execute(statement)]
+
+
+def find(connection: Connection, verification_id: int) -> Verification | None:
+    found = where(connection, verifications.c.id == verification_id)
+    return found[0] if found else None
+
+
+def find_by_ids(connection: Connection, ids: Iterable[int]) -> dict[int, Verification]:
+    wanted = list(set(ids))
+    if not wanted:
+        return {}
+    return {v.id: v for v in where(connection, verifications.c.id.in_(wanted))}
+
+
+def latest_for_pact_version(connection: Connection, pact_version_id: int) -> Verification | None:
+    found = where(connection, verifications.c.pact_version_id == pact_version_id, limit=1)
+    return found[0] if found else None
+
+
+def insert(connection: Connection, values: Mapping[str, Any]) -> int:
+    result = connection.execute(verifications.insert().values(**values).returning(verifications.c.id))
+    verification_id = result.scalar_one()
+    upsert_if_newer(
+        connection,
+        latest_verifications,
+        {
+            "pact_version_id": values["pact_version_id"],
+            "provider_version_id": values["provider_version_id"],
+            "verification_id": verification_id,
+            "success": values["success"],
+        },
+        ["pact_version_id", "provider_version_id"],
+        "verification_id",
+    )
+    return verification_id
+
+
+def successfully_verified(
+    connection: Connection,
+    pact_version_ids: Iterable[int],
+    *,
+    branch_id: int | None = None,
+    tag: str | None = None,
+    before: Any = None,
+    exclude_wip: bool = False,
+) -> set[int]:
+    """Which of these pact versions have a successful verification matching the criteria."""
+    wanted = list(set(pact_version_ids))
+    if not wanted:
+        return set()
+    criteria: list[Any] = [
+        one_of(connection, verifications.c.pact_version_id, wanted),
+        verifications.c.success.is_(True),
+    ]
+    if branch_id is not None:
+        criteria.append(
+            sa.exists().where(
+                branch_versions.c.version_id == verifications.c.provider_version_id,
+                branch_versions.c.branch_id == branch_id,
+            )
+        )
+    if tag is not None:
+        criteria.append(sa.exists().where(tags.c.version_id == verifications.c.provider_version_id, tags.c.name == tag))
+    if before is not None:
+        criteria.append(verifications.c.created_at < before)
+    if exclude_wip:
+        criteria.append(verifications.c.wip.is_(False))
+    rows = connection.execute(sa.select(verifications.c.pact_version_id).where(*criteria).distinct())
+    return {row.pact_version_id for row in rows}
+
+
+def count(connection: Connection) -> int:
+    return connection.execute(sa.select(sa.func.count()).select_from(verifications)).scalar_one()

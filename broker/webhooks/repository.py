@@ -1,0 +1,255 @@
+"""Queries for webhooks, triggered webhooks and executions."""
+
+from __future__ import annotations
+
+import uuid as uuid_module
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from broker.pacticipants.tables import pacticipants
+from broker.storage.schema import utcnow
+from broker.webhooks.models import TriggeredWebhook, Webhook, WebhookExecution, WebhookRequest
+from broker.webhooks.tables import triggered_webhooks, webhook_executions, webhooks
+
+_consumers = pacticipants.alias("webhook_consumers")
+_providers = pacticipants.alias("webhook_providers")
+
+
+def _select() -> sa.Select[Any]:
+    return (
+        sa.select(
+            webhooks.c.id,
+            webhooks.c.uuid,
+            webhooks.c.description,
+            webhooks.c.enabled,
+            _consumers.c.name.label("consumer_name"),
+            webhooks.c.consumer_label,
+            _providers.c.name.label("provider_name"),
+            webhooks.c.provider_label,
+            webhooks.c.events,
+            webhooks.c.request,
+            webhooks.c.created_at,
+            webhooks.c.updated_at,
+            webhooks.c.consumer_id,
+            webhooks.c.provider_id,
+        )
+        .outerjoin(_consumers, _consumers.c.id == webhooks.c.consumer_id)
+        .outerjoin(_providers, _providers.c.id == webhooks.c.provider_id)
+    )
+
+
+def _from_row(row: Any) -> Webhook:
+    request = row.request or {}
+    return Webhook(
+        row.id,
+        row.uuid,
+        row.description,
+        bool(row.enabled),
+        row.consumer_name,
+        row.consumer_label,
+        row.provider_name,
+        row.provider_label,
+        list(row.events or []),
+        WebhookRequest(
+            method=request.get("method", "POST"),
+            url=request.get("url", ""),
+            headers=dict(request.get("headers") or {}),
+            body=request.get("body"),
+            username=request.get("username"),
+            password=request.get("password"),
+        ),
+        row.created_at,
+        row.updated_at,
+    )
+
+
+def where(connection: Connection, *criteria: Any) -> list[Webhook]:
+    rows = connection.execute(_select().where(*criteria).order_by(webhooks.c.id))
+    return [_from_row(row) for row in rows]
+
+
+def find_by_id(connection: Connection, webhook_id: int) -> Webhook | None:
+    found = where(connection, webhooks.c.id == webhook_id)
+    return found[0] if found else None
+
+
+def find(connection: Connection, uuid: str) -> Webhook | None:
+    found = where(connection, webhooks.c.uuid == uuid)
+    return found[0] if found else None
+
+
+def enabled_for(
+    connection: Connection, consumer_id: int, provider_id: int
+) -> list[tuple[Webhook, int | None, int | None]]:
+    """Enabled webhooks scoped to this pair, to either side, by label, or to everything."""
+    rows = connection.execute(
+        _select().where(
+            webhooks.c.enabled.is_(True),
+            sa.or_(webhooks.c.consumer_id.is_(None), webhooks.c.consumer_id == consumer_id),
+            sa.or_(webhooks.c.provider_id.is_(None), webhooks.c.provider_id == provider_id),
+        )
+    )
+    return [(_from_row(row), row.consumer_id, row.provider_id) for row in rows]
+
+
+def any_enabled(connection: Connection) -> bool:
+    return connection.execute(sa.select(webhooks.c.id).where(webhooks.c.enabled.is_(True)).limit(1)).first() is not None
+
+
+def insert(connection: Connection, uuid: str, values: Mapping[str, Any]) -> None:
+    now = utcnow()
+    connection.execute(webhooks.insert().values(uuid=uuid, created_at=now, updated_at=now, **values))
+
+
+def update(connection: Connection, webhook_id: int, values: Mapping[str, Any]) -> None:
+    connection.execute(webhooks.update().where(webhooks.c.id == webhook_id).values(updated_at=utcnow(), **values))
+
+
+def delete(connection: Connection, webhook_id: int) -> None:
+    connection.execute(webhooks.delete().where(webhooks.c.id == webhook_id))
+
+
+# --- triggered webhooks --------------------------------------------------------------------------
+
+_TRIGGERED_COLUMNS = (
+    triggered_webhooks.c.id,
+    triggered_webhooks.c.uuid,
+    triggered_webhooks.c.webhook_id,
+    webhooks.c.uuid.label("webhook_uuid"),
+    triggered_webhooks.c.event_name,
+    triggered_webhooks.c.status,
+    triggered_webhooks.c.attempts,
+    triggered_webhooks.c.context,
+    triggered_webhooks.c.next_attempt_at,
+    triggered_webhooks.c.created_at,
+    triggered_webhooks.c.updated_at,
+)
+
+
+def _triggered(row: Any) -> TriggeredWebhook:
+    return TriggeredWebhook(
+        row.id,
+        row.uuid,
+        row.webhook_id,
+        row.webhook_uuid,
+        row.event_name,
+        row.status,
+        row.attempts,
+        row.context or {},
+        row.next_attempt_at,
+        row.created_at,
+        row.updated_at,
+    )
+
+
+def triggered_where(connection: Connection, *criteria: Any, limit: int = 100) -> list[TriggeredWebhook]:
+    rows = connection.execute(
+        sa.select(*_TRIGGERED_COLUMNS)
+        .join(webhooks, webhooks.c.id == triggered_webhooks.c.webhook_id)
+        .where(*criteria)
+        .order_by(triggered_webhooks.c.id.desc())
+        .limit(limit)
+    )
+    return [_triggered(row) for row in rows]
+
+
+def insert_triggered(
+    connection: Connection,
+    webhook_id: int,
+    event_name: str,
+    context: Mapping[str, str],
+    consumer_id: int | None,
+    provider_id: int | None,
+    status: str = "not_run",
+) -> str:
+    now = utcnow()
+    uuid = str(uuid_module.uuid4())
+    connection.execute(
+        triggered_webhooks.insert().values(
+            uuid=uuid,
+            webhook_id=webhook_id,
+            event_name=event_name,
+            status=status,
+            attempts=0,
+            context=dict(context),
+            consumer_id=consumer_id,
+            provider_id=provider_id,
+            next_attempt_at=now,
+            created_at=now,
+            updated_at=now,
+        )
+    )
+    return uuid
+
+
+def due(connection: Connection, now: datetime, limit: int) -> list[TriggeredWebhook]:
+    return triggered_where(
+        connection,
+        triggered_webhooks.c.status.in_(("not_run", "retrying")),
+        triggered_webhooks.c.next_attempt_at <= now,
+        limit=limit,
+    )
+
+
+def next_attempt_at(connection: Connection) -> datetime | None:
+    return connection.execute(
+        sa.select(sa.func.min(triggered_webhooks.c.next_attempt_at)).where(
+            triggered_webhooks.c.status.in_(("not_run", "retrying"))
+        )
+    ).scalar()
+
+
+def claim(connection: Connection, triggered: TriggeredWebhook, lease_until: datetime) -> bool:
+    """Take the job by moving its next attempt forward; only one worker's UPDATE can match."""
+    result = connection.execute(
+        triggered_webhooks.update()
+        .where(
+            triggered_webhooks.c.id == triggered.id,
+            triggered_webhooks.c.attempts == triggered.attempts,
+            triggered_webhooks.c.status.in_(("not_run", "retrying")),
+        )
+        .values(next_attempt_at=lease_until, attempts=triggered.attempts + 1)
+    )
+    return result.rowcount == 1
+
+
+def finish_attempt(connection: Connection, triggered_id: int, status: str, next_attempt_at: datetime | None) -> None:
+    connection.execute(
+        triggered_webhooks.update()
+        .where(triggered_webhooks.c.id == triggered_id)
+        .values(status=status, next_attempt_at=next_attempt_at, updated_at=utcnow())
+    )
+
+
+def insert_execution(connection: Connection, triggered_id: int, success: bool, logs: str) -> None:
+    connection.execute(
+        webhook_executions.insert().values(
+            triggered_webhook_id=triggered_id, success=success, logs=logs, created_at=utcnow()
+        )
+    )
+
+
+def executions_of(connection: Connection, triggered_ids: list[int]) -> list[WebhookExecution]:
+    if not triggered_ids:
+        return []
+    rows = connection.execute(
+        sa.select(
+            webhook_executions.c.id,
+            triggered_webhooks.c.uuid,
+            webhook_executions.c.success,
+            webhook_executions.c.logs,
+            webhook_executions.c.created_at,
+        )
+        .join(triggered_webhooks, triggered_webhooks.c.id == webhook_executions.c.triggered_webhook_id)
+        .where(webhook_executions.c.triggered_webhook_id.in_(triggered_ids))
+        .order_by(webhook_executions.c.id)
+    )
+    return [WebhookExecution(*row) for row in rows]
+
+
+def new_uuid() -> str:
+    return uuid_module.uuid4().hex

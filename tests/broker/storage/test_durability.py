@@ -1,0 +1,116 @@
+"""Concurrent publishers, then the broker process killed with SIGKILL and restarted: every
+publication the broker acknowledged is still there."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+import httpx
+import pytest
+
+from tests.broker.support import ROOT, encoded, interaction, pact_document
+
+PUBLISHERS = 10
+CONTRACTS_EACH = 100
+
+
+@contextmanager
+def broker_process(database_url: str) -> Iterator[tuple[subprocess.Popen[str], str]]:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "solo60", "broker", "serve", "--port", "0", "--database-url", database_url],
+        cwd=ROOT,
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+    )
+    assert process.stderr is not None
+    line = process.stderr.readline()
+    if "Pact Broker on " not in line:
+        process.kill()
+        raise AssertionError(f"broker did not start: {line}{process.stderr.read()}")
+    url = line.split("Pact Broker on ", 1)[1].split(" ", 1)[0]
+    threading.Thread(target=process.stderr.read, daemon=True).start()  # keep the pipe drained
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            if httpx.get(f"{url}/health", timeout=2).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline:
+            process.kill()
+            raise AssertionError("broker did not become healthy")
+        time.sleep(0.05)
+    try:
+        yield process, url
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait(timeout=10)
+
+
+def _publish_body(consumer: str, number: int) -> dict:
+    return {
+        "pacticipantName": consumer,
+        "pacticipantVersionNumber": str(number),
+        "branch": "main",
+        "contracts": [
+            {
+                "consumerName": consumer,
+                "providerName": "api",
+                "content": encoded(pact_document(consumer, "api", interaction(f"request {number}"))),
+            }
+        ],
+    }
+
+
+@pytest.mark.slow
+def test_acknowledged_publications_survive_sigkill(new_database: Callable[[], str]) -> None:
+    database_url = new_database()
+    acknowledged: list[tuple[str, int]] = []
+    lock = threading.Lock()
+    with broker_process(database_url) as (process, url):
+
+        def publisher(index: int) -> None:
+            consumer = f"consumer-{index}"
+            with httpx.Client(base_url=url, timeout=30) as client:
+                for number in range(CONTRACTS_EACH):
+                    try:
+                        response = client.post("/contracts/publish", json=_publish_body(consumer, number))
+                    except httpx.HTTPError:
+                        return  # the broker was killed
+                    if response.status_code != 200:
+                        raise AssertionError(response.text)
+                    with lock:
+                        acknowledged.append((consumer, number))
+
+        threads = [threading.Thread(target=publisher, args=(i,), daemon=True) for i in range(PUBLISHERS)]
+        for thread in threads:
+            thread.start()
+        deadline = time.monotonic() + 60
+        while len(acknowledged) < PUBLISHERS * CONTRACTS_EACH // 2 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        process.send_signal(signal.SIGKILL)
+        for thread in threads:
+            thread.join(timeout=30)
+        killed_at = len(acknowledged)
+
+    assert 0 < killed_at < PUBLISHERS * CONTRACTS_EACH, "the kill happened while publishing"
+    with broker_process(database_url) as (_, url), httpx.Client(base_url=url, timeout=30) as client:
+        missing = [
+            (consumer, number)
+            for consumer, number in acknowledged
+            if client.get(f"/pacts/provider/api/consumer/{consumer}/version/{number}").status_code != 200
+        ]
+        assert missing == []
+        for index in range(PUBLISHERS):
+            heads = client.get(f"/pacts/provider/api/consumer/consumer-{index}/branch/main/latest")
+            numbers = [n for c, n in acknowledged if c == f"consumer-{index}"]
+            if numbers:
+                assert int(heads.json()["_links"]["pb:consumer-version"]["name"]) >= max(numbers)

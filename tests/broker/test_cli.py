@@ -1,0 +1,76 @@
+"""`solo60 broker ...` as an operator runs it."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from solo60.cli import app
+from tests.broker.support import ROOT
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["broker", "serve", "--port", "http"], "--port must be a number from 0 to 65535"),
+        (["broker", "serve", "--port", "70000"], "--port must be a number from 0 to 65535"),
+        (
+            ["broker", "serve", "--database-url", "mysql://db"],
+            "--database-url must be a sqlite:/// or postgresql:// URL",
+        ),
+        (["broker", "serve", "--base-url", "broker.example.com"], "--base-url must be an absolute http(s) URL"),
+        (["broker", "migrate", "--database-url", "oracle://x"], "--database-url must be"),
+    ],
+)
+def test_bad_arguments_get_one_line_saying_what_is_wrong(arguments: list[str], message: str) -> None:
+    result = CliRunner().invoke(app, arguments)
+    assert result.exit_code == 2
+    assert message in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert "Traceback" not in result.output
+
+
+def test_a_taken_port_is_reported_not_hung_on(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "solo60",
+                "broker",
+                "serve",
+                "--port",
+                str(port),
+                "--database-url",
+                f"sqlite:///{tmp_path / 'b.sqlite'}",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            cwd=ROOT,
+        )
+    assert result.returncode == 2
+    assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
+
+
+def test_migrate_creates_the_database(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["broker", "migrate", "--database-url", f"sqlite:///{tmp_path / 'b.sqlite'}"])
+    assert result.exit_code == 0, result.output
+    assert "up to date" in result.output
+    assert (tmp_path / "b.sqlite").exists()
+
+
+def test_openapi_prints_the_document(tmp_path: Path) -> None:
+    target = tmp_path / "broker-openapi.json"
+    result = CliRunner().invoke(app, ["broker", "openapi", "--output", str(target)])
+    assert result.exit_code == 0, result.output
+    assert "/contracts/publish" in json.loads(target.read_text())["paths"]
