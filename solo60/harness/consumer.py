@@ -1,0 +1,71 @@
+"""What a consumer suite uses to record a pact while driving the real client against the mock.
+
+    async def test_session_debits_the_price(contract):
+        (contract.request("a debit for a booking", "POST", "/internal/payments/credits/debit")
+            .given("a user has credits", userId="123", balance=10)
+            .with_body(...) .will_respond_with(201) .with_body(...))
+        async with contract.client(PaymentClient) as payments:
+            entry = await payments.debit_credits(DebitCredits(...), idempotency_key="booking-s-1-debit")
+
+Each test gets a fresh Pact (a pact is frozen once its mock server has run); the interaction
+is written to the worker's staging folder only when the test's client calls succeeded and the
+mock server saw exactly what was declared.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import TypeVar
+
+from pact import Pact
+from pact.interaction import HttpInteraction
+
+from solo60.clients import BreakerPolicy, ClientConfig, RetryPolicy, ServiceClient, Timeouts
+from solo60.harness.matchers import SERVICE_KEY_EXAMPLE, service_key
+
+ClientT = TypeVar("ClientT", bound=ServiceClient)
+
+NO_RETRIES = RetryPolicy(attempts=1)
+"""The mock answers what the pact says; a retry would only hide a wrong expectation."""
+
+
+class ContractTest:
+    """One consumer test's pact: declare interactions, then drive the real client against the mock."""
+
+    def __init__(self, consumer: str, provider: str, directory: Path) -> None:
+        self.consumer = consumer
+        self.provider = provider
+        self.directory = directory
+        self.pact = Pact(consumer, provider).with_specification("V4")
+        self.declared = 0
+        self.written = False
+
+    def request(self, description: str, method: str, path: str, *, authenticated: bool = True) -> HttpInteraction:
+        """A new interaction for this request; it carries the service key unless `authenticated=False`."""
+        self.declared += 1
+        interaction = self.pact.upon_receiving(description).with_request(method, path)
+        if authenticated:
+            interaction = interaction.with_header("x-api-key", service_key())
+        return interaction
+
+    @asynccontextmanager
+    async def client(
+        self, client_class: type[ClientT], *, api_key: str = SERVICE_KEY_EXAMPLE
+    ) -> AsyncIterator[ClientT]:
+        """The real client, configured for the mock server; the pact is written when all went as declared."""
+        with self.pact.serve(raises=True) as server:
+            config = ClientConfig(
+                base_url=str(server.url).rstrip("/"),
+                caller=self.consumer,
+                api_key=api_key,
+                timeouts=Timeouts(connect=2.0, attempt=5.0, deadline=10.0),
+                retry=NO_RETRIES,
+                breaker=BreakerPolicy(failures=1000, cool_down=0.1),
+            )
+            async with client_class(config) as client:
+                yield client
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.pact.write_file(self.directory)
+        self.written = True

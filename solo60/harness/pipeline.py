@@ -1,0 +1,232 @@
+"""The whole contract loop in one command: make, store, verify and judge every pact.
+
+On embedded defaults it needs nothing running: a temporary SQLite broker and the services
+on free ports. With a broker URL it uses that broker (ours or the official one) instead.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rich.console import Console
+
+from solo60.harness.broker_api import BrokerAPI, BrokerError
+from solo60.harness.gate import ReleaseVerdict, release_gate
+from solo60.harness.pact_files import PactFile, pact_files
+from solo60.harness.verification import BrokerSource, PublishOptions, VerificationReport, verify
+from solo60.harness.versions import current_branch, current_version
+from solo60.services import SERVICE_NAMES
+
+if TYPE_CHECKING:
+    from solo60.fuzz.runner import TargetResult
+
+REPOSITORY = Path(__file__).resolve().parents[2]
+
+
+class PipelineError(RuntimeError):
+    """A stage could not run at all (as opposed to finding a broken contract)."""
+
+
+@dataclass
+class PipelineOptions:
+    broker_url: str | None = None
+    pacts_dir: Path = REPOSITORY / "pacts"
+    version: str | None = None
+    branch: str | None = None
+    environment: str = "production"
+    console: Console = field(default_factory=lambda: Console(stderr=True))
+
+
+@dataclass
+class StageResult:
+    kind: str
+    label: str
+    seconds: float = 0.0
+    ok: bool = True
+    detail: str = ""
+
+
+@dataclass
+class PipelineResult:
+    version: str = ""
+    branch: str = ""
+    stages: list[StageResult] = field(default_factory=list)
+    pacts: list[PactFile] = field(default_factory=list)
+    reports: list[VerificationReport] = field(default_factory=list)
+    release: ReleaseVerdict | None = None
+    fuzz: list[TargetResult] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return (
+            bool(self.pacts)
+            and all(stage.ok for stage in self.stages)
+            and all(report.ok for report in self.reports)
+            and all(result.ok for result in self.fuzz)
+            and self.release is not None
+            and self.release.deployable
+        )
+
+    def seconds(self, kind: str) -> float:
+        """Wall time of every stage of this kind (all `verify` stages together, say)."""
+        return sum(stage.seconds for stage in self.stages if stage.kind == kind)
+
+
+def run_pipeline(options: PipelineOptions) -> PipelineResult:
+    """Run every stage; a stage that cannot run stops the pipeline, a broken contract does not."""
+    result = PipelineResult()
+    console = options.console
+    with ExitStack() as resources:
+        stage = _Stages(result, console)
+        with stage("consumer pacts"):
+            result.pacts = make_pacts(options.pacts_dir)
+            stage.detail(f"{len(result.pacts)} pacts, {sum(p.interactions for p in result.pacts)} interactions")
+        result.version = options.version or current_version(pact.path for pact in result.pacts)
+        result.branch = options.branch or current_branch()
+        with stage("broker"):
+            broker_url = options.broker_url or resources.enter_context(_embedded_broker())
+            broker = resources.enter_context(BrokerAPI.from_env(broker_url))
+            stage.detail(broker_url if options.broker_url else f"embedded SQLite broker at {broker_url}")
+        with stage("publish"):
+            for pact in result.pacts:
+                broker.publish(pact, version=result.version, branch=result.branch)
+            stage.detail(f"{len(result.pacts)} pacts as version {result.version[:12]} on {result.branch}")
+        providers = sorted({pact.provider for pact in result.pacts})
+        with stage("start providers"):
+            services = resources.enter_context(_providers(providers))
+            stage.detail(", ".join(providers))
+        for provider in providers:
+            with stage("verify", label=f"verify {provider}"):
+                report = verify(
+                    provider,
+                    services[provider],
+                    broker=BrokerSource(
+                        url=broker_url,
+                        username=os.environ.get("PACT_BROKER_USERNAME"),
+                        password=os.environ.get("PACT_BROKER_PASSWORD"),
+                        token=os.environ.get("PACT_BROKER_TOKEN"),
+                        provider_branch=result.branch,
+                        include_wip_since=(datetime.now(UTC) - timedelta(days=30)).date().isoformat(),
+                    ),
+                    publish=PublishOptions(version=result.version, branch=result.branch),
+                    quiet=True,
+                )
+                result.reports.append(report)
+                verified = sum(item.ok for item in report.interactions)
+                stage.detail(f"{verified}/{len(report.interactions)} interactions", ok=report.ok)
+        with stage("fuzz"):
+            result.fuzz, detail = _fuzz(services)
+            stage.detail(detail, ok=all(target.ok for target in result.fuzz))
+        with stage("can-i-deploy"):
+            pacticipants = [
+                name for name in SERVICE_NAMES if any(name in (p.consumer, p.provider) for p in result.pacts)
+            ]
+            result.release = release_gate(broker, pacticipants, result.version, options.environment)
+            deployable = sum(item.deployable for item in result.release.pacticipants)
+            stage.detail(
+                f"{deployable}/{len(pacticipants)} deployable to {options.environment}", ok=result.release.deployable
+            )
+    return result
+
+
+def make_pacts(pacts_dir: Path) -> list[PactFile]:
+    """Run every consumer suite (`pytest consumers/`) into a clean pacts directory."""
+    consumers = REPOSITORY / "consumers"
+    if not consumers.is_dir():
+        raise PipelineError(f"no consumer suites at {consumers}: run the pipeline from the repository checkout")
+    pacts_dir.mkdir(parents=True, exist_ok=True)
+    for stale in pacts_dir.glob("*.json"):
+        stale.unlink()
+    completed = subprocess.run(
+        [sys.executable, "-m", "pytest", str(consumers), "-q", "-p", "no:randomly", "--pacts-dir", str(pacts_dir)],
+        cwd=REPOSITORY,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PACT_DO_NOT_TRACK": "true"},
+    )
+    if completed.returncode != 0:
+        tail = "\n".join(completed.stdout.splitlines()[-30:])
+        raise PipelineError(f"the consumer suites failed, so no pact was published:\n{tail}")
+    found = pact_files(pacts_dir)
+    if not found:
+        raise PipelineError(f"the consumer suites passed but wrote no pact to {pacts_dir}")
+    return found
+
+
+class _Stages:
+    """Times each stage, shows progress while it runs and records how it ended."""
+
+    def __init__(self, result: PipelineResult, console: Console) -> None:
+        self.result = result
+        self.console = console
+        self._current: StageResult | None = None
+
+    @contextmanager
+    def __call__(self, kind: str, *, label: str | None = None) -> Iterator[None]:
+        stage = StageResult(kind, label or kind)
+        self._current = stage
+        started = time.perf_counter()
+        try:
+            with self.console.status(f"[bold]{stage.label}[/bold]…"):
+                yield
+        except (BrokerError, PipelineError) as error:
+            stage.ok = False
+            stage.detail = str(error)
+            raise
+        finally:
+            stage.seconds = time.perf_counter() - started
+            self.result.stages.append(stage)
+            mark = "[green]✓[/green]" if stage.ok else "[red]✗[/red]"
+            self.console.print(f"{mark} {stage.label} [dim]({stage.seconds:.1f} s)[/dim] {stage.detail}")
+
+    def detail(self, text: str, *, ok: bool = True) -> None:
+        assert self._current is not None
+        self._current.detail = text
+        self._current.ok = ok
+
+
+def _fuzz(services: dict[str, str]) -> tuple[list[TargetResult], str]:
+    """A small Schemathesis budget over the providers already running, every check on."""
+    from solo60.fuzz.baseline import BaselineError
+    from solo60.fuzz.live import SeedError
+    from solo60.fuzz.runner import FuzzError
+    from solo60.fuzz.stage import fuzz_running_providers, stage_detail
+
+    try:
+        results = fuzz_running_providers(services)
+    except (FuzzError, SeedError, BaselineError) as error:
+        raise PipelineError(f"the fuzz stage could not run: {error}") from error
+    return results, stage_detail(results)
+
+
+@contextmanager
+def _embedded_broker() -> Iterator[str]:
+    from broker.testing import running_broker
+
+    with running_broker() as url:
+        yield url
+
+
+@contextmanager
+def _providers(names: list[str]) -> Iterator[dict[str, str]]:
+    from solo60.services.kit.server import running_services
+
+    with tempfile.TemporaryDirectory(prefix="solo60-pipeline-") as data_dir:
+        environ = {
+            **os.environ,
+            "SOLO60_PROVIDER_STATES": "1",
+            "SOLO60_DATA_DIR": data_dir,
+            "SOLO60_RATE_LIMIT": "1000000/minute",
+        }
+        with running_services(names, environ=environ) as services:
+            yield {name: service.url for name, service in services.items()}

@@ -1,0 +1,210 @@
+"""Proof that the gate bites: broken contracts fail verification and can-i-deploy says no.
+
+The user service runs live; a provider change is made to its contract objects while it runs
+(as a code change would), and the official `pact broker can-i-deploy` gives the verdict.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ElementTree
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from pydantic import ConfigDict, Field
+
+from solo60.clients import UserClient
+from solo60.contracts.models import Name, RequestModel
+from solo60.contracts.user import User, UserServiceContract
+from solo60.harness.broker_api import BrokerAPI
+from solo60.harness.consumer import ContractTest
+from solo60.harness.junit import write_junit
+from solo60.harness.matchers import shape_of
+from solo60.harness.pact_files import PactFile, pact_files
+from solo60.harness.verification import BrokerSource, PublishOptions, VerificationReport, verify
+from solo60.services.kit.errors import ValidationFailed
+from solo60.services.kit.server import running_services
+from solo60.services.user import routes as user_routes
+
+ROOT = Path(__file__).resolve().parents[2]
+PACT = ROOT / ".venv" / "bin" / "pact"
+BASELINE = "auth-1"
+
+
+@dataclass
+class Loop:
+    broker: BrokerAPI
+    broker_url: str
+    user_url: str
+    pact: PactFile
+    tmp: Path
+
+    def verify_from_broker(self, provider_version: str, *, branch: str = "main") -> VerificationReport:
+        since = (datetime.now(UTC) - timedelta(days=1)).date().isoformat()
+        return verify(
+            "user",
+            self.user_url,
+            broker=BrokerSource(self.broker_url, provider_branch=branch, include_wip_since=since),
+            publish=PublishOptions(provider_version, branch=branch),
+            quiet=True,
+        )
+
+    def can_i_deploy(self, consumer_version: str, provider_version: str) -> subprocess.CompletedProcess[str]:
+        """The official CLI's verdict on deploying both versions together."""
+        return subprocess.run(
+            [str(_pact_cli()), "broker", "can-i-deploy", "--broker-base-url", self.broker_url,
+             "--pacticipant", "auth", "--version", consumer_version,
+             "--pacticipant", "user", "--version", provider_version],
+            capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+
+
+def _pact_cli() -> Path:
+    return PACT if PACT.exists() else Path(shutil.which("pact") or "pact")
+
+
+@pytest.fixture(scope="module")
+def loop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Loop]:
+    """auth's real pact with user, published on main and verified once (so it is not pending)."""
+    from broker.testing import running_broker
+
+    tmp = tmp_path_factory.mktemp("gate")
+    suite = "consumers/auth/test_auth_to_user.py"
+    completed = subprocess.run(
+        [sys.executable, "-m", "pytest", suite, "-q", "--pacts-dir", str(tmp / "pacts")],
+        cwd=ROOT, capture_output=True, text=True, timeout=120, env={**os.environ, "PACT_DO_NOT_TRACK": "true"},
+    )  # fmt: skip
+    assert completed.returncode == 0, completed.stdout[-2000:]
+    (pact,) = pact_files(tmp / "pacts")
+    environ = {**os.environ, "SOLO60_PROVIDER_STATES": "1", "SOLO60_DATA_DIR": str(tmp / "data")}
+    with running_broker() as broker_url, running_services(["user"], environ=environ) as services:
+        broker = BrokerAPI(broker_url)
+        broker.publish(pact, version=BASELINE, branch="main")
+        state = Loop(broker, broker_url, services["user"].url, pact, tmp)
+        assert state.verify_from_broker("user-baseline").ok
+        yield state
+        broker.close()
+
+
+class UserWithRenamedEmail(User):
+    """The user, as a provider that renamed `email` to `emailAddress` would answer."""
+
+    email: str = Field(serialization_alias="emailAddress")
+
+
+class StricterCreateUser(RequestModel):
+    """A provider that now refuses names longer than five characters."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+    email: str
+    name: Name = Field(max_length=5)
+
+
+def failing(report: VerificationReport) -> str:
+    assert not report.ok, "the broken provider passed verification"
+    return report.describe_failures()
+
+
+def test_renaming_a_response_field_fails_verification_naming_it_and_blocks_the_deploy(
+    loop: Loop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    route = UserServiceContract.get_user_by_email
+    monkeypatch.setattr(route, "responses", {200: UserWithRenamedEmail})
+
+    failures = failing(loop.verify_from_broker("user-renamed"))
+    said_no = loop.can_i_deploy(BASELINE, "user-renamed")
+    monkeypatch.undo()
+    reverted = loop.verify_from_broker("user-reverted")
+    said_yes = loop.can_i_deploy(BASELINE, "user-reverted")
+
+    assert "auth -> user: 'a lookup of a user by email' given 'a user exists'" in failures
+    assert "$.email" in failures
+    assert (said_no.returncode, "Computer says no" in said_no.stdout) == (1, True), said_no.stdout
+    assert reverted.ok
+    assert (said_yes.returncode, "Computer says yes" in said_yes.stdout) == (0, True), said_yes.stdout
+
+
+def test_tightening_a_request_rule_fails_verification_and_blocks_the_deploy(
+    loop: Loop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(UserServiceContract.create_user, "body", StricterCreateUser)
+
+    failures = failing(loop.verify_from_broker("user-stricter"))
+    said_no = loop.can_i_deploy(BASELINE, "user-stricter")
+
+    assert "'a signup creating a user'" in failures
+    assert "status" in failures
+    assert "expected 201" in failures
+    assert said_no.returncode == 1
+
+
+def test_dropping_an_error_code_fails_verification_and_blocks_the_deploy(
+    loop: Loop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(user_routes, "Conflict", ValidationFailed)  # a duplicate email is now a 400, not a 409
+
+    failures = failing(loop.verify_from_broker("user-no-409"))
+    said_no = loop.can_i_deploy(BASELINE, "user-no-409")
+
+    assert "'a signup with an email another user has'" in failures
+    assert "expected 409" in failures
+    assert said_no.returncode == 1
+
+
+async def _pact_expecting_a_nickname(directory: Path) -> Path:
+    """A consumer change: auth now expects a `nickname` the user service never sends."""
+    example = User.model_validate(
+        {
+            "id": "123", "email": "ada@example.com", "name": "Ada", "roles": ["MEMBER"], "status": "ACTIVE",
+            "emailVerified": False, "createdAt": "2025-01-02T03:04:05Z", "updatedAt": "2025-01-02T03:04:05Z",
+        }
+    )  # fmt: skip
+    contract = ContractTest("auth", "user", directory)
+    (
+        contract.request("a lookup of a user by email, with the nickname", "GET", "/internal/users/by-email")
+        .given("a user exists", userId="123", email="ada@example.com")
+        .with_query_parameter("email", "ada@example.com")
+        .will_respond_with(200)
+        .with_body({**shape_of(example), "nickname": "ada"}, content_type="application/json")
+    )
+    async with contract.client(UserClient) as users:
+        await users.get_user_by_email(email="ada@example.com")
+    return directory / "auth-user.json"
+
+
+async def test_a_consumer_expecting_a_field_the_provider_never_sends_fails_verification_naming_it(loop: Loop) -> None:
+    pact = await _pact_expecting_a_nickname(loop.tmp / "nickname")
+
+    report = verify("user", loop.user_url, pacts=[pact], quiet=True)
+    write_junit([report], loop.tmp / "junit.xml")
+
+    failures = failing(report)
+    assert "'a lookup of a user by email, with the nickname' given 'a user exists'" in failures
+    assert "$.nickname" in failures
+    case = ElementTree.parse(loop.tmp / "junit.xml").find(".//testcase/failure/..")
+    assert case is not None
+    assert case.get("classname") == "auth.to.user"
+    assert "$.nickname" in case.find("failure").get("message")
+
+
+async def test_a_new_expectation_arrives_pending_the_provider_build_passes_and_the_consumer_cannot_deploy(
+    loop: Loop,
+) -> None:
+    pact = await _pact_expecting_a_nickname(loop.tmp / "feature")
+    loop.broker.publish(PactFile("auth", "user", pact, 1), version="auth-feature", branch="feat/nickname")
+
+    report = loop.verify_from_broker("user-2")
+    consumer_blocked = loop.can_i_deploy("auth-feature", "user-2")
+    main_still_fine = loop.can_i_deploy(BASELINE, "user-2")
+
+    assert report.ok, report.describe_failures()  # the provider build does not fail...
+    assert [item.description for item in report.pending_failures] == ["a lookup of a user by email, with the nickname"]
+    assert consumer_blocked.returncode == 1  # ...and the consumer's new version cannot be deployed
+    assert "Computer says no" in consumer_blocked.stdout
+    assert main_still_fine.returncode == 0
