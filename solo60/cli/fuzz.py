@@ -1,0 +1,159 @@
+"""`solo60 fuzz`: every operation of live services (and the broker) under Schemathesis, all checks on.
+
+    solo60 fuzz                                  # the seven services, started on free ports
+    solo60 fuzz user payment --max-examples 50 --seed 7
+    solo60 fuzz broker --report junit            # reports/fuzz-junit.xml
+    solo60 fuzz user --url user=http://127.0.0.1:8101
+
+A table shows each operation's cases, the findings the baseline covers and new failures; the
+exit code is 1 when anything new was found, 2 when the arguments are wrong.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from typer.core import TyperCommand
+
+from solo60.fuzz.runner import DEFAULT_WORKERS
+from solo60.fuzz.targets import TARGET_NAMES
+from solo60.services import SERVICE_NAMES
+
+console = Console(stderr=True)
+out = Console()
+
+DEFAULT_MAX_EXAMPLES = 20
+REPORT_FORMATS = ("junit",)
+
+
+class _OneLineErrors(TyperCommand):
+    """Bad arguments get one line and exit code 2, not a usage panel."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except Exception as error:
+            if getattr(error, "exit_code", None) == 2 and hasattr(error, "format_message"):
+                _fail(error.format_message())
+            raise
+
+
+def _fail(message: str, code: int = 2) -> None:
+    console.print(f"[red]error:[/red] {message}", soft_wrap=True)
+    raise typer.Exit(code=code)
+
+
+def fuzz(
+    targets: Annotated[
+        list[str] | None,
+        typer.Argument(help=f"Targets: {', '.join(TARGET_NAMES)} (default: the seven services).", show_default=False),
+    ] = None,
+    max_examples: Annotated[
+        int, typer.Option("--max-examples", "-n", help="Generated examples per operation in the fuzzing phase.")
+    ] = DEFAULT_MAX_EXAMPLES,
+    seed: Annotated[int | None, typer.Option("--seed", help="Repeat an earlier run exactly (default: random).")] = None,
+    report: Annotated[str | None, typer.Option("--report", help="Write a report: junit.")] = None,
+    report_dir: Annotated[Path, typer.Option("--report-dir", help="Where --report writes.")] = Path("reports"),
+    url: Annotated[
+        list[str],
+        typer.Option(
+            "--url",
+            help="NAME=URL of a running target, fuzzed as it is; repeatable. Services get the first key in "
+            "$SERVICE_API_KEYS (else the development key), the broker $PACT_BROKER_USERNAME/PASSWORD.",
+        ),
+    ] = [],  # noqa: B006
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers", "-w", help="Targets fuzzed at once, each in its own process (default: one per CPU, at most 4)."
+        ),
+    ] = DEFAULT_WORKERS,
+    stateful: Annotated[
+        bool, typer.Option("--stateful/--no-stateful", help="Run scenarios over the OpenAPI links.")
+    ] = True,
+    baseline_path: Annotated[
+        Path | None, typer.Option("--baseline", help="Accepted and pending findings (default: the packaged one).")
+    ] = None,
+) -> None:
+    """Fuzz live services and the broker with Schemathesis: every operation, every check, stateful links."""
+    chosen = _targets(targets or [], url)
+    urls = _urls(url, chosen)
+    if max_examples < 1:
+        _fail(f"--max-examples must be at least 1, not {max_examples}")
+    if not 1 <= workers <= 64:
+        _fail(f"--workers must be between 1 and 64, not {workers}")
+    if seed is not None and not 0 <= seed < 2**32:
+        _fail(f"--seed must be between 0 and {2**32 - 1}, not {seed}")
+    if report is not None and report not in REPORT_FORMATS:
+        _fail(f"--report takes {', '.join(REPORT_FORMATS)}, not {report!r}")
+
+    from solo60.fuzz.baseline import Baseline, BaselineError, unused_entries
+    from solo60.fuzz.budget import Budget
+    from solo60.fuzz.live import SeedError, live_targets
+    from solo60.fuzz.report import findings_text, results_table, unused_text, write_junit
+    from solo60.fuzz.runner import FuzzError, run_targets
+    from solo60.services.kit.server import ServiceStartError
+
+    try:
+        baseline = Baseline.load(baseline_path) if baseline_path else Baseline.load()
+    except BaselineError as error:
+        _fail(str(error))
+    budget = Budget(max_examples=max_examples, seed=seed, stateful=stateful).seeded()
+    try:
+        with ExitStack() as stack:
+            with console.status("starting targets…"):
+                live = stack.enter_context(live_targets(chosen, urls=urls))
+            with console.status(f"fuzzing {', '.join(target.name for target in live)}…"):
+                results = run_targets(list(live), budget, baseline, workers=workers)
+    except (ServiceStartError, SeedError, FuzzError) as error:
+        _fail(str(error), code=1)
+    out.print(results_table(results, title=f"Fuzzing (seed {budget.seed}, {max_examples} examples per operation)"))
+    if report == "junit":
+        path = write_junit(results, report_dir / "fuzz-junit.xml")
+        out.print(f"JUnit report: {path}")
+    tallies = [result.tally for result in results if result.tally is not None]
+    unused = unused_entries(baseline, tallies, [result.target for result in results])
+    if unused:
+        console.print(unused_text(unused))
+    cases = sum(result.cases for result in results)
+    scenarios = sum(result.scenarios for result in results)
+    ran = f"{cases} cases ({scenarios} stateful scenarios); repeat with --seed {budget.seed}"
+    if all(result.ok for result in results):
+        out.print(f"[green]no new findings[/green] in {ran}")
+        return
+    console.print(findings_text(results))
+    out.print(f"[red]new findings[/red] in {ran}")
+    raise typer.Exit(code=1)
+
+
+def _targets(given: Sequence[str], urls: Sequence[str]) -> list[str]:
+    unknown = [name for name in given if name not in TARGET_NAMES]
+    if unknown:
+        _fail(f"unknown target {unknown[0]!r}; choose from {', '.join(TARGET_NAMES)}")
+    if given:
+        return list(dict.fromkeys(given))
+    named_by_url = [item.partition("=")[0] for item in urls]
+    if named_by_url and all(name in TARGET_NAMES for name in named_by_url):
+        return list(dict.fromkeys(named_by_url))
+    return list(SERVICE_NAMES)
+
+
+def _urls(items: Sequence[str], chosen: Sequence[str]) -> dict[str, str]:
+    urls: dict[str, str] = {}
+    for item in items:
+        name, separator, value = item.partition("=")
+        if not separator or name not in TARGET_NAMES or not value.startswith(("http://", "https://")):
+            _fail(f"--url takes NAME=URL with a target name and an http(s) URL, not {item!r}")
+        if name not in chosen:
+            _fail(f"--url names {name!r}, which is not among the targets {', '.join(chosen)}")
+        urls[name] = value
+    return urls
+
+
+def register(app: typer.Typer) -> None:
+    app.command("fuzz", cls=_OneLineErrors)(fuzz)

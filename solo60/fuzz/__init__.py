@@ -1,0 +1,35 @@
+"""Fuzzing every live internal endpoint, and the broker, with Schemathesis.
+
+Pacts prove what consumers use; fuzzing proves the providers hold up for everything else
+their OpenAPI document allows or forbids. The pieces, one job each:
+
+- `targets`: what can be fuzzed (the seven services and the broker), its document and auth
+- `budget`: how much to generate, and the Schemathesis configuration with every check on
+- `baseline`: findings accepted on purpose or pending their owner (`baseline.json`)
+- `schema`: a target's Schemathesis schema, with the baseline applied to every failure
+- `live`: starting targets on free ports, seeding and resetting their data
+- `runner`: one engine run over a live target, counted per operation
+- `report`: the rich table and the JUnit file
+
+`solo60 fuzz` drives them from the command line, `solo60 pipeline` runs a small budget as a
+stage, and `tests/fuzz/` runs them through Schemathesis' pytest integration.
+"""
+
+from __future__ import annotations
+
+from solo60.fuzz.baseline import Baseline, BaselineEntry, Finding, Tally
+from solo60.fuzz.budget import CHECKS, Budget
+from solo60.fuzz.targets import TARGET_NAMES, FuzzTarget, UnknownTarget, fuzz_target
+
+__all__ = [
+    "CHECKS",
+    "TARGET_NAMES",
+    "Baseline",
+    "BaselineEntry",
+    "Budget",
+    "Finding",
+    "FuzzTarget",
+    "Tally",
+    "UnknownTarget",
+    "fuzz_target",
+]

@@ -1,0 +1,180 @@
+"""Live targets: started here on free ports, or already running at a URL someone gave us.
+
+Services are started all seven together, because a call to one reaches its upstreams (a
+signup calls the user and communication services), in a child process (see `processes`);
+each on a fresh SQLite file, with provider states on so the fuzzer can seed the documented
+example ids and reset between scenarios. A
+target given by URL is fuzzed as it is: its data is never seeded, reset or emptied.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tempfile
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from solo60.environment import DEVELOPMENT_API_KEY
+from solo60.fuzz.processes import services_in_child_process
+from solo60.fuzz.targets import BROKER, FuzzTarget, fuzz_target
+from solo60.services import SERVICE_NAMES
+
+SECURITY_SCHEME = "ServiceApiKey"
+PROVIDER_STATES_PATH = "/_pact/provider-states"
+FUZZ_CALLER = "fuzz"
+
+
+class SeedError(RuntimeError):
+    """A provider state the fuzzer relies on could not be set up."""
+
+
+@dataclass(frozen=True)
+class LiveTarget:
+    target: FuzzTarget
+    url: str
+    auth: Mapping[str, Any]
+    """Schemathesis' `auth` configuration: the credentials, by the document's security scheme."""
+    owned: bool = False
+    """Started by us: its data may be seeded and reset."""
+
+    @property
+    def name(self) -> str:
+        return self.target.name
+
+    def reset(self, client: httpx.Client | None = None) -> None:
+        """Empty an owned service's tables and set up its seeds again; nothing for anything else."""
+        if not self.owned or self.target.kind != "service":
+            return
+        with _client(client) as http:
+            self._change(http, {"state": "", "action": "teardown"})
+            self.seed(http)
+
+    def seed(self, client: httpx.Client | None = None) -> None:
+        if not self.owned:
+            return
+        with _client(client) as http:
+            for seed in self.target.seeds:
+                self._change(http, {"state": seed.state, "params": dict(seed.params), "action": "setup"})
+
+    def _change(self, http: httpx.Client, body: dict[str, Any]) -> None:
+        response = http.post(f"{self.url}{PROVIDER_STATES_PATH}", json=body)
+        if response.status_code != 200:
+            raise SeedError(
+                f"{self.name}: provider state {body['state']!r} answered {response.status_code}: {response.text}"
+            )
+
+
+@dataclass
+class LiveTargets:
+    targets: dict[str, LiveTarget] = field(default_factory=dict)
+
+    def __getitem__(self, name: str) -> LiveTarget:
+        return self.targets[name]
+
+    def __iter__(self) -> Iterator[LiveTarget]:
+        return iter(self.targets.values())
+
+
+def service_auth(api_key: str = DEVELOPMENT_API_KEY) -> dict[str, Any]:
+    return {"openapi": {SECURITY_SCHEME: {"api_key": api_key}}}
+
+
+def broker_auth(username: str, password: str) -> dict[str, Any]:
+    return {"openapi": {"basicAuth": {"username": username, "password": password}}}
+
+
+def broker_settings(username: str | None = None, password: str | None = None) -> Any:
+    """A broker that enforces basic auth, runs no webhook worker and calls out only to 127.0.0.1."""
+    from broker.config import AuthSettings, BrokerSettings, WebhookPolicy
+
+    return BrokerSettings(
+        auth=AuthSettings(username=username or "fuzz", password=password or "fuzz"),
+        webhooks=WebhookPolicy(host_allow_list=("127.0.0.1",), retry_schedule=(0.5,), timeout_seconds=2),
+        run_webhook_worker=False,
+        access_log=False,
+    )
+
+
+def service_environment(data_dir: str, base: Mapping[str, str] | None = None) -> dict[str, str]:
+    """What services started for fuzzing run with: provider states on, a private data directory, no throttling."""
+    return {
+        **(os.environ if base is None else base),
+        "SOLO60_PROVIDER_STATES": "1",
+        "SOLO60_DATA_DIR": data_dir,
+        "SOLO60_RATE_LIMIT": "1000000/minute",
+        "SOLO60_ENV": "test",
+    }
+
+
+@contextmanager
+def live_targets(
+    names: Sequence[str],
+    *,
+    urls: Mapping[str, str] | None = None,
+    api_key: str | None = None,
+    broker_credentials: tuple[str, str] | None = None,
+    owned: bool = False,
+) -> Iterator[LiveTargets]:
+    """The targets `names`, each at its given URL or started here (and stopped on exit), seeded.
+
+    `owned` says the given URLs are servers started for testing (provider states on), whose
+    data may be seeded and reset like that of servers started here.
+    """
+    urls = dict(urls or {})
+    key = api_key or _configured_key()
+    live = LiveTargets()
+    with ExitStack() as stack:
+        to_start = [name for name in names if name not in urls]
+        if any(name in SERVICE_NAMES for name in to_start):
+            data_dir = stack.enter_context(tempfile.TemporaryDirectory(prefix="solo60-fuzz-"))
+            environ = service_environment(data_dir)
+            environ.pop("SERVICE_API_KEYS", None)
+            environ.pop("SERVICE_API_KEYS_FILE", None)
+            started = stack.enter_context(services_in_child_process(environ, Path(data_dir) / "services.log"))
+            for name in to_start:
+                if name in started:
+                    live.targets[name] = LiveTarget(fuzz_target(name), started[name], service_auth(), owned=True)
+        if BROKER in to_start:
+            from broker.testing import running_broker
+
+            username, password = broker_credentials or ("fuzz", secrets.token_urlsafe(12))
+            url = stack.enter_context(running_broker(settings=broker_settings(username, password)))
+            live.targets[BROKER] = LiveTarget(fuzz_target(BROKER), url, broker_auth(username, password), owned=True)
+        for name, url in urls.items():
+            if name not in names:
+                continue
+            if name == BROKER:
+                username, password = broker_credentials or _broker_credentials_from_env()
+                auth = broker_auth(username, password)
+            else:
+                auth = service_auth(key)
+            live.targets[name] = LiveTarget(fuzz_target(name), url.rstrip("/"), auth, owned=owned)
+        with httpx.Client(timeout=10, headers={"x-service-name": FUZZ_CALLER}) as http:
+            for target in live:
+                target.seed(http)
+        live.targets = {name: live.targets[name] for name in names if name in live.targets}
+        yield live
+
+
+def _configured_key() -> str:
+    keys = [key.strip() for key in os.environ.get("SERVICE_API_KEYS", "").split(",") if key.strip()]
+    return keys[0] if keys else DEVELOPMENT_API_KEY
+
+
+def _broker_credentials_from_env() -> tuple[str, str]:
+    return os.environ.get("PACT_BROKER_USERNAME", ""), os.environ.get("PACT_BROKER_PASSWORD", "")
+
+
+@contextmanager
+def _client(client: httpx.Client | None) -> Iterator[httpx.Client]:
+    if client is not None:
+        yield client
+        return
+    with httpx.Client(timeout=10, headers={"x-service-name": FUZZ_CALLER}) as owned:
+        yield owned

@@ -1,0 +1,80 @@
+"""What can be fuzzed: each service's internal API and the broker's own API.
+
+A target knows its OpenAPI document without a running server (so pytest can parametrize over
+its operations at import time), how its callers authenticate, and which provider states give
+the ids in its examples something to find.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from solo60.services import SERVICE_NAMES
+
+BROKER = "broker"
+TARGET_NAMES: tuple[str, ...] = (*SERVICE_NAMES, BROKER)
+
+OPENAPI_PATH = {"service": "/internal/openapi.json", "broker": "/openapi.json"}
+
+
+class UnknownTarget(ValueError):
+    def __init__(self, name: str) -> None:
+        super().__init__(f"unknown fuzz target {name!r}; choose from {', '.join(TARGET_NAMES)}")
+
+
+@dataclass(frozen=True)
+class Seed:
+    """A provider state set up before fuzzing, so the documented example ids exist."""
+
+    state: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class FuzzTarget:
+    name: str
+    kind: Literal["service", "broker"]
+    document: Callable[[], dict[str, Any]]
+    seeds: tuple[Seed, ...] = ()
+
+    @property
+    def openapi_path(self) -> str:
+        return OPENAPI_PATH[self.kind]
+
+
+SEEDS: dict[str, tuple[Seed, ...]] = {
+    "user": (Seed("a user exists"),),
+    "auth": (Seed("an account exists"), Seed("a valid token exists")),
+    "gym": (Seed("a gym exists"),),
+    "session": (Seed("a session exists"),),
+    "payment": (Seed("a user has credits"),),
+    "subscription": (Seed("a user has an active subscription"),),
+    "communication": (Seed("a user can receive email"), Seed("an email was queued")),
+}
+"""One state per service whose defaults match the ids in the documents' examples (`123`, `gym-1`, ...)."""
+
+
+def fuzz_target(name: str) -> FuzzTarget:
+    """The target called `name`: a service or `broker`."""
+    if name == BROKER:
+        return FuzzTarget(BROKER, "broker", _broker_document)
+    if name not in SERVICE_NAMES:
+        raise UnknownTarget(name)
+    return FuzzTarget(name, "service", lambda: _service_document(name), SEEDS.get(name, ()))
+
+
+def _service_document(name: str) -> dict[str, Any]:
+    from solo60.contracts.openapi import openapi_document
+    from solo60.services import definition
+
+    return openapi_document(definition(name).contract)
+
+
+def _broker_document() -> dict[str, Any]:
+    from broker.api.openapi import build_document
+    from broker.api.resources import build_router
+    from solo60.fuzz.live import broker_settings
+
+    return build_document(build_router(), broker_settings())
