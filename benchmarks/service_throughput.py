@@ -1,0 +1,188 @@
+"""Requests/s and p50/p99 of a Solo60 read and write route against a bare FastAPI route, in one run.
+
+Each server runs in its own process under uvicorn (one worker); `wrk` (Debian package) drives
+them one after the other with the same connections and duration. The service pays for its
+conventions (auth, correlation, rate limit, access log, validation) and its database; the
+hello-world route pays for nothing, so the ratio is the price of being a real service.
+
+    python benchmarks/service_throughput.py [--duration 5] [--connections 16] [--database-url URL]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+from rich.console import Console
+from rich.table import Table
+
+KEY = "solo60-dev-key"
+HERE = Path(__file__).resolve().parent
+
+CREATE_USERS_LUA = """
+counter = 0
+request = function()
+  counter = counter + 1
+  local body = '{"email":"bench-' .. counter .. '-' .. math.random(1, 1000000000) .. '@example.com","name":"Bench"}'
+  return wrk.format("POST", "/internal/users", nil, body)
+end
+"""
+
+
+@dataclass
+class Result:
+    name: str
+    requests_per_second: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_ready(url: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url, timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    raise SystemExit(f"{url} did not answer within {timeout} s")
+
+
+def run_wrk(
+    name: str, url: str, *, duration: int, connections: int, headers: dict[str, str], script: Path | None
+) -> Result:
+    command = ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency"]
+    for key, value in headers.items():
+        command += ["-H", f"{key}: {value}"]
+    if script is not None:
+        command += ["-s", str(script)]
+    output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    p50 = _latency_ms(re.search(r"\s50%\s+([\d.]+\w+)", output).group(1))
+    p99 = _latency_ms(re.search(r"\s99%\s+([\d.]+\w+)", output).group(1))
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    return Result(name, rps, p50, p99, int(errors.group(1)) if errors else 0)
+
+
+def _latency_ms(text: str) -> float:
+    value, unit = re.match(r"([\d.]+)(\w+)", text).groups()
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=int, default=5, help="seconds per measurement")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--database-url", default=None, help="user service database (default: a SQLite file)")
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        raise SystemExit("this benchmark needs wrk: apt-get install wrk")
+
+    console = Console()
+    data_dir = Path(tempfile.mkdtemp(prefix="solo60-bench-"))
+    env = {**os.environ, "SOLO60_RATE_LIMIT": "100000000/minute", "SOLO60_DATA_DIR": str(data_dir)}
+    if args.database_url:
+        env["USER_DATABASE_URL"] = args.database_url
+    hello_port = free_port()
+    processes = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "hello_app:app",
+                "--port",
+                str(hello_port),
+                "--no-access-log",
+                "--log-level",
+                "warning",
+            ],
+            cwd=HERE,
+        ),
+        subprocess.Popen(
+            [sys.executable, "-m", "solo60", "services", "up", "user", "--free-ports", "--json"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=(data_dir / "access.log").open("w"),
+            text=True,
+        ),
+    ]
+    try:
+        user_url = json.loads(processes[1].stdout.readline())["user"]
+        hello_url = f"http://127.0.0.1:{hello_port}/hello"
+        wait_ready(hello_url)
+        headers = {"x-api-key": KEY, "x-service-name": "bench", "content-type": "application/json"}
+        seeded = httpx.post(
+            f"{user_url}/internal/users", json={"email": "seed@example.com", "name": "Seed"}, headers=headers
+        )
+        seeded.raise_for_status()
+        script = data_dir / "create_users.lua"
+        script.write_text(CREATE_USERS_LUA)
+
+        common = {"duration": args.duration, "connections": args.connections}
+        console.print(f"warming up, then {args.duration} s per route with {args.connections} connections…")
+        run_wrk("warm-up", hello_url, duration=1, connections=4, headers={}, script=None)
+        run_wrk(
+            "warm-up",
+            f"{user_url}/internal/users/{seeded.json()['id']}",
+            duration=1,
+            connections=4,
+            headers=headers,
+            script=None,
+        )
+        results = [
+            run_wrk("bare FastAPI GET /hello", hello_url, headers={}, script=None, **common),
+            run_wrk(
+                "user GET /internal/users/{userId}",
+                f"{user_url}/internal/users/{seeded.json()['id']}",
+                headers=headers,
+                script=None,
+                **common,
+            ),
+            run_wrk(
+                "user POST /internal/users", f"{user_url}/internal/users", headers=headers, script=script, **common
+            ),
+        ]
+    finally:
+        for process in processes:
+            process.terminate()
+            process.wait(timeout=30)
+
+    baseline = results[0]
+    backend = "PostgreSQL" if args.database_url else "SQLite"
+    table = Table(title=f"Service throughput vs bare FastAPI (uvicorn, 1 worker, {backend}, wrk -c{args.connections})")
+    for column in ("route", "req/s", "p50 ms", "p99 ms", "non-2xx", "throughput vs bare", "p50 vs bare"):
+        table.add_column(column, justify="right" if column != "route" else "left")
+    for result in results:
+        table.add_row(
+            result.name,
+            f"{result.requests_per_second:,.0f}",
+            f"{result.p50_ms:.2f}",
+            f"{result.p99_ms:.2f}",
+            str(result.errors),
+            f"{result.requests_per_second / baseline.requests_per_second:.2f}x",
+            f"{result.p50_ms / baseline.p50_ms:.2f}x",
+        )
+    console.print(table)
+
+
+if __name__ == "__main__":
+    main()
