@@ -63,6 +63,10 @@ class BrokerServer:
         response.raise_for_status()
         return self.url
 
+    def empty(self) -> None:
+        """Delete all the broker's data, as if it had just started."""
+        self.application.database.empty()
+
     def stop(self) -> None:
         self.server.should_exit = True
         self.thread.join(timeout=15)
@@ -73,12 +77,22 @@ def running_broker(
     database_url: str | None = None, *, settings: BrokerSettings | None = None, base_url: str | None = None
 ) -> Iterator[str]:
     """Yield the base URL of a live broker; a temporary SQLite file when no database URL is given."""
+    with running_broker_server(database_url, settings=settings, base_url=base_url) as server:
+        yield server.url
+
+
+@contextmanager
+def running_broker_server(
+    database_url: str | None = None, *, settings: BrokerSettings | None = None, base_url: str | None = None
+) -> Iterator[BrokerServer]:
+    """Like `running_broker`, but yield the server, for tests that also empty its database."""
     with tempfile.TemporaryDirectory(prefix="solo60-broker-") as scratch:
         chosen = settings or BrokerSettings()
         url = database_url or chosen.database_url or f"sqlite:///{Path(scratch) / 'broker.sqlite'}"
         chosen = replace(chosen, database_url=url, base_url=base_url or chosen.base_url)
         server = BrokerServer(BrokerApplication(chosen))
         try:
-            yield server.start()
+            server.start()
+            yield server
         finally:
             server.stop()

@@ -108,5 +108,13 @@ class Database:
 
         upgrade_to_head(self.engine)
 
+    def empty(self) -> None:
+        """Delete every row and keep the schema: tests that replay scenarios need the same start."""
+        from broker.storage.tables import metadata
+
+        with self.writing() as connection:
+            for table in reversed(metadata.sorted_tables):
+                connection.execute(table.delete())
+
     def dispose(self) -> None:
         self.engine.dispose()

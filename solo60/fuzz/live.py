@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import secrets
 import tempfile
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,14 +42,20 @@ class LiveTarget:
     """Schemathesis' `auth` configuration: the credentials, by the document's security scheme."""
     owned: bool = False
     """Started by us: its data may be seeded and reset."""
+    empty: Callable[[], None] | None = field(default=None, compare=False, repr=False)
+    """Deletes all the target's data; set for a broker started here, which has no state-change route."""
 
     @property
     def name(self) -> str:
         return self.target.name
 
     def reset(self, client: httpx.Client | None = None) -> None:
-        """Empty an owned service's tables and set up its seeds again; nothing for anything else."""
-        if not self.owned or self.target.kind != "service":
+        """Empty an owned target's data and set up its seeds again; nothing for a target we were given."""
+        if not self.owned:
+            return
+        if self.empty is not None:
+            self.empty()
+        if self.target.kind != "service":
             return
         with _client(client) as http:
             self._change(http, {"state": "", "action": "teardown"})
@@ -141,11 +147,13 @@ def live_targets(
                 if name in started:
                     live.targets[name] = LiveTarget(fuzz_target(name), started[name], service_auth(), owned=True)
         if BROKER in to_start:
-            from broker.testing import running_broker
+            from broker.testing import running_broker_server
 
             username, password = broker_credentials or ("fuzz", secrets.token_urlsafe(12))
-            url = stack.enter_context(running_broker(settings=broker_settings(username, password)))
-            live.targets[BROKER] = LiveTarget(fuzz_target(BROKER), url, broker_auth(username, password), owned=True)
+            server = stack.enter_context(running_broker_server(settings=broker_settings(username, password)))
+            live.targets[BROKER] = LiveTarget(
+                fuzz_target(BROKER), server.url, broker_auth(username, password), owned=True, empty=server.empty
+            )
         for name, url in urls.items():
             if name not in names:
                 continue
