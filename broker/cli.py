@@ -89,7 +89,7 @@ def serve(
 
     from broker.app import create_app
 
-    if not port.isdigit() or int(port) > 65535:
+    if not (port.isascii() and port.isdigit()) or int(port) > 65535:
         _fail(f"--port must be a number from 0 to 65535, got {port!r}")
     settings = _settings(database_url, base_url, webhook_allow_host, token)
     _configure_logging()

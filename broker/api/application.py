@@ -197,7 +197,7 @@ class BrokerApplication:
         too_large = PayloadTooLargeError(
             f"The request body is larger than {limit} bytes", [f"The request body is larger than {limit} bytes"]
         )
-        if declared.isdigit() and int(declared) > limit:
+        if declared.isascii() and declared.isdigit() and int(declared) > limit:
             raise too_large
         chunks = []
         total = 0
@@ -227,7 +227,12 @@ class BrokerApplication:
             host = f"{server[0]}:{server[1]}"
         forwarded_port = headers.get("x-forwarded-port", "").strip()
         default_port = (scheme, forwarded_port) in (("http", "80"), ("https", "443"))
-        if forwarded_port.isdigit() and ":" not in host.rsplit("]", 1)[-1] and not default_port:
+        if (
+            forwarded_port.isascii()
+            and forwarded_port.isdigit()
+            and ":" not in host.rsplit("]", 1)[-1]
+            and not default_port
+        ):
             host = f"{host}:{forwarded_port}"
         prefix = headers.get("x-forwarded-prefix", "").strip().rstrip("/")
         if prefix and not re.match(r"^/[A-Za-z0-9._~\-/%]*$", prefix):

@@ -73,7 +73,7 @@ def decode(segment: str | None) -> PactMetadata:
         version_id = item.get("cv")
         selectors.append(
             SelectorMetadata(
-                consumer_version_id=int(version_id) if version_id and version_id.isdigit() else None,
+                consumer_version_id=int(version_id) if version_id and version_id.isascii() and version_id.isdigit() else None,
                 branch=item.get("b"),
                 tag=item.get("t"),
                 latest=item.get("l") == "true" if "l" in item else None,

@@ -35,7 +35,12 @@ def _ports(chosen: list[str], port_options: list[str], free_ports: bool) -> dict
     ports = {name: 0 if free_ports else DEFAULT_PORTS[name] for name in chosen}
     for option in port_options:
         name, separator, number = option.partition("=")
-        if not separator or name not in SERVICE_NAMES or not number.isdigit() or not 0 <= int(number) < 65536:
+        if (
+            not separator
+            or name not in SERVICE_NAMES
+            or not (number.isascii() and number.isdigit())
+            or not 0 <= int(number) < 65536
+        ):
             _fail(f"--port takes SERVICE=PORT with a known service and a port number, not {option!r}")
         ports[name] = int(number)
     return ports

@@ -7,7 +7,7 @@ from typing import Any
 from broker.api import schemas
 from broker.api.decorators import pacts as decorate
 from broker.api.requests import BrokerRequest
-from broker.api.resources.common import NOT_FOUND, WRITE_ERRORS, page_parameters
+from broker.api.resources.common import NOT_FOUND, PAGE_SCHEMA, WRITE_ERRORS, page_parameters
 from broker.api.responses import HalResponse, created_or_ok, ok
 from broker.api.router import QueryParameter, Router
 from broker.errors import InvalidInputError
@@ -203,7 +203,7 @@ def register(router: Router) -> None:
         summary="All versions of a pact, newest first",
         tag=TAG,
         query=(
-            QueryParameter("page", "Page number, from 1", {"type": "integer", "minimum": 1}),
+            QueryParameter("page", "Page number, from 1", PAGE_SCHEMA),
             QueryParameter("size", "Page size, 1 to 1000", {"type": "integer", "minimum": 1, "maximum": 1000}),
         ),
         responses={200: "OK", 400: "Invalid paging", **NOT_FOUND},

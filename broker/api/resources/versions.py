@@ -5,7 +5,7 @@ from __future__ import annotations
 from broker.api import schemas
 from broker.api.decorators import versions as decorate
 from broker.api.requests import BrokerRequest
-from broker.api.resources.common import NOT_FOUND, WRITE_ERRORS, page_parameters
+from broker.api.resources.common import NOT_FOUND, PAGE_SCHEMA, WRITE_ERRORS, page_parameters
 from broker.api.responses import HalResponse, created_or_ok, ok
 from broker.api.router import QueryParameter, Router
 from broker.deployments import repository as deployments_repository
@@ -15,7 +15,7 @@ from broker.versions.models import Version
 
 TAG = "Versions"
 PAGE = (
-    QueryParameter("page", "Page number, from 1", {"type": "integer", "minimum": 1}),
+    QueryParameter("page", "Page number, from 1", PAGE_SCHEMA),
     QueryParameter("size", "Page size, 1 to 1000", {"type": "integer", "minimum": 1, "maximum": 1000}),
 )
 

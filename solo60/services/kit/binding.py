@@ -257,7 +257,7 @@ def _header_error(message: str, kind: str) -> FieldError:
 async def _read_limited(request: Request, limit: int) -> bytes:
     declared = request.headers.get("content-length")
     if declared is not None:
-        if not declared.isdigit():
+        if not (declared.isascii() and declared.isdigit()):
             raise ValidationFailed("Invalid request: Content-Length is not a number.")
         if int(declared) > limit:
             raise PayloadTooLarge(f"The body is {declared} bytes; the limit is {limit} bytes.")

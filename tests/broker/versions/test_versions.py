@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.broker.support import BrokerClient
 
 
@@ -67,6 +69,15 @@ def test_versions_are_listed_newest_first_with_paging(broker: BrokerClient) -> N
     assert page["page"]["totalElements"] == 5
     assert broker.get("/pacticipants/web/versions", params={"size": 0}).status_code == 400
     assert broker.get("/pacticipants/web/versions?page=").status_code == 400
+
+
+@pytest.mark.parametrize("page", ["99999999999999999999", "1000001", "²", "-1"])
+def test_a_page_number_out_of_range_is_refused_with_a_message(broker: BrokerClient, page: str) -> None:
+    broker.put("/pacticipants/web/versions/1")
+    for path in ("/pacticipants/web/versions", "/pacticipants/web/branches"):
+        response = broker.get(path, params={"page": page})
+        assert response.status_code == 400, (path, response.text)
+        assert response.json() == {"errors": {"page": ["must be from 1 to 1000000"]}}
 
 
 def test_tags_are_created_once_and_deleted(broker: BrokerClient) -> None:
