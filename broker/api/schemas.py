@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from broker.webhooks.host_guard import WEBHOOK_URL_PATTERN
+from broker.webhooks.service import HEADER_NAME_PATTERN, HEADER_VALUE_PATTERN
 
 # `(?![\s\S]*[\x00-\x1f])` first: with no control character anywhere, `$` cannot stop before a
 # trailing newline (which Python's `$` would otherwise allow).
@@ -284,6 +285,16 @@ FOR_VERIFICATION_BODY: dict[str, Any] = {
         "includeWipPactsSince": {"type": "string", "format": "date"},
         "consumerVersionSelectors": {"type": "array", "items": SELECTOR},
     },
+    # matchingBranch selects the consumer branch named like the provider's, so it needs that name.
+    "if": {
+        "required": ["consumerVersionSelectors"],
+        "properties": {
+            "consumerVersionSelectors": {
+                "contains": {"required": ["matchingBranch"], "properties": {"matchingBranch": TRUE}}
+            }
+        },
+    },
+    "then": {"required": ["providerVersionBranch"]},
 }
 
 FOR_VERIFICATION_RESULT: dict[str, Any] = {
@@ -382,11 +393,12 @@ MATRIX: dict[str, Any] = {
 }
 
 _PARTY: dict[str, Any] = {
+    "description": "A pacticipant by name, or every pacticipant with a label; not both.",
     "anyOf": [
-        {"type": "object", "required": ["name"], "properties": {"name": NAME}},
-        {"type": "object", "required": ["label"], "properties": {"label": NAME}},
+        {"type": "object", "required": ["name"], "properties": {"name": NAME, "label": {"type": "null"}}},
+        {"type": "object", "required": ["label"], "properties": {"label": NAME, "name": {"type": "null"}}},
         {"type": "null"},
-    ]
+    ],
 }
 
 WEBHOOK_BODY: dict[str, Any] = {
@@ -424,7 +436,11 @@ WEBHOOK_BODY: dict[str, Any] = {
             "properties": {
                 "method": {"type": "string"},
                 "url": {"type": "string", "format": "uri", "pattern": WEBHOOK_URL_PATTERN},
-                "headers": {"type": "object", "additionalProperties": {"type": "string", "pattern": r"^[^\r\n]*$"}},
+                "headers": {
+                    "type": "object",
+                    "propertyNames": {"pattern": HEADER_NAME_PATTERN},
+                    "additionalProperties": {"type": "string", "pattern": HEADER_VALUE_PATTERN},
+                },
                 "body": {},
                 "username": {"type": ["string", "null"]},
                 "password": {"type": ["string", "null"]},

@@ -35,19 +35,15 @@ class MatrixQuery:
         return self.latest or self.tag is not None or self.environment is not None or self.main_branch
 
 
-def _true(value: str | None) -> bool:
-    return (value or "").strip().lower() == "true"
-
-
 def _flag(query: NestedQuery, name: str, errors: dict[str, list[str]]) -> bool:
     """A top-level true/false parameter: absent is false, anything else must say true or false."""
     value = query.scalars.get(name)
     if value is None:
         return False
-    if value.lower() not in ("true", "false"):
+    if value not in ("true", "false"):
         errors[name] = ["must be true or false"]
         return False
-    return value.lower() == "true"
+    return value == "true"
 
 
 def _blank_to_none(value: str | None) -> str | None:
@@ -56,13 +52,24 @@ def _blank_to_none(value: str | None) -> str | None:
     return value
 
 
+def _item_flag(item: dict[str, str], key: str, where: str, errors: dict[str, list[str]]) -> bool:
+    """A selector's true/false field: absent is false, anything else must say true or false."""
+    value = item.get(key)
+    if value is None:
+        return False
+    if value not in ("true", "false"):
+        errors[f"{where}[{key}]"] = ["must be true or false"]
+        return False
+    return value == "true"
+
+
 def _selector(item: dict[str, str], index: int, field: str, errors: dict[str, list[str]]) -> UnresolvedSelector | None:
     name = _blank_to_none(item.get("pacticipant"))
     if name is None:
         errors[f"{field}[{index}]"] = ["Please provide 'pacticipant'"]
         return None
     version = _blank_to_none(item.get("version"))
-    latest = _true(item.get("latest"))
+    latest = _item_flag(item, "latest", f"{field}[{index}]", errors)
     if version is not None and latest:
         errors[f"{field}[{index}]"] = ["A version number and latest flag cannot both be specified for " + name]
         return None
@@ -72,7 +79,7 @@ def _selector(item: dict[str, str], index: int, field: str, errors: dict[str, li
         latest=latest,
         tag=_blank_to_none(item.get("tag")),
         branch=_blank_to_none(item.get("branch")),
-        main_branch=_true(item.get("mainBranch")),
+        main_branch=_item_flag(item, "mainBranch", f"{field}[{index}]", errors),
         environment=_blank_to_none(item.get("environment")),
     )
 
@@ -109,7 +116,7 @@ def parse_matrix_query(query: NestedQuery) -> MatrixQuery:
     limit = DEFAULT_LIMIT
     raw_limit = query.scalars.get("limit")
     if raw_limit is not None:
-        if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= MAX_LIMIT:
+        if not (raw_limit.isascii() and raw_limit.isdigit()) or not 1 <= int(raw_limit) <= MAX_LIMIT:
             errors["limit"] = [f"must be a whole number between 1 and {MAX_LIMIT}"]
         else:
             limit = int(raw_limit)

@@ -64,6 +64,13 @@ def pact_problem(document: Any) -> str | None:
         items = document[key]
         if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
             return f"'{key}' must be a list of objects"
+        for item in items:
+            states = item.get("providerStates")
+            if states is not None and not (isinstance(states, list) and all(isinstance(x, dict) for x in states)):
+                return f"'providerStates' of an item of '{key}' must be a list of objects"
+            state = item.get("providerState")
+            if state is not None and not isinstance(state, str):
+                return f"'providerState' of an item of '{key}' must be a string"
     for role in ("consumer", "provider"):
         if role in document:
             party = document[role]
@@ -122,7 +129,7 @@ def _merge_key(interaction: dict[str, Any]) -> str:
     states = interaction.get("providerStates")
     if states is None and interaction.get("providerState") is not None:
         states = [{"name": interaction["providerState"]}]
-    names = [state.get("name") for state in states or [] if isinstance(state, dict)]
+    names = [state.get("name") for state in states if isinstance(state, dict)] if isinstance(states, list) else []
     return canonical_json([interaction.get("description"), names])
 
 

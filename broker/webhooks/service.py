@@ -22,6 +22,10 @@ from broker.webhooks.models import Webhook
 from broker.webhooks.tables import triggered_webhooks, webhooks
 
 UUID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+HEADER_NAME_PATTERN = r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$"
+"""An HTTP token (RFC 9110), the only thing an HTTP client will send as a header name."""
+HEADER_VALUE_PATTERN = r"^[\t\x20-\x7e]*$"
+"""Printable ASCII and tabs: no line breaks of any kind, nothing an HTTP client refuses to encode."""
 MAX_DESCRIPTION = 4096
 
 
@@ -38,17 +42,38 @@ def get_webhook(connection: Connection, uuid: str) -> Webhook:
     return found
 
 
+def party_shape_problem(value: object) -> str | None:
+    """Why `value` is not a webhook's consumer or provider (null, or an object with a name or a label)."""
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        return "must be an object with a name or a label"
+    if value.get("name") is not None and value.get("label") is not None:
+        return "cannot have both a name and a label"
+    if value.get("name") is None and value.get("label") is None:
+        return "must have a name or a label"
+    return None
+
+
+def party_problem(value: object) -> str | None:
+    """`party_shape_problem`, and a name or label that cannot be a name."""
+    problem = party_shape_problem(value)
+    if problem or not isinstance(value, dict):
+        return problem
+    if value.get("name") is not None:
+        return name_problem(value["name"], "name")
+    return name_problem(value["label"], "label")
+
+
 def _party(connection: Connection, body: Mapping[str, Any], role: str, errors: dict[str, list[str]]) -> dict[str, Any]:
     value = body.get(role)
     if value is None:
         return {f"{role}_id": None, f"{role}_label": None}
-    if not isinstance(value, dict):
-        errors[role] = ["must be an object with a name or a label"]
+    shape_problem = party_shape_problem(value)
+    if shape_problem:
+        errors[role] = [shape_problem]
         return {}
     name, label = value.get("name"), value.get("label")
-    if name is not None and label is not None:
-        errors[role] = ["cannot have both a name and a label"]
-        return {}
     if name is not None:
         problem = name_problem(name, f"{role}.name")
         if problem:
@@ -98,12 +123,15 @@ def _request(body: Mapping[str, Any], policy: WebhookPolicy, errors: dict[str, l
     problem = host_guard.check_saved_url(url, policy) if isinstance(url, str) else "is required"
     if problem:
         errors["request.url"] = [problem]
-    headers = request.get("headers") or {}
+    headers = request.get("headers", {})
     if not isinstance(headers, dict) or not all(
-        isinstance(key, str) and isinstance(value, str) and "\n" not in key + value and "\r" not in key + value
+        isinstance(key, str)
+        and isinstance(value, str)
+        and re.fullmatch(HEADER_NAME_PATTERN, key)
+        and re.fullmatch(HEADER_VALUE_PATTERN, value)
         for key, value in headers.items()
     ):
-        errors["request.headers"] = ["must be an object of single-line string values"]
+        errors["request.headers"] = ["must map header names (HTTP tokens) to printable ASCII values"]
     for credential in ("username", "password"):
         value = request.get(credential)
         if value is not None and not isinstance(value, str):

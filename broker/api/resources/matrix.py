@@ -19,7 +19,10 @@ TAG = "Matrix"
 BOOLEAN = {"type": "string", "enum": ["true", "false"]}
 MATRIX_PARAMETERS = (
     QueryParameter(
-        "q[][pacticipant]", "Pacticipant name of a selector (repeat q[][...] for more selectors)", required=True
+        "q[][pacticipant]",
+        "Pacticipant name of a selector (repeat q[][...] for more selectors)",
+        schemas.NOT_BLANK,
+        required=True,
     ),
     QueryParameter("q[][version]", "Version number of the selector"),
     QueryParameter("q[][latest]", "Use the latest version (with q[][tag] or q[][branch])", BOOLEAN),

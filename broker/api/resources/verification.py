@@ -25,6 +25,9 @@ _SNAKE = {
 }
 
 
+EMPTY = {"type": "string", "maxLength": 0}
+
+
 def _query_from_parameters(request: BrokerRequest) -> dict[str, Any]:
     """The deprecated GET form: camelCase or snake_case query parameters."""
     query = request.query
@@ -32,10 +35,11 @@ def _query_from_parameters(request: BrokerRequest) -> dict[str, Any]:
     for key, value in query.scalars.items():
         name = _SNAKE.get(key, key)
         if name == "includePendingStatus":
-            if value.lower() not in ("true", "false"):
+            if value not in ("true", "false"):
                 raise InvalidInputError("includePendingStatus must be true or false", {name: ["must be true or false"]})
-            body[name] = value.lower() == "true"
-        elif name in ("providerVersionBranch", "includeWipPactsSince"):
+            body[name] = value == "true"
+        elif name in ("providerVersionBranch", "includeWipPactsSince") and value.strip():
+            # An empty query parameter (`?providerVersionBranch=`) means "not given", as in a form.
             body[name] = value
     tags = query.arrays.get("providerVersionTags") or query.arrays.get("provider_version_tags")
     if tags:
@@ -62,12 +66,18 @@ def register(router: Router) -> None:
         summary="Pacts to verify (GET form; the verifier POSTs to this resource's self link)",
         tag=TAG,
         query=(
-            QueryParameter("providerVersionBranch", "The branch of the provider version being verified", schemas.NAME),
+            QueryParameter(
+                "providerVersionBranch",
+                "The branch of the provider version being verified (empty: not given)",
+                {"anyOf": [schemas.NAME, EMPTY]},
+            ),
             QueryParameter(
                 "includePendingStatus", "Include pending status", {"type": "string", "enum": ["true", "false"]}
             ),
             QueryParameter(
-                "includeWipPactsSince", "Include WIP pacts since this date", {"type": "string", "format": "date"}
+                "includeWipPactsSince",
+                "Include WIP pacts since this date (empty: not given)",
+                {"anyOf": [{"type": "string", "format": "date"}, EMPTY]},
             ),
         ),
         responses={200: "OK", 400: "Invalid query", **NOT_FOUND},
@@ -157,7 +167,7 @@ def register(router: Router) -> None:
     )
     def get_verification(request: BrokerRequest) -> HalResponse:
         number = request.param("number")
-        if not number.isdigit() or len(number) > 18:
+        if not (number.isascii() and number.isdigit()) or len(number) > 18:
             raise InvalidInputError(
                 "The verification number must be a whole number", {"number": ["must be a whole number"]}
             )

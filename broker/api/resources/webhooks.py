@@ -9,7 +9,7 @@ from broker.api.requests import BrokerRequest
 from broker.api.resources.common import NOT_FOUND, WRITE_ERRORS
 from broker.api.responses import HalResponse, created, created_or_ok, ok
 from broker.api.router import Router
-from broker.errors import NotFoundError
+from broker.errors import InvalidInputError, NotFoundError
 from broker.pacticipants import service as pacticipants
 from broker.webhooks import repository, service
 from broker.webhooks.models import WebhookRequest
@@ -74,6 +74,10 @@ def register(router: Router) -> None:
         body = request.json_object()
         for role in ("provider", "consumer"):
             if role in request.params:
+                # The path names the pacticipant, but a malformed one in the body is still an error.
+                problem = service.party_problem(body.get(role))
+                if problem:
+                    raise InvalidInputError(f"{role} {problem}", {role: [problem]})
                 body[role] = {"name": request.param(role)}
                 pacticipants.get_pacticipant(request.connection, request.param(role))
         item = service.create_webhook(request.connection, body, request.settings.webhooks)

@@ -44,6 +44,10 @@ def test_percent_encoded_values_are_decoded() -> None:
         ("q[][pacticipant]=A&latest=true&environment=y", "latest"),
         ("q[][pacticipant]=A&limit=0", "limit"),
         ("q[][pacticipant]=A&latestby=xyz", "latestby"),
+        ("q[][pacticipant]=A&q[][latest]=", "q[0][latest]"),
+        ("q[][pacticipant]=A&q[][mainBranch]=yes", "q[0][mainBranch]"),
+        ("q[][pacticipant]=A&limit=%C2%B2", "limit"),
+        ("q[][pacticipant]=A&latest=TRUE", "latest"),
     ],
 )
 def test_invalid_queries_name_the_field(text: str, field: str) -> None:

@@ -34,6 +34,13 @@ def test_get_gives_the_self_link_the_verifier_posts_to_and_unknown_providers_are
     assert broker.get("/pacts/provider/nobody/for-verification").status_code == 404
 
 
+def test_empty_query_parameters_of_the_get_form_count_as_not_given(broker: BrokerClient) -> None:
+    broker.publish("web", "1", "api")
+    answer = broker.get("/pacts/provider/api/for-verification?providerVersionBranch=&includeWipPactsSince=")
+    assert answer.status_code == 200, answer.text
+    assert len(answer.json()["_embedded"]["pacts"]) == 1
+
+
 def test_main_branch_branch_and_matching_branch_select_branch_heads(broker: BrokerClient) -> None:
     broker.publish("web", "1", "api", branch="main", interactions=_content("m1"))
     broker.publish("web", "2", "api", branch="main", interactions=_content("m2"))

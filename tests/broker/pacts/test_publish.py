@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import json
 
+import pytest
 import sqlalchemy as sa
 
 from broker.pacts.tables import pact_contents, pact_publications
@@ -101,6 +102,16 @@ def test_legacy_put_creates_then_republishes_then_conflicts(broker: BrokerClient
     merged = broker.patch(path, pact_document("web", "api", interaction("b")))
     assert merged.status_code == 200
     assert [i["description"] for i in merged.json()["interactions"]] == ["a", "b"]
+
+
+@pytest.mark.parametrize("states", [{"providerStates": 2.5}, {"providerStates": ["a"]}, {"providerState": 7}])
+def test_provider_states_of_the_wrong_type_are_refused_not_crashed_on(broker: BrokerClient, states: dict) -> None:
+    path = "/pacts/provider/api/consumer/web/version/1.0.0"
+    assert broker.put(path, pact_document("web", "api", interaction("a"))).status_code == 201
+    changed = pact_document("web", "api", {**interaction("a"), **states})
+    response = broker.put(path, changed)
+    assert response.status_code == 400, response.text
+    assert "providerState" in response.text
 
 
 def test_legacy_put_refuses_a_pact_for_another_consumer(broker: BrokerClient) -> None:

@@ -175,6 +175,10 @@ def test_invalid_definitions_are_refused_by_field(broker: BrokerClient) -> None:
             {"request": {"method": "POST", "url": "https://e.com", "headers": {"X": "a\r\nInjected: 1"}}},
             "request.headers",
         ),
+        ({"request": {"method": "POST", "url": "https://e.com", "headers": {"X": "a\x0bb"}}}, "request.headers"),
+        ({"request": {"method": "POST", "url": "https://e.com", "headers": {"X": "caf\u00e9"}}}, "request.headers"),
+        ({"request": {"method": "POST", "url": "https://e.com", "headers": {"Bad Name": "v"}}}, "request.headers"),
+        ({"request": {"method": "POST", "url": "https://e.com", "headers": False}}, "request.headers"),
         ({}, "request"),
     ]
     for body, field in cases:
@@ -182,6 +186,18 @@ def test_invalid_definitions_are_refused_by_field(broker: BrokerClient) -> None:
         assert response.status_code == 400, body
         assert field in response.json()["errors"], (body, response.json())
     assert broker.put("/webhooks/short", {"request": {"method": "POST", "url": "https://e.com"}}).status_code == 400
+
+
+def test_a_malformed_party_in_the_body_of_a_scoped_webhook_is_refused(broker: BrokerClient) -> None:
+    broker.publish("web", "1", "api")
+    hook = {"request": {"method": "POST", "url": "https://e.com"}, "consumer": {"uuid": [False]}}
+    response = broker.post("/webhooks/provider/api/consumer/web", hook)
+    assert response.status_code == 400, response.text
+    assert response.json()["errors"] == {"consumer": ["must have a name or a label"]}
+    del hook["consumer"]
+    created = broker.post("/webhooks/provider/api/consumer/web", hook)
+    assert created.status_code == 201
+    assert created.json()["consumer"]["name"] == "web"
 
 
 def test_deleting_a_webhook_that_is_retrying_leaves_the_worker_running(
