@@ -228,5 +228,6 @@ def _providers(names: list[str]) -> Iterator[dict[str, str]]:
             "SOLO60_DATA_DIR": data_dir,
             "SOLO60_RATE_LIMIT": "1000000/minute",
         }
-        with running_services(names, environ=environ) as services:
+        # The fuzz stage sends malformed requests on purpose; uvicorn's warning for each is noise here.
+        with running_services(names, environ=environ, log_level="error") as services:
             yield {name: service.url for name, service in services.items()}

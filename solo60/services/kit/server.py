@@ -66,8 +66,13 @@ def running_services(
     environ: Mapping[str, str] | None = None,
     overrides: Mapping[str, Mapping[str, object]] | None = None,
     timeout: float = STARTUP_TIMEOUT_SECONDS,
+    log_level: str = "warning",
 ) -> Iterator[dict[str, RunningService]]:
-    """Start `names`, wait until each answers `/ready`, yield them, stop them on exit."""
+    """Start `names`, wait until each answers `/ready`, yield them, stop them on exit.
+
+    `log_level` is uvicorn's: "error" hides its one warning per malformed request, for runs
+    that send them on purpose (fuzzing).
+    """
     ports = ports or {}
     overrides = overrides or {}
     sockets = {name: bind_socket(ports.get(name, 0)) for name in names}
@@ -78,7 +83,7 @@ def running_services(
     for name, service in services.items():
         env.setdefault(service_url_variable(name), service.url)
     try:
-        servers = {name: uvicorn.Server(_config(name, env, overrides.get(name, {}))) for name in names}
+        servers = {name: uvicorn.Server(_config(name, env, overrides.get(name, {}), log_level)) for name in names}
     except BaseException:
         for sock in sockets.values():
             sock.close()
@@ -127,12 +132,12 @@ def _loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
     return uvloop.new_event_loop
 
 
-def _config(name: str, env: Mapping[str, str], overrides: Mapping[str, object]) -> uvicorn.Config:
+def _config(name: str, env: Mapping[str, str], overrides: Mapping[str, object], log_level: str) -> uvicorn.Config:
     try:
         app = build_app(definition(name), ServiceSettings.from_env(name, env, **overrides))
     except Exception as error:
         raise ServiceStartError(f"the {name} service cannot be built: {error}") from error
-    return uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on", timeout_graceful_shutdown=5)
+    return uvicorn.Config(app, log_level=log_level, access_log=False, lifespan="on", timeout_graceful_shutdown=5)
 
 
 def _wait_until_ready(
