@@ -68,18 +68,24 @@ def median_seconds(action, runs: int) -> float:
     return statistics.median(times)
 
 
-def measure(provider: str, url: str, pacts_dir: Path, client: httpx.Client, runs: int) -> list[str]:
-    """One table row: verification, bare replay and bare requests per interaction, and the ratios."""
+def measure(
+    provider: str, url: str, pacts_dir: Path, client: httpx.Client, runs: int
+) -> tuple[int, float, float, float]:
+    """Interactions, and seconds to verify them, to replay their exchanges bare and to send their requests bare."""
     files = [pact.path for pact in pact_files(pacts_dir, provider=provider)]
     interactions = [item for path in files for item in json.loads(path.read_text())["interactions"]]
     verify(provider, url, pacts=files, quiet=True)  # warm up
     verifying = median_seconds(lambda: verify(provider, url, pacts=files, quiet=True), runs)
     replaying = median_seconds(lambda: [replay(client, url, item) for item in interactions], runs)
     requesting = median_seconds(lambda: [request(client, url, item) for item in interactions], runs)
-    per = 1000 / len(interactions)
+    return len(interactions), verifying, replaying, requesting
+
+
+def row(name: str, count: int, verifying: float, replaying: float, requesting: float) -> list[str]:
+    per = 1000 / count
     return [
-        provider,
-        str(len(interactions)),
+        name,
+        str(count),
         f"{verifying * per:.1f}",
         f"{replaying * per:.1f}",
         f"{verifying / replaying:.2f}x",
@@ -116,8 +122,12 @@ def main() -> None:
         running_services(providers, environ={**environ, "SOLO60_DATA_DIR": data_dir}) as services,
         httpx.Client(timeout=10) as client,
     ):
+        totals = [0, 0.0, 0.0, 0.0]
         for provider in providers:
-            costs.add_row(*measure(provider, services[provider].url, pacts_dir, client, args.runs))
+            figures = measure(provider, services[provider].url, pacts_dir, client, args.runs)
+            costs.add_row(*row(provider, *figures))
+            totals = [total + figure for total, figure in zip(totals, figures, strict=True)]
+        costs.add_row(*row("all pacts", int(totals[0]), *totals[1:]), style="bold")
     console.print(costs)
     console.print(f"pacts from {REPOSITORY / 'consumers'}; goals: pipeline <= 30 s, verify <= 2x the bare exchanges")
 
