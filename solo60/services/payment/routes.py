@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -37,6 +38,18 @@ api = PaymentServiceContract
 class PaymentRoutes(ServiceRoutes):
     contract = PaymentServiceContract
 
+    async def _once(self, operation: str, key: str, body: Any, work: Callable[[AsyncSession], Awaitable[Any]]) -> Reply:
+        """Every money move runs once per Idempotency-Key and answers 201, replays included."""
+        return await once_per_key(
+            self.runtime.db,
+            storage.idempotency_records,
+            operation=operation,
+            key=key,
+            request=body,
+            status=201,
+            work=work,
+        )
+
     @implements(api.get_balance)
     async def get_balance(self, user_id: str) -> CreditBalance:
         async with self.runtime.db.read() as session:
@@ -48,14 +61,8 @@ class PaymentRoutes(ServiceRoutes):
     @implements(api.debit_credits)
     async def debit_credits(self, body: DebitCredits, idempotency_key: str) -> Reply:
         try:
-            return await once_per_key(
-                self.runtime.db,
-                storage.idempotency_records,
-                operation="debit",
-                key=idempotency_key,
-                request=body,
-                status=201,
-                work=lambda session: _transaction(ledger.debit(session, body)),
+            return await self._once(
+                "debit", idempotency_key, body, lambda session: _transaction(ledger.debit(session, body))
             )
         except ledger.InsufficientBalance as error:
             raise InsufficientCredits(str(error)) from None
@@ -63,14 +70,8 @@ class PaymentRoutes(ServiceRoutes):
     @implements(api.refund_credits)
     async def refund_credits(self, body: RefundCredits, idempotency_key: str) -> Reply:
         try:
-            return await once_per_key(
-                self.runtime.db,
-                storage.idempotency_records,
-                operation="refund",
-                key=idempotency_key,
-                request=body,
-                status=201,
-                work=lambda session: _transaction(ledger.refund(session, body)),
+            return await self._once(
+                "refund", idempotency_key, body, lambda session: _transaction(ledger.refund(session, body))
             )
         except ledger.RefundRefused as error:
             raise Conflict(str(error)) from None
@@ -78,14 +79,8 @@ class PaymentRoutes(ServiceRoutes):
     @implements(api.allocate_credits)
     async def allocate_credits(self, body: AllocateCredits, idempotency_key: str) -> Reply:
         try:
-            return await once_per_key(
-                self.runtime.db,
-                storage.idempotency_records,
-                operation="allocate",
-                key=idempotency_key,
-                request=body,
-                status=201,
-                work=lambda session: _transaction(ledger.allocate(session, body)),
+            return await self._once(
+                "allocate", idempotency_key, body, lambda session: _transaction(ledger.allocate(session, body))
             )
         except ledger.PeriodAlreadyAllocated as error:
             raise Conflict(str(error)) from None
@@ -124,15 +119,7 @@ class PaymentRoutes(ServiceRoutes):
             )
             return Charge.model_validate(row, from_attributes=True)
 
-        return await once_per_key(
-            self.runtime.db,
-            storage.idempotency_records,
-            operation="charge",
-            key=idempotency_key,
-            request=body,
-            status=201,
-            work=work,
-        )
+        return await self._once("charge", idempotency_key, body, work)
 
     @implements(api.receive_gateway_event)
     async def receive_gateway_event(self, body: GatewayEvent) -> GatewayEventReceipt:
