@@ -36,6 +36,7 @@ from broker.nested_query import NestedQuery
 from broker.public_url import current_base_url
 from broker.storage.database import Database
 from broker.webhooks.executor import WebhookExecutor
+from broker.webhooks.repository import TRIGGERED_FLAG
 from broker.webhooks.worker import WebhookWorker
 
 Scope = MutableMapping[str, Any]
@@ -250,8 +251,12 @@ class BrokerApplication:
                     transaction = self.database.writing() if writes else self.database.reading()
                     with transaction as connection:
                         request.connection = connection
+                        connection.info.pop(TRIGGERED_FLAG, None)
                         response = operation.handler(request)
-                    if writes:
+                        triggered = connection.info.pop(TRIGGERED_FLAG, False)
+                    if triggered:
+                        # Only a write that queued a webhook wakes the worker: waking it on every
+                        # write cost each publish two more queries in a thread competing for the GIL.
                         self.worker.wake()
                     return response
                 except sa.exc.DataError:

@@ -157,6 +157,10 @@ def triggered_where(connection: Connection, *criteria: Any, limit: int = 100) ->
     return [_triggered(row) for row in rows]
 
 
+TRIGGERED_FLAG = "broker.webhooks_triggered"
+"""Set in the connection's info when a write queues a webhook, so the worker is woken for it only."""
+
+
 def insert_triggered(
     connection: Connection,
     webhook_id: int,
@@ -183,6 +187,7 @@ def insert_triggered(
             updated_at=now,
         )
     )
+    connection.info[TRIGGERED_FLAG] = True
     return uuid
 
 
