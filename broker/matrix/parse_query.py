@@ -35,13 +35,12 @@ class MatrixQuery:
         return self.latest or self.tag is not None or self.environment is not None or self.main_branch
 
 
-def _flag(query: NestedQuery, name: str, errors: dict[str, list[str]]) -> bool:
-    """A top-level true/false parameter: absent is false, anything else must say true or false."""
-    value = query.scalars.get(name)
+def _true_or_false(value: str | None, error_key: str, errors: dict[str, list[str]]) -> bool:
+    """A true/false parameter: absent is false, anything else must say true or false."""
     if value is None:
         return False
     if value not in ("true", "false"):
-        errors[name] = ["must be true or false"]
+        errors[error_key] = ["must be true or false"]
         return False
     return value == "true"
 
@@ -52,24 +51,13 @@ def _blank_to_none(value: str | None) -> str | None:
     return value
 
 
-def _item_flag(item: dict[str, str], key: str, where: str, errors: dict[str, list[str]]) -> bool:
-    """A selector's true/false field: absent is false, anything else must say true or false."""
-    value = item.get(key)
-    if value is None:
-        return False
-    if value not in ("true", "false"):
-        errors[f"{where}[{key}]"] = ["must be true or false"]
-        return False
-    return value == "true"
-
-
 def _selector(item: dict[str, str], index: int, field: str, errors: dict[str, list[str]]) -> UnresolvedSelector | None:
     name = _blank_to_none(item.get("pacticipant"))
     if name is None:
         errors[f"{field}[{index}]"] = ["Please provide 'pacticipant'"]
         return None
     version = _blank_to_none(item.get("version"))
-    latest = _item_flag(item, "latest", f"{field}[{index}]", errors)
+    latest = _true_or_false(item.get("latest"), f"{field}[{index}][latest]", errors)
     if version is not None and latest:
         errors[f"{field}[{index}]"] = ["A version number and latest flag cannot both be specified for " + name]
         return None
@@ -79,7 +67,7 @@ def _selector(item: dict[str, str], index: int, field: str, errors: dict[str, li
         latest=latest,
         tag=_blank_to_none(item.get("tag")),
         branch=_blank_to_none(item.get("branch")),
-        main_branch=_item_flag(item, "mainBranch", f"{field}[{index}]", errors),
+        main_branch=_true_or_false(item.get("mainBranch"), f"{field}[{index}][mainBranch]", errors),
         environment=_blank_to_none(item.get("environment")),
     )
 
@@ -105,10 +93,10 @@ def parse_matrix_query(query: NestedQuery) -> MatrixQuery:
     latestby = query.scalars.get("latestby")
     if latestby is not None and latestby not in LATEST_BY:
         errors["latestby"] = [f"must be one of {', '.join(LATEST_BY)}"]
-    latest = _flag(query, "latest", errors)
+    latest = _true_or_false(query.scalars.get("latest"), "latest", errors)
     tag = _blank_to_none(query.scalars.get("tag"))
     environment = _blank_to_none(query.scalars.get("environment"))
-    main_branch = _flag(query, "mainBranch", errors)
+    main_branch = _true_or_false(query.scalars.get("mainBranch"), "mainBranch", errors)
     if sum(1 for item in (tag, environment, main_branch or None) if item) > 1:
         errors["destination"] = ["Please provide only one of tag, environment or mainBranch"]
     if latest and environment:
