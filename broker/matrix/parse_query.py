@@ -2,7 +2,8 @@
 
 `/matrix` takes Rack-style `q[][pacticipant]=...` (or the flat `q[]pacticipant=...`) selectors,
 `ignore[]` selectors, `latestby`, a destination (`latest`, `tag`, `environment`, `mainBranch`),
-`success[]` and `limit`. `/can-i-deploy` takes `pacticipant`, `version` and `to` or `environment`.
+`success[]` (or `success`) and `limit`; `/matrix/provider/{p}/consumer/{c}` takes the same
+options. `/can-i-deploy` takes `pacticipant`, `version` and `to` or `environment`.
 """
 
 from __future__ import annotations
@@ -72,13 +73,25 @@ def _selector(item: dict[str, str], index: int, field: str, errors: dict[str, li
     )
 
 
-def parse_matrix_query(query: NestedQuery) -> MatrixQuery:
-    errors: dict[str, list[str]] = {}
-    selectors = [
-        selector
-        for index, item in enumerate(query.objects.get("q", []))
-        if (selector := _selector(item, index, "q", errors)) is not None
-    ]
+def _success_filter(query: NestedQuery, errors: dict[str, list[str]]) -> tuple[bool | None, ...] | None:
+    """`success[]=true&success[]=` or plain `success=true`: the verification results to keep."""
+    if "success" in query.arrays:
+        raw = query.arrays["success"]
+    elif "success" in query.scalars:
+        raw = [query.scalars["success"]]
+    else:
+        return None
+    values: list[bool | None] = []
+    for value in raw:
+        lowered = value.strip().lower()
+        if lowered not in ("true", "false", ""):
+            errors["success"] = ["must be true, false or blank"]
+            return None
+        values.append(None if lowered == "" else lowered == "true")
+    return tuple(values)
+
+
+def _ignore_selectors(query: NestedQuery, errors: dict[str, list[str]]) -> list[UnresolvedSelector]:
     ignore = [
         selector
         for index, item in enumerate(query.objects.get("ignore", []))
@@ -88,9 +101,15 @@ def parse_matrix_query(query: NestedQuery) -> MatrixQuery:
     for name in query.arrays.get("ignore", []):
         if _blank_to_none(name):
             ignore.append(UnresolvedSelector(pacticipant_name=name))
-    if not selectors and "q" not in errors and not any(key.startswith("q[") for key in errors):
-        errors["q"] = ["Please provide 1 or more version selectors."]
-    latestby = query.scalars.get("latestby")
+    return ignore
+
+
+def _options(
+    query: NestedQuery, selectors: tuple[UnresolvedSelector, ...], errors: dict[str, list[str]]
+) -> MatrixQuery:
+    """Everything but the selectors: ignore, latestby, destination, success filter and limit."""
+    ignore = _ignore_selectors(query, errors)
+    latestby = _blank_to_none(query.scalars.get("latestby"))
     if latestby is not None and latestby not in LATEST_BY:
         errors["latestby"] = [f"must be one of {', '.join(LATEST_BY)}"]
     latest = _true_or_false(query.scalars.get("latest"), "latest", errors)
@@ -108,20 +127,9 @@ def parse_matrix_query(query: NestedQuery) -> MatrixQuery:
             errors["limit"] = [f"must be a whole number between 1 and {MAX_LIMIT}"]
         else:
             limit = int(raw_limit)
-    success: tuple[bool | None, ...] | None = None
-    if "success" in query.arrays:
-        values = []
-        for value in query.arrays["success"]:
-            lowered = value.strip().lower()
-            if lowered not in ("true", "false", ""):
-                errors["success"] = ["must be true, false or blank"]
-                break
-            values.append(None if lowered == "" else lowered == "true")
-        success = tuple(values)
-    if errors:
-        raise InvalidInputError("The matrix query is invalid", errors)
+    success = _success_filter(query, errors)
     return MatrixQuery(
-        selectors=tuple(selectors),
+        selectors=selectors,
         ignore=tuple(ignore),
         latestby=latestby,
         latest=latest,
@@ -131,6 +139,30 @@ def parse_matrix_query(query: NestedQuery) -> MatrixQuery:
         limit=limit,
         success=success,
     )
+
+
+def parse_matrix_query(query: NestedQuery) -> MatrixQuery:
+    errors: dict[str, list[str]] = {}
+    selectors = [
+        selector
+        for index, item in enumerate(query.objects.get("q", []))
+        if (selector := _selector(item, index, "q", errors)) is not None
+    ]
+    if not selectors and "q" not in errors and not any(key.startswith("q[") for key in errors):
+        errors["q"] = ["Please provide 1 or more version selectors."]
+    parsed = _options(query, tuple(selectors), errors)
+    if errors:
+        raise InvalidInputError("The matrix query is invalid", errors)
+    return parsed
+
+
+def parse_integration_matrix_query(query: NestedQuery, consumer: str, provider: str) -> MatrixQuery:
+    """`/matrix/provider/{p}/consumer/{c}`: every version of both, with the `/matrix` options."""
+    errors: dict[str, list[str]] = {}
+    parsed = _options(query, (UnresolvedSelector(consumer), UnresolvedSelector(provider)), errors)
+    if errors:
+        raise InvalidInputError("The matrix query is invalid", errors)
+    return parsed
 
 
 def parse_can_i_deploy_query(query: NestedQuery) -> MatrixQuery:
@@ -146,20 +178,13 @@ def parse_can_i_deploy_query(query: NestedQuery) -> MatrixQuery:
         errors["version"] = ["is required"]
     if (to_tag is None) == (environment is None):
         errors["to"] = ["Please provide exactly one of 'to' (a tag) or 'environment'"]
-    ignore_selectors: list[UnresolvedSelector] = []
-    for index, item in enumerate(query.objects.get("ignore", [])):
-        if _blank_to_none(item.get("pacticipant")) is None:
-            continue
-        selector = _selector(item, index, "ignore", errors)
-        if selector is not None:
-            ignore_selectors.append(selector)
-    for name in query.arrays.get("ignore", []):
-        if _blank_to_none(name):
-            ignore_selectors.append(UnresolvedSelector(pacticipant_name=name))
+    ignore_selectors = _ignore_selectors(query, errors)
     if errors:
         raise InvalidInputError("The can-i-deploy query is invalid", errors)
     assert pacticipant is not None
     selector = UnresolvedSelector(pacticipant_name=pacticipant, version_number=version)
     if to_tag is not None:
         return MatrixQuery((selector,), tuple(ignore_selectors), latestby="cvp", latest=True, tag=to_tag)
+    # Every version live in the environment is judged on its own (cvpv), not only the newest:
+    # several releases, or deployments to several targets, can be live at once (pact_broker #934).
     return MatrixQuery((selector,), tuple(ignore_selectors), latestby="cvpv", environment=environment)

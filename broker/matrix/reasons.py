@@ -1,6 +1,7 @@
 """Why a can-i-deploy verdict is what it is: one small value per reason, text rendered at the edge.
 
-`level` is how the official broker classifies each reason in its notices.
+`level` is how the official broker classifies each reason in its notices. Rows and selectors a
+query ignores give no reason at all, as in the official broker.
 """
 
 from __future__ import annotations
@@ -55,14 +56,6 @@ class PactNotVerifiedByRequiredProviderVersion(Reason):
     consumer: ResolvedSelector
     provider: ResolvedSelector
     level: ClassVar[str] = "error"
-
-
-@dataclass(frozen=True)
-class Ignored(Reason):
-    """A reason that would have counted, about a row the query chose to ignore."""
-
-    root: Reason
-    level: ClassVar[str] = "info"
 
 
 @dataclass(frozen=True)

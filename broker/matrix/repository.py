@@ -1,9 +1,16 @@
-"""The matrix rows: pact publications left-joined on content to the latest verification by
-each selected provider version.
+"""The matrix rows: pact publications left-joined on content to the verifications by each
+selected provider version.
 
 Joining on the pact *version* is what makes one verification count for every consumer version
-with the same content. `latest_verifications` already holds only the newest result per
-(content, provider version), so a row needs no window function.
+with the same content. Two views of the same rows, as in the official broker:
+
+* with `latestby`, each consumer version's current pact revision joined to `latest_verifications`
+  (the newest result per content and provider version, maintained on write);
+* without `latestby` ("every row"), every revision of each consumer version's pact (the current one
+  and those a republication superseded) joined to every verification.
+
+Rows come newest action first (the later of the pact's and the verification's creation), which
+is the order a `limit` keeps.
 """
 
 from __future__ import annotations
@@ -22,7 +29,7 @@ from broker.integrations.tables import integrations
 from broker.pacticipants.models import Pacticipant
 from broker.pacticipants.repository import from_row as pacticipant_from_row
 from broker.pacticipants.tables import pacticipants
-from broker.pacts.tables import pact_contents, pact_publications, pact_versions
+from broker.pacts.tables import pact_contents, pact_publications, pact_versions, superseded_pact_revisions
 from broker.storage.lists import one_of, one_of_parameter
 from broker.verifications.tables import latest_verifications, verifications
 from broker.versions.models import Reference, VersionLabels
@@ -49,48 +56,131 @@ class MatrixRow:
     verification_id: int | None
     success: bool | None
     verified_at: datetime | None
+    revision_number: int = 1
+
+    @property
+    def last_action_at(self) -> datetime:
+        """When this row last changed: the pact's publication or its verification, whichever is later."""
+        if self.verified_at is not None and self.verified_at > self.pact_created_at:
+            return self.verified_at
+        return self.pact_created_at
 
 
-@lru_cache(maxsize=16)
-def _rows_statement(dialect: str, left: bool, by_consumer_version: bool, by_provider_version: bool) -> sa.Select[Any]:
-    """Built once per shape with bind parameters; per request only the values change."""
-    join_on = latest_verifications.c.pact_version_id == pact_publications.c.pact_version_id
-    if by_provider_version:
-        join_on = sa.and_(
-            join_on, one_of_parameter(dialect, latest_verifications.c.provider_version_id, "provider_versions")
-        )
+def _revision_created_at() -> Any:
+    """A revision replaces the publication's content in place, so its own time is `updated_at`."""
+    return sa.case(
+        (pact_publications.c.revision_number > 1, pact_publications.c.updated_at),
+        else_=pact_publications.c.created_at,
+    )
+
+
+def _publications(every_revision: bool) -> Any:
+    """The pacts rows start from: current revisions, or (`every_revision`) superseded ones too."""
+    current = sa.select(
+        pact_publications.c.id.label("pact_publication_id"),
+        pact_publications.c.consumer_id,
+        pact_publications.c.provider_id,
+        pact_publications.c.consumer_version_id,
+        pact_publications.c.pact_version_id,
+        pact_publications.c.revision_number,
+        _revision_created_at().label("created_at"),
+    )
+    if not every_revision:
+        return current.subquery("p")
+    superseded = sa.select(
+        superseded_pact_revisions.c.pact_publication_id,
+        pact_publications.c.consumer_id,
+        pact_publications.c.provider_id,
+        pact_publications.c.consumer_version_id,
+        superseded_pact_revisions.c.pact_version_id,
+        superseded_pact_revisions.c.revision_number,
+        superseded_pact_revisions.c.created_at,
+    ).join(pact_publications, pact_publications.c.id == superseded_pact_revisions.c.pact_publication_id)
+    return sa.union_all(current, superseded).subquery("p")
+
+
+def _rows_select(every_row: bool, provider_versions_match: Any, left: bool) -> tuple[sa.Select[Any], Any]:
+    """Pacts joined to the verifications whose provider version passes `provider_versions_match`
+    (a function of the verification's provider-version column, or None for any)."""
+    p = _publications(every_row)
+    if every_row:
+        verification_source = verifications
+        verification_id = verifications.c.id
+        provider_version_id = verifications.c.provider_version_id
+        join_on = verifications.c.pact_version_id == p.c.pact_version_id
+    else:
+        verification_source = latest_verifications
+        verification_id = latest_verifications.c.verification_id
+        provider_version_id = latest_verifications.c.provider_version_id
+        join_on = latest_verifications.c.pact_version_id == p.c.pact_version_id
+    if provider_versions_match is not None:
+        join_on = sa.and_(join_on, provider_versions_match(provider_version_id))
+    last_action = sa.case(
+        (verifications.c.created_at > p.c.created_at, verifications.c.created_at), else_=p.c.created_at
+    )
     statement = (
         sa.select(
-            pact_publications.c.consumer_version_id,
+            p.c.consumer_id,
+            p.c.provider_id,
+            p.c.consumer_version_id,
             consumer_versions.c.number,
-            latest_verifications.c.provider_version_id,
+            provider_version_id,
             provider_versions.c.number,
-            pact_publications.c.id,
-            pact_publications.c.pact_version_id,
+            p.c.pact_publication_id,
+            p.c.pact_version_id,
             pact_contents.c.sha,
-            pact_publications.c.created_at,
-            verifications.c.id,
+            p.c.created_at,
+            verification_id,
             verifications.c.success,
             verifications.c.created_at,
+            p.c.revision_number,
         )
-        .select_from(pact_publications)
-        .join(consumer_versions, consumer_versions.c.id == pact_publications.c.consumer_version_id)
-        .join(pact_versions, pact_versions.c.id == pact_publications.c.pact_version_id)
+        .select_from(p)
+        .join(consumer_versions, consumer_versions.c.id == p.c.consumer_version_id)
+        .join(pact_versions, pact_versions.c.id == p.c.pact_version_id)
         .join(pact_contents, pact_contents.c.id == pact_versions.c.content_id)
-        .join(latest_verifications, join_on, isouter=left)
-        .join(verifications, verifications.c.id == latest_verifications.c.verification_id, isouter=left)
-        .join(provider_versions, provider_versions.c.id == latest_verifications.c.provider_version_id, isouter=left)
-        .where(
-            pact_publications.c.consumer_id == sa.bindparam("consumer_id"),
-            pact_publications.c.provider_id == sa.bindparam("provider_id"),
-        )
-        .order_by(pact_publications.c.consumer_version_id.desc(), latest_verifications.c.provider_version_id.desc())
-        .limit(sa.bindparam("row_limit"))
+        .join(verification_source, join_on, isouter=left)
     )
+    if not every_row:
+        statement = statement.join(verifications, verifications.c.id == verification_id, isouter=left)
+    statement = statement.join(provider_versions, provider_versions.c.id == provider_version_id, isouter=left)
+    statement = statement.order_by(last_action.desc(), p.c.pact_publication_id.desc(), verification_id.desc())
+    return statement, p
+
+
+def _row(values: Any, names: Mapping[int, str]) -> MatrixRow:
+    return MatrixRow(
+        values[0],
+        names[values[0]],
+        values[2],
+        values[3],
+        values[1],
+        names[values[1]],
+        values[4],
+        values[5],
+        values[6],
+        values[7],
+        values[8],
+        values[9],
+        values[10],
+        None if values[11] is None else bool(values[11]),
+        values[12],
+        values[13],
+    )
+
+
+@lru_cache(maxsize=32)
+def _integration_statement(
+    dialect: str, every_row: bool, left: bool, by_consumer_version: bool, by_provider_version: bool
+) -> sa.Select[Any]:
+    """Built once per shape with bind parameters; per request only the values change."""
+    match = (lambda column: one_of_parameter(dialect, column, "provider_versions")) if by_provider_version else None
+    statement, p = _rows_select(every_row, match, left)
+    statement = statement.where(
+        p.c.consumer_id == sa.bindparam("consumer_id"), p.c.provider_id == sa.bindparam("provider_id")
+    ).limit(sa.bindparam("row_limit"))
     if by_consumer_version:
-        statement = statement.where(
-            one_of_parameter(dialect, pact_publications.c.consumer_version_id, "consumer_versions")
-        )
+        statement = statement.where(one_of_parameter(dialect, p.c.consumer_version_id, "consumer_versions"))
     return statement
 
 
@@ -101,69 +191,24 @@ def rows_for_specific_versions(
     names: Mapping[int, str],
     consumer_version_ids: Collection[int],
     provider_version_ids: Collection[int],
+    every_row: bool,
     limit: int,
 ) -> list[MatrixRow]:
     """Rows for several consumer/provider pairs at once, when every side names its versions.
 
     One statement serves them all because a version id belongs to one pacticipant and a pact
     version to one pair: filtering by the union of the version sets selects exactly each pair's.
+    Unverified pacts are rows with no verification.
     """
     if not consumer_version_ids:
         return []
-    join_on = sa.and_(
-        latest_verifications.c.pact_version_id == pact_publications.c.pact_version_id,
-        one_of(connection, latest_verifications.c.provider_version_id, list(provider_version_ids) or [-1]),
-    )
-    statement = (
-        sa.select(
-            pact_publications.c.consumer_id,
-            pact_publications.c.provider_id,
-            pact_publications.c.consumer_version_id,
-            consumer_versions.c.number,
-            latest_verifications.c.provider_version_id,
-            provider_versions.c.number,
-            pact_publications.c.id,
-            pact_publications.c.pact_version_id,
-            pact_contents.c.sha,
-            pact_publications.c.created_at,
-            verifications.c.id,
-            verifications.c.success,
-            verifications.c.created_at,
-        )
-        .select_from(pact_publications)
-        .join(consumer_versions, consumer_versions.c.id == pact_publications.c.consumer_version_id)
-        .join(pact_versions, pact_versions.c.id == pact_publications.c.pact_version_id)
-        .join(pact_contents, pact_contents.c.id == pact_versions.c.content_id)
-        .join(latest_verifications, join_on, isouter=True)
-        .join(verifications, verifications.c.id == latest_verifications.c.verification_id, isouter=True)
-        .join(provider_versions, provider_versions.c.id == latest_verifications.c.provider_version_id, isouter=True)
-        .where(
-            one_of(connection, pact_publications.c.consumer_version_id, consumer_version_ids),
-            sa.tuple_(pact_publications.c.consumer_id, pact_publications.c.provider_id).in_(list(pairs)),
-        )
-        .order_by(pact_publications.c.consumer_version_id.desc(), latest_verifications.c.provider_version_id.desc())
-        .limit(limit)
-    )
-    return [
-        MatrixRow(
-            row[0],
-            names[row[0]],
-            row[2],
-            row[3],
-            row[1],
-            names[row[1]],
-            row[4],
-            row[5],
-            row[6],
-            row[7],
-            row[8],
-            row[9],
-            row[10],
-            None if row[11] is None else bool(row[11]),
-            row[12],
-        )
-        for row in connection.execute(statement)
-    ]
+    wanted_providers = list(provider_version_ids) or [-1]
+    statement, p = _rows_select(every_row, lambda column: one_of(connection, column, wanted_providers), True)
+    statement = statement.where(
+        one_of(connection, p.c.consumer_version_id, consumer_version_ids),
+        sa.tuple_(p.c.consumer_id, p.c.provider_id).in_(list(pairs)),
+    ).limit(limit)
+    return [_row(values, names) for values in connection.execute(statement)]
 
 
 def rows_for_integration(
@@ -175,20 +220,24 @@ def rows_for_integration(
     provider_name: str,
     consumer_version_ids: Collection[int] | None,
     provider_version_ids: Collection[int] | None,
+    unverified_rows: bool,
+    every_row: bool,
     limit: int,
 ) -> list[MatrixRow]:
     """Rows for one consumer/provider pair; `None` version ids mean "any version".
 
-    A consumer side limited to known versions is left-joined (an unverified pact is a row with
-    no verification); "any consumer version" is inner-joined, so only verified pacts appear.
+    `unverified_rows` when a selector matches the consumer side: its pacts are rows even when no
+    selected provider version verified them (a left join). When only the provider was selected,
+    a row needs a verification by it (an inner join), as in the official broker.
     """
     if consumer_version_ids is not None and not consumer_version_ids:
         return []
     if provider_version_ids is not None and not provider_version_ids:
         provider_version_ids = [-1]
-    statement = _rows_statement(
+    statement = _integration_statement(
         connection.dialect.name,
-        consumer_version_ids is not None,
+        every_row,
+        unverified_rows,
         consumer_version_ids is not None,
         provider_version_ids is not None,
     )
@@ -197,26 +246,8 @@ def rows_for_integration(
         parameters["consumer_versions"] = list(consumer_version_ids)
     if provider_version_ids is not None:
         parameters["provider_versions"] = list(provider_version_ids)
-    return [
-        MatrixRow(
-            consumer_id,
-            consumer_name,
-            row[0],
-            row[1],
-            provider_id,
-            provider_name,
-            row[2],
-            row[3],
-            row[4],
-            row[5],
-            row[6],
-            row[7],
-            row[8],
-            None if row[9] is None else bool(row[9]),
-            row[10],
-        )
-        for row in connection.execute(statement, parameters)
-    ]
+    names = {consumer_id: consumer_name, provider_id: provider_name}
+    return [_row(values, names) for values in connection.execute(statement, parameters)]
 
 
 _bv = branch_versions.alias("row_bv")

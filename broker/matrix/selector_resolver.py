@@ -1,9 +1,13 @@
 """Names, tags, branches and environments -> concrete versions; and who else must be checked.
 
 Resolution turns each selector into one resolved selector per version (tag, branch or
-environment selectors can match many). Inference adds the other side of every integration
-when the query names a destination (or only one pacticipant): the providers the consumer
-version has pacts with are *required*; the provider's consumers are checked but not required.
+environment selectors can match many). The integrations to check are every one involving the
+specified pacticipants when the query names a destination or only one pacticipant, else only
+those between the specified pacticipants: the providers a consumer version has pacts with are
+*required*; a provider's consumers are checked but not required. Selectors for the other side
+are inferred only when the query names a destination (`latest`, `tag`, `environment`,
+`mainBranch`), built from it as the official broker does: `latest` is taken from the query, so
+`mainBranch=true` alone means every version from each main branch.
 """
 
 from __future__ import annotations
@@ -58,6 +62,9 @@ def _resolved(
     one_of_many: bool = False,
     missing: bool = False,
 ) -> ResolvedSelector:
+    branch = selector.branch
+    if branch is None and selector.main_branch and version is not None:
+        branch = pacticipant.main_branch  # a found main-branch version is described by its branch
     return ResolvedSelector(
         pacticipant_id=pacticipant.id,
         pacticipant_name=pacticipant.name,
@@ -68,10 +75,11 @@ def _resolved(
         ignore=ignore,
         latest=selector.latest,
         tag=selector.tag,
-        branch=selector.branch,
+        branch=branch,
         main_branch=selector.main_branch,
         environment=selector.environment,
         one_of_many=one_of_many,
+        original=selector,
     )
 
 
@@ -151,15 +159,10 @@ def _specified_version_ids(selectors: Sequence[ResolvedSelector]) -> list[int] |
 
 
 def _destination_selector(query: MatrixQuery, name: str) -> UnresolvedSelector:
-    if query.tag is not None:
-        return UnresolvedSelector(name, latest=True, tag=query.tag)
-    if query.environment is not None:
-        return UnresolvedSelector(name, environment=query.environment)
-    if query.main_branch:
-        return UnresolvedSelector(name, latest=True, main_branch=True)
-    if query.latest:
-        return UnresolvedSelector(name, latest=True)
-    return UnresolvedSelector(name)
+    """The versions of another pacticipant the query asks about: `latest` only if it said so."""
+    return UnresolvedSelector(
+        name, latest=query.latest, tag=query.tag, main_branch=query.main_branch, environment=query.environment
+    )
 
 
 def resolve(connection: Connection, query: MatrixQuery) -> Resolution:
@@ -171,7 +174,7 @@ def resolve(connection: Connection, query: MatrixQuery) -> Resolution:
         pacticipant = found.get(selector.pacticipant_name)
         if pacticipant is None:
             resolution.ignore.append(
-                ResolvedSelector(None, selector.pacticipant_name, None, selector.version_number, False, False, True)
+                ResolvedSelector(None, selector.pacticipant_name, None, None, False, False, True, original=selector)
             )
         else:
             resolution.ignore += resolve_selector(connection, pacticipant, selector, specified=False, ignore=True)
@@ -180,7 +183,7 @@ def resolve(connection: Connection, query: MatrixQuery) -> Resolution:
         raise InvalidInputError(
             f"Pacticipant {missing[0]} not found", {"q": [f"Pacticipant {name} not found" for name in missing]}
         )
-    ignored_names = {s.pacticipant_name for s in resolution.ignore if s.version_number is None and s.pacticipant_exists}
+    ignored_names = {s.pacticipant_name for s in resolution.ignore if s.only_pacticipant_name and s.pacticipant_exists}
     for selector in query.selectors:
         resolved = resolve_selector(connection, found[selector.pacticipant_name], selector, specified=True)
         if selector.pacticipant_name in ignored_names:
@@ -202,13 +205,14 @@ def _add_integrations(
         assert selector.pacticipant_id is not None
         by_pacticipant.setdefault(selector.pacticipant_id, []).append(selector)
     specified_ids = set(by_pacticipant)
-    infer = query.has_destination or len(specified_ids) == 1
+    infer = query.has_destination
+    involving_any = infer or len(specified_ids) == 1
     pairs: dict[tuple[int, int], bool] = {}
     names = dict(known)
     for pacticipant_id, selectors in by_pacticipant.items():
         for role, other in repository.counterparties(connection, pacticipant_id, _specified_version_ids(selectors)):
             names.setdefault(other.id, other)
-            if not (infer or other.id in specified_ids):
+            if not (involving_any or other.id in specified_ids):
                 continue
             if role == "provider":
                 pairs[(pacticipant_id, other.id)] = True

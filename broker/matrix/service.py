@@ -1,9 +1,14 @@
-"""can-i-deploy and the matrix: resolve selectors, fetch rows per integration, apply latestby
-and ignore, then summarise.
+"""can-i-deploy and the matrix, in the official broker's order of steps: resolve selectors, fetch
+rows per integration, apply `latestby`, filter by `success`, keep the `limit` newest, split off
+ignored rows, then summarise what is left.
 
-Rows for a provider whose selectors name specific versions (an environment, a tag head, a
-version) get one row per such provider version, so a second deployed target that never verified
-the pact makes the verdict unknown rather than being silently absent.
+Without `latestby` every pact revision and every verification is a row; with it, each consumer
+version's current revision and the latest verification per provider version.
+
+One deliberate addition to the official rows: when the selectors name several provider versions
+(e.g. several targets deployed in an environment) and only some of them verified a pact, each
+of the others gets an unverified row, so it makes the verdict unknown rather than being silently
+absent. When none of them verified it, the answer is the official single unverified row.
 """
 
 from __future__ import annotations
@@ -20,6 +25,11 @@ from broker.matrix.selector_resolver import Resolution, resolve
 from broker.matrix.selectors import ResolvedSelector
 
 MAX_EXPANDED_PROVIDER_VERSIONS = 50
+LATEST_BY_KEYS = {
+    "cvpv": lambda row: (row.consumer_id, row.consumer_version_id, row.provider_id, row.provider_version_id),
+    "cvp": lambda row: (row.consumer_id, row.consumer_version_id, row.provider_id),
+    "cp": lambda row: (row.consumer_id, row.provider_id),
+}
 
 
 def _version_ids(selectors: list[ResolvedSelector]) -> list[int] | None:
@@ -32,14 +42,16 @@ def _expand_per_provider_version(rows: list[MatrixRow], provider_selectors: list
     wanted = {s.version_id: s.version_number for s in provider_selectors if s.version_id is not None}
     if not wanted:
         return rows
-    by_publication: dict[int, list[MatrixRow]] = {}
+    by_revision: dict[tuple[int, int], list[MatrixRow]] = {}
     for row in rows:
-        by_publication.setdefault(row.pact_publication_id, []).append(row)
+        by_revision.setdefault((row.pact_publication_id, row.revision_number), []).append(row)
     expanded: list[MatrixRow] = []
-    for publication_rows in by_publication.values():
-        present = {row.provider_version_id for row in publication_rows if row.provider_version_id is not None}
-        expanded += [row for row in publication_rows if row.provider_version_id is not None]
-        template = publication_rows[0]
+    for revision_rows in by_revision.values():
+        present = {row.provider_version_id for row in revision_rows if row.provider_version_id is not None}
+        expanded += revision_rows
+        if not present:
+            continue  # no selected provider version verified it: the one unverified row says so
+        template = revision_rows[0]
         for version_id, number in wanted.items():
             if version_id not in present:
                 expanded.append(
@@ -55,27 +67,29 @@ def _expand_per_provider_version(rows: list[MatrixRow], provider_selectors: list
     return expanded
 
 
+def _newest_action_first(rows: list[MatrixRow]) -> list[MatrixRow]:
+    return sorted(
+        rows,
+        key=lambda r: (r.last_action_at, r.pact_publication_id, r.revision_number, r.verification_id or 0),
+        reverse=True,
+    )
+
+
 def _apply_latestby(rows: list[MatrixRow], latestby: str | None) -> list[MatrixRow]:
-    if latestby in (None, "cvpv"):
+    """Per group, the row from the latest provider version; a group of unverified rows keeps its
+    newest. `rows` come newest action first."""
+    if latestby is None:
         return rows
-    kept: dict[tuple[int, ...], MatrixRow] = {}
-    unverified: list[MatrixRow] = []
+    groups: dict[tuple[int | None, ...], list[MatrixRow]] = {}
     for row in rows:
-        if latestby == "cp":
-            key: tuple[int, ...] = (row.consumer_id, row.provider_id)
+        groups.setdefault(LATEST_BY_KEYS[latestby](row), []).append(row)
+    kept = []
+    for group in groups.values():
+        if group[0].provider_version_id is None:
+            kept.append(group[0])
         else:
-            key = (row.consumer_version_id, row.provider_id)
-        if row.provider_version_id is None and latestby == "cvp":
-            unverified.append(row)
-            continue
-        current = kept.get(key)
-        order = (row.consumer_version_id, row.provider_version_id or 0)
-        if current is None or order > (current.consumer_version_id, current.provider_version_id or 0):
-            kept[key] = row
-    verified_keys = {(row.consumer_version_id, row.provider_id) for row in kept.values()}
-    return list(kept.values()) + [
-        row for row in unverified if (row.consumer_version_id, row.provider_id) not in verified_keys
-    ]
+            kept.append(max(group, key=lambda r: (r.provider_version_id or 0, r.consumer_version_id)))
+    return kept
 
 
 def _is_ignored(row: MatrixRow, ignore: list[ResolvedSelector]) -> bool:
@@ -87,7 +101,7 @@ def _is_ignored(row: MatrixRow, ignore: list[ResolvedSelector]) -> bool:
             (row.provider_id, row.provider_version_id),
         ):
             if selector.pacticipant_id == pacticipant_id and (
-                selector.version_id is None or selector.version_id == version_id
+                selector.only_pacticipant_name or selector.version_id == version_id
             ):
                 return True
     return False
@@ -99,6 +113,7 @@ def _fetch_rows(connection: Connection, query: MatrixQuery, resolution: Resoluti
         if selector.pacticipant_id is not None:
             by_pacticipant.setdefault(selector.pacticipant_id, []).append(selector)
     version_sets = {pid: _version_ids(selectors) for pid, selectors in by_pacticipant.items()}
+    every_row = query.latestby is None
     limit = max(query.limit, 100) * 10
     pairs = [(i.consumer_id, i.provider_id) for i in resolution.integrations]
     names = {i.consumer_id: i.consumer_name for i in resolution.integrations}
@@ -111,6 +126,7 @@ def _fetch_rows(connection: Connection, query: MatrixQuery, resolution: Resoluti
             names=names,
             consumer_version_ids={vid for consumer, _ in pairs for vid in version_sets[consumer] or []},
             provider_version_ids={vid for _, provider in pairs for vid in version_sets[provider] or []},
+            every_row=every_row,
             limit=limit,
         )
         grouped: dict[tuple[int, int], list[MatrixRow]] = {pair: [] for pair in pairs}
@@ -126,6 +142,8 @@ def _fetch_rows(connection: Connection, query: MatrixQuery, resolution: Resoluti
                 provider_name=i.provider_name,
                 consumer_version_ids=version_sets.get(i.consumer_id),
                 provider_version_ids=version_sets.get(i.provider_id),
+                unverified_rows=i.consumer_id in by_pacticipant,
+                every_row=every_row,
                 limit=limit,
             )
             for i in resolution.integrations
@@ -143,6 +161,21 @@ def _fetch_rows(connection: Connection, query: MatrixQuery, resolution: Resoluti
     return rows
 
 
+def _display_order(row: MatrixRow) -> tuple[object, ...]:
+    """Consumer A-Z, newest consumer version and revision first, provider A-Z, then unverified
+    rows before the newest provider version and verification (the official broker's row order)."""
+    return (
+        row.consumer_name,
+        -row.consumer_version_id,
+        -row.revision_number,
+        row.provider_name,
+        row.provider_version_id is not None,
+        -(row.provider_version_id or 0),
+        row.verification_id is not None,
+        -(row.verification_id or 0),
+    )
+
+
 def _load_labels(connection: Connection, results: QueryResults) -> None:
     version_ids = set()
     for considered in results.rows:
@@ -154,19 +187,14 @@ def _load_labels(connection: Connection, results: QueryResults) -> None:
 
 def find(connection: Connection, query: MatrixQuery) -> QueryResults:
     resolution = resolve(connection, query)
-    rows = _apply_latestby(_fetch_rows(connection, query, resolution), query.latestby)
-    rows.sort(
-        key=lambda r: (
-            r.consumer_name,
-            -r.consumer_version_id,
-            r.provider_name,
-            -(r.provider_version_id or 0),
-        )
-    )
-    considered = [ConsideredRow(row, _is_ignored(row, resolution.ignore)) for row in rows]
-    summary = summarise(query, resolution, considered)
+    rows = _apply_latestby(_newest_action_first(_fetch_rows(connection, query, resolution)), query.latestby)
     if query.success is not None:
-        considered = [c for c in considered if c.row.success in query.success]
-    results = QueryResults(query, resolution, considered[: query.limit], summary)
+        rows = [row for row in rows if row.success in query.success]
+    rows = _newest_action_first(rows)[: query.limit]
+    considered = sorted((row for row in rows if not _is_ignored(row, resolution.ignore)), key=_display_order)
+    ignored = sorted((row for row in rows if _is_ignored(row, resolution.ignore)), key=_display_order)
+    summary = summarise(query, resolution, considered, ignored)
+    shown = [ConsideredRow(row, False) for row in considered] + [ConsideredRow(row, True) for row in ignored]
+    results = QueryResults(query, resolution, shown, summary)
     _load_labels(connection, results)
     return results

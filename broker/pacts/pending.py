@@ -1,8 +1,10 @@
 """Pending status: whether a pact's content may still fail without failing the provider's build.
 
 Per content, for the provider branch (or each provider tag) doing the verification: pending
-until a version on that branch has verified it successfully, or some version did so before the
-branch existed (a new feature branch inherits "not pending"). Failures never clear it.
+until a version on that branch (with that tag) has verified it successfully, or a version on
+another branch (with another tag) did so before this branch (tag) first existed, or at any time
+when it does not exist yet, so a new feature branch inherits "not pending". Failures never clear
+it. WIP asks the same questions counting only verifications made outside WIP (`exclude_wip`).
 """
 
 from __future__ import annotations
@@ -28,31 +30,42 @@ class PendingStatus:
 def verified_for_branch(
     connection: Connection, pact_version_ids: Iterable[int], branch: Branch | None, *, exclude_wip: bool = False
 ) -> set[int]:
-    """Content verified by the provider branch, or before it existed (`branch` None: not yet)."""
+    """Content verified by the provider branch, or by another branch before it existed (`branch`
+    None: it does not exist yet, so by any branch at any time)."""
     ids = list(pact_version_ids)
-    if branch is None:
-        return verifications_repository.successfully_verified(connection, ids)
-    on_branch = verifications_repository.successfully_verified(
-        connection, ids, branch_id=branch.id, exclude_wip=exclude_wip
-    )
+    on_branch = set()
+    if branch is not None:
+        on_branch = verifications_repository.successfully_verified(
+            connection, ids, branch_id=branch.id, exclude_wip=exclude_wip
+        )
     before = verifications_repository.successfully_verified(
-        connection, [i for i in ids if i not in on_branch], before=branch.created_at
+        connection,
+        [i for i in ids if i not in on_branch],
+        another_branch_than=branch.id if branch is not None else 0,
+        before=branch.created_at if branch is not None else None,
+        exclude_wip=exclude_wip,
     )
     return on_branch | before
 
 
 def verified_for_tag(
-    connection: Connection, provider: Pacticipant, pact_version_ids: Iterable[int], tag: str, *, exclude_wip: bool = False
+    connection: Connection,
+    provider: Pacticipant,
+    pact_version_ids: Iterable[int],
+    tag: str,
+    *,
+    exclude_wip: bool = False,
 ) -> set[int]:
+    """Content verified by a provider version with the tag, or with another tag before the tag
+    was first used (at any time, if it never was)."""
     ids = list(pact_version_ids)
-    first_used = tags.first_created(connection, provider.id, tag)
-    if first_used is None:
-        return verifications_repository.successfully_verified(connection, ids)
-    with_tag = verifications_repository.successfully_verified(
-        connection, ids, tag=tag, exclude_wip=exclude_wip
-    )
+    with_tag = verifications_repository.successfully_verified(connection, ids, tag=tag, exclude_wip=exclude_wip)
     before = verifications_repository.successfully_verified(
-        connection, [i for i in ids if i not in with_tag], before=first_used
+        connection,
+        [i for i in ids if i not in with_tag],
+        another_tag_than=tag,
+        before=tags.first_created(connection, provider.id, tag),
+        exclude_wip=exclude_wip,
     )
     return with_tag | before
 

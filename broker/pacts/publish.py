@@ -145,6 +145,50 @@ def _conflict_text(consumer: str, number: str, provider: str) -> str:
     )
 
 
+def _conflict(
+    consumer: str, number: str, provider: str, old: dict[str, Any], new: dict[str, Any]
+) -> list[dict[str, str]]:
+    """The notices of one changed pact: the refusal (an error) and what changed (info)."""
+    return [
+        {"type": "error", "text": _conflict_text(consumer, number, provider)},
+        {"type": "info", "text": content.describe_differences(old, new)},
+    ]
+
+
+def _raise_conflict(notices: Sequence[dict[str, str]], field: str = "contracts") -> None:
+    """409 as the official broker answers it: every notice, and the errors' texts as one list
+    under `contracts` (`pact` for the legacy PUT)."""
+    raise ConflictError(
+        "Pact content has changed for an existing consumer version",
+        {field: [notice["text"] for notice in notices if notice["type"] == "error"]},
+        notices,
+    )
+
+
+def check_for_conflicts(
+    connection: Connection, pacticipant_name: str, version_number: str, contracts: Sequence[Contract]
+) -> None:
+    """Before anything is written: a 409 if any contract changes the pact an existing consumer
+    version already published (`merge` too: the unmerged new content is what is compared)."""
+    found = pacticipants_repository.find_by_names(
+        connection, {pacticipant_name, *(contract.provider_name for contract in contracts)}
+    )
+    consumer = found.get(pacticipant_name)
+    version = versions.repository.find(connection, consumer.id, version_number) if consumer else None
+    if version is None:
+        return
+    notices: list[dict[str, str]] = []
+    for contract in contracts:
+        provider = found.get(contract.provider_name)
+        existing = repository.find_publication(connection, provider.id, version.id) if provider else None
+        if existing is not None and existing.sha != content.content_sha(contract.document):
+            old_document = repository.document_of(connection, existing.pact_version_id)
+            provider_name = contract.provider_name
+            notices += _conflict(pacticipant_name, version_number, provider_name, old_document, contract.document)
+    if notices:
+        _raise_conflict(notices)
+
+
 def _store(
     connection: Connection,
     consumer: Pacticipant,
@@ -187,13 +231,8 @@ def publish_pact(
     elif existing is not None:
         old_document = repository.document_of(connection, existing.pact_version_id)
         if not allow_modification:
-            raise ConflictError(
-                "Pact content has changed for an existing consumer version",
-                {field_path: [_conflict_text(consumer.name, version.number, provider.name)]},
-                [
-                    {"type": "error", "text": _conflict_text(consumer.name, version.number, provider.name)},
-                    {"type": "info", "text": content.describe_differences(old_document, contract.document)},
-                ],
+            _raise_conflict(
+                _conflict(consumer.name, version.number, provider.name, old_document, contract.document), field_path
             )
         if contract.on_conflict == "merge":
             document = content.merge_pacts(old_document, contract.document)
@@ -251,6 +290,8 @@ def publish_contracts(
     versions.require_number(version_number)
     if build_url is not None and (problem := url_problem(build_url, "buildUrl")):
         raise InvalidInputError(problem, {"buildUrl": [problem]})
+    if not allow_modification:
+        check_for_conflicts(connection, pacticipant_name, version_number, contracts)
     consumer = pacticipants.ensure_pacticipant(connection, pacticipant_name)
     version, created = versions.ensure_version(connection, consumer, version_number)
     if build_url is not None:
@@ -273,7 +314,7 @@ def publish_contracts(
             version,
             contract,
             allow_modification=allow_modification,
-            field_path=f"contracts.{index}",
+            field_path="contracts",
             version_is_new=created,
             with_webhooks=with_webhooks,
             known=known,

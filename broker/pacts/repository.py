@@ -19,6 +19,7 @@ from broker.pacts.tables import (
     pact_contents,
     pact_publications,
     pact_versions,
+    superseded_pact_revisions,
 )
 from broker.storage.lists import one_of
 from broker.storage.schema import utcnow
@@ -388,6 +389,15 @@ def insert_publication(
 
 
 def replace_publication_content(connection: Connection, publication: Publication, pact_version_id: int) -> None:
+    """The publication's next revision; the one it replaces is kept for the matrix's every-row view."""
+    connection.execute(
+        superseded_pact_revisions.insert().values(
+            pact_publication_id=publication.id,
+            revision_number=publication.revision_number,
+            pact_version_id=publication.pact_version_id,
+            created_at=revision_created_at(publication),
+        )
+    )
     connection.execute(
         pact_publications.update()
         .where(pact_publications.c.id == publication.id)
@@ -397,6 +407,13 @@ def replace_publication_content(connection: Connection, publication: Publication
             updated_at=utcnow(),
         )
     )
+
+
+def revision_created_at(publication: Publication) -> datetime:
+    """When the publication's current revision was published (a revision replaces in place)."""
+    if publication.revision_number > 1 and publication.updated_at is not None:
+        return publication.updated_at
+    return publication.created_at
 
 
 def delete_publication(connection: Connection, publication_id: int) -> None:

@@ -3,7 +3,10 @@
 * `pact_contents`: one row per content SHA, whoever published it.
 * `pact_versions`: that content between one consumer and one provider; verifications attach here,
   so one verification counts for every consumer version that published the same content.
-* `pact_publications`: a consumer version published a pact version for a provider.
+* `pact_publications`: a consumer version published a pact version for a provider (its current
+  revision, when republishing changed content is allowed).
+* `superseded_pact_revisions`: the earlier revisions a republication replaced, so the matrix can
+  show each revision as its own row when no `latestby` is given, as the official broker does.
 * `latest_branch_pacts` / `latest_tag_pacts`: the newest publication per provider and consumer
   branch or tag, maintained on write so that selectors and WIP never scan history.
 """
@@ -64,6 +67,25 @@ pact_publications = sa.Table(
     sa.Index(None, "provider_id", "consumer_id", "consumer_version_id"),
     sa.Index(None, "pact_version_id", "consumer_version_id"),
     sa.Index(None, "provider_id", "created_at"),
+)
+
+superseded_pact_revisions = sa.Table(
+    "superseded_pact_revisions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column(
+        "pact_publication_id",
+        sa.Integer,
+        sa.ForeignKey("pact_publications.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("revision_number", sa.Integer, nullable=False),
+    sa.Column(
+        "pact_version_id", sa.Integer, sa.ForeignKey("pact_versions.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.UniqueConstraint("pact_publication_id", "revision_number"),
+    sa.Index(None, "pact_version_id"),
 )
 
 latest_branch_pacts = sa.Table(

@@ -2,8 +2,10 @@
 
 Candidates are heads created since the given date (found through the head tables' created_at
 index, so old history is never scanned); a candidate stops being WIP once the provider branch
-(or tag) verifies it successfully outside a WIP run, or when it was verified before that branch
-existed. Explicitly selected pacts are not repeated as WIP, and WIP ignores the consumer filter.
+(or tag) verifies it successfully while it was explicitly selected, or when another branch (tag)
+did so before this one existed. Successes while it was included as WIP never count, so a WIP pact
+stays WIP until it is selected explicitly (the official `wip_pacts_spec`). Explicitly selected
+pacts are not repeated as WIP, and WIP ignores the consumer filter.
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ from broker.pacts.tables import (
     pact_contents,
     pact_publications,
     pact_versions,
+    superseded_pact_revisions,
 )
 from broker.storage.schema import metadata
 from broker.verifications.tables import latest_verifications, verifications
@@ -31,6 +32,7 @@ __all__ = [
     "pact_versions",
     "pacticipants",
     "released_versions",
+    "superseded_pact_revisions",
     "tags",
     "triggered_webhooks",
     "verifications",

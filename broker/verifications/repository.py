@@ -104,10 +104,16 @@ def successfully_verified(
     *,
     branch_id: int | None = None,
     tag: str | None = None,
+    another_branch_than: int | None = None,
+    another_tag_than: str | None = None,
     before: Any = None,
     exclude_wip: bool = False,
 ) -> set[int]:
-    """Which of these pact versions have a successful verification matching the criteria."""
+    """Which of these pact versions have a successful verification matching the criteria.
+
+    `another_branch_than` / `another_tag_than`: by a provider version on some other branch (0:
+    on any branch) or with some other tag.
+    """
     wanted = list(set(pact_version_ids))
     if not wanted:
         return set()
@@ -124,6 +130,17 @@ def successfully_verified(
         )
     if tag is not None:
         criteria.append(sa.exists().where(tags.c.version_id == verifications.c.provider_version_id, tags.c.name == tag))
+    if another_branch_than is not None:
+        criteria.append(
+            sa.exists().where(
+                branch_versions.c.version_id == verifications.c.provider_version_id,
+                branch_versions.c.branch_id != another_branch_than,
+            )
+        )
+    if another_tag_than is not None:
+        criteria.append(
+            sa.exists().where(tags.c.version_id == verifications.c.provider_version_id, tags.c.name != another_tag_than)
+        )
     if before is not None:
         criteria.append(verifications.c.created_at < before)
     if exclude_wip:

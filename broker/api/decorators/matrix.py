@@ -34,8 +34,6 @@ def _missing_version_text(selector: ResolvedSelector) -> str:
 
 def reason_text(reason: reasons.Reason) -> str:
     match reason:
-        case reasons.Ignored(root=root):
-            return f"[IGNORED] {reason_text(root)}"
         case reasons.Successful():
             return "All required verification results are published and successful"
         case reasons.NoDependenciesMissing():
@@ -58,26 +56,27 @@ def reason_text(reason: reasons.Reason) -> str:
         case reasons.SelectorWithoutPacticipantVersionNumberSpecified():
             return (
                 "WARN: It is recommended to specify the version number (rather than the tag or branch) of the "
-                "pacticipant you wish to deploy to ensure the result is reliable. If you are not sure what version "
-                "number to use, please see https://docs.pact.io/go/versioning"
+                "pacticipant you wish to deploy to avoid race conditions. Without a version number, this result "
+                "will not be reliable."
             )
     return type(reason).__name__
 
 
 def _version(links: Links, pacticipant: str, version_id: int, number: str, results: QueryResults) -> dict[str, Any]:
     labels = results.version_labels.get(version_id, VersionLabels())
+    branch_versions = [
+        {
+            "name": ref.name,
+            "latest": ref.latest,
+            "_links": {"self": link(links.branch_version(pacticipant, ref.name, number), "Branch version", ref.name)},
+        }
+        for ref in labels.branches
+    ]
     return {
         "number": number,
         "branch": labels.branches[-1].name if labels.branches else None,
-        "branches": [ref.name for ref in labels.branches],
-        "branchVersions": [
-            {
-                "name": ref.name,
-                "latest": ref.latest,
-                "_links": {"self": link(links.branch_version(pacticipant, ref.name, number))},
-            }
-            for ref in labels.branches
-        ],
+        "branches": branch_versions,  # the official broker repeats branchVersions here (deprecated)
+        "branchVersions": branch_versions,
         "environments": [{"name": name} for name in results.version_environments.get(version_id, [])],
         "tags": [
             {

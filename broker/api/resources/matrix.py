@@ -11,13 +11,18 @@ from broker.api.router import QueryParameter, Router
 from broker.deployments import repository as deployments_repository
 from broker.errors import NotFoundError
 from broker.matrix import service
-from broker.matrix.parse_query import MatrixQuery, parse_can_i_deploy_query, parse_matrix_query
+from broker.matrix.parse_query import (
+    MatrixQuery,
+    parse_can_i_deploy_query,
+    parse_integration_matrix_query,
+    parse_matrix_query,
+)
 from broker.matrix.selectors import UnresolvedSelector
 from broker.pacticipants import service as pacticipants
 
 TAG = "Matrix"
 BOOLEAN = {"type": "string", "enum": ["true", "false"]}
-MATRIX_PARAMETERS = (
+SELECTOR_PARAMETERS = (
     QueryParameter(
         "q[][pacticipant]",
         "Pacticipant name of a selector (repeat q[][...] for more selectors)",
@@ -30,17 +35,30 @@ MATRIX_PARAMETERS = (
     QueryParameter("q[][branch]", "Branch of the selector"),
     QueryParameter("q[][mainBranch]", "Use the pacticipant's main branch", BOOLEAN),
     QueryParameter("q[][environment]", "Versions currently in this environment"),
+)
+OPTION_PARAMETERS = (
     QueryParameter("ignore[][pacticipant]", "Ignore this pacticipant"),
     QueryParameter("ignore[][version]", "Ignore only this version of the ignored pacticipant"),
     QueryParameter(
-        "latestby", "Keep only the latest row per cvp or cvpv", {"type": "string", "enum": ["cvp", "cvpv", "cp"]}
+        "latestby",
+        "Keep only the latest row per cvp, cvpv or cp (without it: every pact revision and verification)",
+        {"type": "string", "enum": ["cvp", "cvpv", "cp"]},
     ),
     QueryParameter("latest", "Destination: the latest version of the other pacticipants", BOOLEAN),
-    QueryParameter("tag", "Destination: the latest version with this tag"),
+    QueryParameter("tag", "Destination: the versions with this tag (the latest one with latest=true)"),
     QueryParameter("environment", "Destination: the versions in this environment"),
-    QueryParameter("mainBranch", "Destination: the latest version from each main branch", BOOLEAN),
+    QueryParameter(
+        "mainBranch", "Destination: the versions from each main branch (the latest with latest=true)", BOOLEAN
+    ),
+    QueryParameter(
+        "success[]",
+        "Keep only rows whose verification succeeded (true), failed (false) or is missing (blank); "
+        "the summary counts only the rows kept",
+        {"type": "string", "enum": ["true", "false", ""]},
+    ),
     QueryParameter("limit", "Maximum rows (default 100)", {"type": "integer", "minimum": 1, "maximum": 10000}),
 )
+MATRIX_PARAMETERS = SELECTOR_PARAMETERS + OPTION_PARAMETERS
 ANSWERS = {200: "The verdict and rows", 400: "Invalid query or unknown pacticipant or environment"}
 
 
@@ -85,15 +103,14 @@ def register(router: Router) -> None:
         "/matrix/provider/{provider}/consumer/{consumer}",
         summary="Every row between a consumer and a provider",
         tag=TAG,
+        query=OPTION_PARAMETERS,
         responses={**ANSWERS, **NOT_FOUND},
         response_schema=schemas.MATRIX,
     )
     def get_integration_matrix(request: BrokerRequest) -> HalResponse:
         for role in ("consumer", "provider"):
             pacticipants.get_pacticipant(request.connection, request.param(role))
-        query = MatrixQuery(
-            (UnresolvedSelector(request.param("consumer")), UnresolvedSelector(request.param("provider"))), limit=1000
-        )
+        query = parse_integration_matrix_query(request.query, request.param("consumer"), request.param("provider"))
         return _answer(request, query)
 
     @router.route(

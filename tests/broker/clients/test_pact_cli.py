@@ -222,6 +222,28 @@ def test_can_i_deploy_to_an_environment(broker: BrokerClient) -> None:
     assert "dry run" in dry.lower()
 
 
+def test_can_i_deploy_judges_every_release_live_in_the_environment(broker: BrokerClient) -> None:
+    """pact_broker #934: an older release still live in the environment blocks the deployment."""
+    broker.publish("web", "1", "api")
+    broker.verify("api", "web", "1", "10", success=False)
+    broker.record_release("api", "10", "production")
+    broker.verify("api", "web", "1", "11")
+    broker.record_release("api", "11", "production")
+    command = ("can-i-deploy", "--pacticipant", "web", "--version", "1", "--to-environment", "production")
+    out = _fails(run_pact(broker.url, *command))
+    assert "Computer says no" in out
+    assert re.search(r"web\s*┆\s*1\s*┆\s*api\s*┆\s*10\s*┆\s*false", out)
+    assert re.search(r"web\s*┆\s*1\s*┆\s*api\s*┆\s*11\s*┆\s*true", out)
+    assert "one of the versions of api currently in production (10) failed" in out
+    uuid = broker.environment_uuid("production")
+    releases = broker.get(f"/environments/{uuid}/released-versions/currently-supported").json()
+    older = next(
+        item for item in releases["_embedded"]["releasedVersions"] if item["_embedded"]["version"]["number"] == "10"
+    )
+    broker.patch(older["_links"]["self"]["href"], {"currentlySupported": False})
+    assert "Computer says yes" in _ok(run_pact(broker.url, *command))
+
+
 def test_can_i_deploy_to_a_tag_with_several_pacticipants_and_ignore(broker: BrokerClient) -> None:
     broker.publish("web", "1", ["api", "billing"])
     broker.verify("api", "web", "1", "10", tags=["prod"])

@@ -59,7 +59,7 @@ def test_changed_content_for_an_existing_version_is_a_conflict_with_notices(brok
     assert body["notices"][0]["type"] == "error"
     assert "Cannot change the content of the pact for web version 1" in body["notices"][0]["text"]
     assert "+ interaction 'b'" in body["notices"][1]["text"]
-    assert "contracts.0" in body["errors"]
+    assert body["errors"] == {"contracts": [body["notices"][0]["text"]]}
     assert len(broker.pact("api", "web", "1")["interactions"]) == 1
 
 
