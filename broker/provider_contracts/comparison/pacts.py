@@ -70,7 +70,10 @@ def specification_version(pact: dict[str, Any]) -> int:
 
 def http_interactions(pact: Any, name: str = "the pact") -> list[HttpInteraction]:
     """The pact's HTTP interactions in file order (their index is their position in the file)."""
-    if not isinstance(pact, dict) or not isinstance(pact.get("interactions", []), list):
+    if not isinstance(pact, dict) or not (
+        isinstance(pact.get("interactions"), list)
+        or ("interactions" not in pact and isinstance(pact.get("messages"), list))
+    ):
         raise PactError(f"{name} is not a pact (expected an object with an 'interactions' list)")
     v4 = specification_version(pact) >= 4
     found = []
