@@ -221,7 +221,7 @@ def contract_contents_that_matter(connection: Connection, provider_id: int) -> l
     )
     wanted = set(connection.execute(on_branches).scalars()) | set(connection.execute(latest).scalars())
     wanted |= set(connection.execute(_live_version_ids(provider_id)).scalars())
-    wanted.discard(None)  # type: ignore[arg-type]
+    wanted.discard(None)
     if not wanted:
         return []
     rows = connection.execute(

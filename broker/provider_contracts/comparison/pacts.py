@@ -52,7 +52,7 @@ class HttpInteraction:
 
 
 def specification_version(pact: dict[str, Any]) -> int:
-    metadata = pact.get("metadata") if isinstance(pact.get("metadata"), dict) else {}
+    metadata: dict[str, Any] = pact["metadata"] if isinstance(pact.get("metadata"), dict) else {}
 
     def nested(key: str) -> Any:
         value = metadata.get(key)

@@ -38,7 +38,7 @@ def check(
     consumed = request_media_types(schemas, operation)
     sent_type = headers.get("content-type", "")
     media = (find_matching_type(sent_type, consumed) or sent_type) if sent_type else DEFAULT_MEDIA_TYPE
-    content = request_body.get("content") if isinstance(request_body.get("content"), dict) else {}
+    content: dict[str, Any] = request_body["content"] if isinstance(request_body.get("content"), dict) else {}
     chosen = find_matching_type(media, list(content))
     schema = content[chosen].get("schema") if chosen and isinstance(content[chosen], dict) else None
     body = interaction.request_body

@@ -7,6 +7,7 @@ body where the document declares none (`response.body.unknown`)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from broker.provider_contracts.comparison.media_types import body_status, find_matching_type
 from broker.provider_contracts.comparison.pacts import HttpInteraction
@@ -30,7 +31,7 @@ def check(
     media = find_matching_type(headers.get("accept") or DEFAULT_MEDIA_TYPE, produced) or (
         produced[0] if produced else DEFAULT_MEDIA_TYPE
     )
-    content = response.get("content") if isinstance(response.get("content"), dict) else {}
+    content: dict[str, Any] = response["content"] if isinstance(response.get("content"), dict) else {}
     chosen = find_matching_type(media, list(content))
     schema = content[chosen].get("schema") if chosen and isinstance(content[chosen], dict) else None
     body = interaction.response_body

@@ -102,14 +102,19 @@ def has_errors(results: list[Result]) -> bool:
 
 
 class _Located(Protocol):
-    description: str | None
-    state: str
-    index: int
+    @property
+    def description(self) -> str | None: ...
+    @property
+    def state(self) -> str: ...
+    @property
+    def index(self) -> int: ...
 
 
 class _Operation(Protocol):
-    path: str
-    method: str
+    @property
+    def path(self) -> str: ...
+    @property
+    def method(self) -> str: ...
 
 
 def mock_at(interaction: _Located, suffix: str, value: Any) -> MockDetails:

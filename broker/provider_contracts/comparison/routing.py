@@ -58,7 +58,7 @@ class Router:
     def __init__(self, document: Document) -> None:
         self._root = _Node()
         content = document.content
-        info = content.get("info") if isinstance(content.get("info"), dict) else {}
+        info: dict[str, Any] = content["info"] if isinstance(content.get("info"), dict) else {}
         base = info.get("x-opc-config-base-path") or ""
         for template, item in (content.get("paths") or {}).items():
             item = document.deref(item)
