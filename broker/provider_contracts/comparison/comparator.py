@@ -18,6 +18,7 @@ from broker.provider_contracts.comparison import (
     status,
 )
 from broker.provider_contracts.comparison.documents import Document
+from broker.provider_contracts.comparison.errors import DocumentError
 from broker.provider_contracts.comparison.pacts import HttpInteraction, http_interactions
 from broker.provider_contracts.comparison.results import Result
 from broker.provider_contracts.comparison.schemas import Schemas
@@ -34,7 +35,15 @@ class Comparator:
     def compare(self, pact: Any, name: str = "the pact") -> list[Result]:
         results: list[Result] = []
         for interaction in http_interactions(pact, name):
-            results.extend(self.compare_interaction(interaction))
+            try:
+                results.extend(self.compare_interaction(interaction))
+            except (AttributeError, TypeError, KeyError, IndexError) as problem:
+                # a document whose objects are not the shapes OpenAPI gives them (a list of
+                # responses, a parameter without a name...): say where, never a traceback
+                raise DocumentError(
+                    f"the OpenAPI document is malformed where {interaction.method} {interaction.path} "
+                    f"({name}, interaction {interaction.index}) leads: {problem!r}"
+                ) from None
         return results
 
     def compare_interaction(self, interaction: HttpInteraction) -> list[Result]:

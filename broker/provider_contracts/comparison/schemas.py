@@ -27,6 +27,7 @@ from typing import Any, Literal
 import jsonschema_rs
 
 from broker.provider_contracts.comparison.documents import Document
+from broker.provider_contracts.comparison.errors import DocumentError
 
 Mode = Literal["request", "response"]
 
@@ -62,7 +63,11 @@ class Problem:
 class CompiledSchema:
     def __init__(self, root: Any) -> None:
         self.root = root
-        self._validator = jsonschema_rs.validator_for(root, validate_formats=True)
+        try:
+            self._validator = jsonschema_rs.validator_for(root, validate_formats=True)
+        except ValueError as problem:
+            reason = str(problem).split("\n", 1)[0]
+            raise DocumentError(f"a schema of the OpenAPI document is not valid JSON Schema: {reason}") from None
 
     def problems(self, value: Any) -> list[Problem]:
         if self._validator.is_valid(value):

@@ -15,7 +15,9 @@ COMPATIBLE = pact(get_item())["interactions"]
 INCOMPATIBLE = pact(get_item(response_body={"id": 1, "name": "Lamp", "price": 3}))["interactions"]
 
 
-def publish_contract(broker: BrokerClient, version: str, *, success: bool = True, branch: str = "main") -> dict[str, Any]:
+def publish_contract(
+    broker: BrokerClient, version: str, *, success: bool = True, branch: str = "main"
+) -> dict[str, Any]:
     document = shop()
     document["info"]["version"] = version  # a document per provider version: one SHA each
     body = {

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -152,3 +153,24 @@ def test_stored_text_may_not_name_other_files() -> None:
 def test_a_missing_file_names_the_file(tmp_path: Path) -> None:
     with pytest.raises(DocumentError, match=r"cannot read OpenAPI document .*nothing.yaml: No such file"):
         load_document(str(tmp_path / "nothing.yaml"))
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            lambda doc: doc["components"]["schemas"]["Item"]["properties"]["name"].update(pattern="["),
+            "a schema of the OpenAPI document is not valid JSON Schema",
+        ),
+        (
+            lambda doc: doc["paths"]["/items/{itemId}"]["get"].update(responses=["200"]),
+            "the OpenAPI document is malformed where GET /items/1",
+        ),
+    ],
+)
+def test_a_malformed_document_is_an_error_naming_where_not_a_crash(change: Any, message: str) -> None:
+    document = shop()
+    change(document)
+    comparator = Comparator(document_from_text(json.dumps(document)))
+    with pytest.raises(DocumentError, match=message):
+        comparator.compare(pact(get_item()))
