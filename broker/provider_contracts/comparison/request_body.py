@@ -20,11 +20,28 @@ DEFAULT_MEDIA_TYPE = "application/json"
 
 
 def _parsed(body: Any, content_type: str) -> Any:
-    """A form body as the object its fields make (a repeated field is a list)."""
-    if not (isinstance(body, str) and "application/x-www-form-urlencoded" in content_type):
+    """A form body (urlencoded or multipart) as the object its fields make (a repeated field
+    is a list); any other body as it is."""
+    if not isinstance(body, str):
+        return body
+    pairs: list[tuple[str, str]]
+    if "application/x-www-form-urlencoded" in content_type:
+        pairs = parse_qsl(body, keep_blank_values=True)
+    elif "multipart/form-data" in content_type and "boundary=" in content_type:
+        from email.parser import BytesParser
+        from email.policy import HTTP
+
+        message = BytesParser(policy=HTTP).parsebytes(f"Content-Type: {content_type}\r\n\r\n{body}".encode())
+        if not message.is_multipart():
+            return body
+        pairs = [
+            (str(part.get_param("name", header="content-disposition")), str(part.get_content()))
+            for part in message.iter_parts()
+        ]
+    else:
         return body
     fields: dict[str, list[str]] = {}
-    for key, value in parse_qsl(body, keep_blank_values=True):
+    for key, value in pairs:
         fields.setdefault(key, []).append(value)
     return {key: values[0] if len(values) == 1 else values for key, values in fields.items()}
 

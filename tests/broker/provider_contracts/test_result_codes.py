@@ -178,3 +178,26 @@ def test_messages_and_other_interactions_are_skipped(comparator: Comparator) -> 
     document = pact(get_item())
     document["interactions"].append({"type": "Asynchronous/Messages", "description": "an event", "contents": {}})
     assert comparator.compare(document) == []
+
+
+@pytest.mark.parametrize(
+    ("media", "valid", "invalid"),
+    [
+        ("application/x-www-form-urlencoded", "title=Hi&pages=3", "pages=3"),
+        (
+            "multipart/form-data; boundary=XyZ",
+            '--XyZ\r\nContent-Disposition: form-data; name="title"\r\n\r\nHi\r\n--XyZ--\r\n',
+            '--XyZ\r\nContent-Disposition: form-data; name="pages"\r\n\r\n3\r\n--XyZ--\r\n',
+        ),
+    ],
+)
+def test_form_bodies_are_validated_as_the_objects_their_fields_make(media: str, valid: str, invalid: str) -> None:
+    document = shop()
+    schema = {"type": "object", "required": ["title"], "properties": {"title": {"type": "string"}}}
+    document["paths"]["/notes"]["post"]["requestBody"] = {"content": {media.split(";")[0]: {"schema": schema}}}
+    comparator = Comparator(document_from_text(json.dumps(document)))
+    headers = {**KEY, "Content-Type": media}
+    assert codes(comparator, post_note(request_headers=headers, request_body=valid), 3) == []
+    assert codes(comparator, post_note(request_headers=headers, request_body=invalid), 3) == [
+        "request.body.incompatible"
+    ]
