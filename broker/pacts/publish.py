@@ -23,6 +23,7 @@ from broker.pacticipants import service as pacticipants
 from broker.pacticipants.models import Pacticipant
 from broker.pacts import content, heads, repository
 from broker.pacts.models import Publication
+from broker.provider_contracts import cross_contracts
 from broker.versions import service as versions
 from broker.versions.models import Version
 from broker.storage.schema import utcnow
@@ -265,6 +266,7 @@ def publish_pact(
         )
         if new_content or _content_changed(connection, publication):
             events.append(EventName.CONTRACT_CONTENT_CHANGED.value)
+        cross_contracts.pact_published(connection, provider.id, publication.pact_version_id)
     if with_webhooks:
         events.extend(triggers.pact_published(connection, publication, events))
     return PublishedPact(publication, outcome, events)

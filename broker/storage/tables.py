@@ -11,6 +11,7 @@ from broker.pacts.tables import (
     pact_versions,
     superseded_pact_revisions,
 )
+from broker.provider_contracts.tables import cross_contract_results, provider_contract_contents, provider_contracts
 from broker.storage.schema import metadata
 from broker.verifications.tables import latest_verifications, verifications
 from broker.versions.tables import branch_versions, branches, tags, versions
@@ -19,6 +20,7 @@ from broker.webhooks.tables import triggered_webhooks, webhook_executions, webho
 __all__ = [
     "branch_versions",
     "branches",
+    "cross_contract_results",
     "deployed_versions",
     "environments",
     "integrations",
@@ -31,6 +33,8 @@ __all__ = [
     "pact_publications",
     "pact_versions",
     "pacticipants",
+    "provider_contract_contents",
+    "provider_contracts",
     "released_versions",
     "superseded_pact_revisions",
     "tags",

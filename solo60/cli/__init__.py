@@ -10,7 +10,7 @@ import click
 import typer
 
 from broker.cli import app as broker_app
-from solo60.cli import fuzz, harness
+from solo60.cli import contracts, fuzz, harness
 from solo60.cli.codegen import codegen
 from solo60.cli.jobs import app as jobs_app
 from solo60.cli.services import app as services_app
@@ -28,6 +28,7 @@ app.add_typer(jobs_app, name="jobs")
 app.command("codegen")(codegen)
 harness.register(app)
 fuzz.register(app)
+contracts.register(app)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

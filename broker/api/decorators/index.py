@@ -147,6 +147,12 @@ RELATIONS: tuple[tuple[str, str, str, bool], ...] = (
     ),
     ("pb:environments", "/environments", "Environments", False),
     ("pb:environment", "/environments/{uuid}", "Environment", True),
+    (
+        "pf:publish-provider-contract",
+        "/provider-contracts/provider/{provider}/publish",
+        "Publish a provider contract (OpenAPI document and self-verification results)",
+        True,
+    ),
     ("pb:health", "/health", "Health check", False),
     ("pb:openapi", "/openapi.json", "OpenAPI description of this broker", False),
 )

@@ -8,6 +8,7 @@ from broker.api.resources import (
     matrix,
     pacticipants,
     pacts,
+    provider_contracts,
     system,
     verification,
     versions,
@@ -18,6 +19,17 @@ from broker.api.router import Router
 
 def build_router() -> Router:
     router = Router()
-    for module in (system, pacticipants, versions, deployments, pacts, verification, matrix, webhooks, integrations):
+    for module in (
+        system,
+        pacticipants,
+        versions,
+        deployments,
+        pacts,
+        verification,
+        matrix,
+        webhooks,
+        integrations,
+        provider_contracts,
+    ):
         module.register(router)
     return router

@@ -6,6 +6,7 @@ from typing import Any
 
 from broker.api import schemas
 from broker.api.decorators import pacts as decorate
+from broker.api.decorators import provider_contracts as decorate_provider_contracts
 from broker.api.requests import BrokerRequest
 from broker.api.resources.common import NOT_FOUND, PAGE_SCHEMA, WRITE_ERRORS, page_parameters
 from broker.api.responses import HalResponse, created_or_ok, ok
@@ -13,6 +14,7 @@ from broker.api.router import QueryParameter, Router
 from broker.errors import InvalidInputError
 from broker.pacticipants import service as pacticipants
 from broker.pacts import content, publish, service
+from broker.provider_contracts import service as provider_contracts
 
 TAG = "Pacts"
 PUBLISH_TAG = "Publishing"
@@ -79,7 +81,12 @@ def register(router: Router) -> None:
         pact = service.pact_for_version(
             request.connection, request.param("provider"), request.param("consumer"), request.param("version")
         )
-        return ok(decorate.pact(request.links, pact))
+        body = decorate.pact(request.links, pact)
+        if pact.publication is not None:
+            compared = provider_contracts.cross_contracts_of_pact(request.connection, pact.publication)
+            summary = [(number, result.success) for number, result in compared]
+            body["_links"].update(decorate_provider_contracts.pact_links(request.links, pact.publication, summary))
+        return ok(body)
 
     def _legacy(request: BrokerRequest, *, merge: bool) -> HalResponse:
         document = request.json()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from broker.api import schemas
+from broker.api.decorators import provider_contracts as decorate_provider_contracts
 from broker.api.decorators import versions as decorate
 from broker.api.requests import BrokerRequest
 from broker.api.resources.common import NOT_FOUND, PAGE_SCHEMA, WRITE_ERRORS, page_parameters
@@ -10,6 +11,7 @@ from broker.api.responses import HalResponse, created_or_ok, ok
 from broker.api.router import QueryParameter, Router
 from broker.deployments import repository as deployments_repository
 from broker.pacticipants import service as pacticipants
+from broker.provider_contracts import service as provider_contracts
 from broker.versions import branches, repository, service, tags
 from broker.versions.models import Version
 
@@ -62,7 +64,11 @@ def register(router: Router) -> None:
     )
     def get_version(request: BrokerRequest) -> HalResponse:
         version = service.get_version(request.connection, request.param("pacticipant"), request.param("version"))
-        return ok(version_body(request, version))
+        body = version_body(request, version)
+        contract = provider_contracts.contract_of_version(request.connection, version.id)
+        if contract is not None:
+            body["_links"].update(decorate_provider_contracts.version_links(request.links, contract))
+        return ok(body)
 
     def _write(request: BrokerRequest, *, replace: bool) -> HalResponse:
         version, was_created = service.write_version(

@@ -1,0 +1,123 @@
+"""Cross-contract results: is a pact compatible with a provider contract?
+
+A result depends only on the two contents, so it is computed once per (pact content, document
+content) and stored with the comparator version that made it. When either side is published,
+the pairs that matter are compared in the same transaction (the publish answers with them):
+a new document against the pacts of consumer versions that are the latest of a branch or are
+deployed or released; a new pact against the documents of provider versions that are the
+latest with a contract on a branch, the latest of all, or deployed or released. At most
+`MAX_COMPARISONS_PER_PUBLISH` pairs per publish; any other pair is compared when first asked
+for (`result_for`), which is also what the matrix uses.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from sqlalchemy.engine import Connection
+
+from broker.provider_contracts import repository
+from broker.provider_contracts.comparison import Comparator, ComparisonError, document_from_text, has_errors
+from broker.provider_contracts.models import CrossContractResult, ProviderContract
+from broker.storage.schema import utcnow
+
+COMPARATOR = "solo60-openapi-pact-comparator"
+COMPARATOR_VERSION = "1"  # bump when a rule changes: stored results of older versions are recomputed
+MAX_COMPARISONS_PER_PUBLISH = 25
+_CACHED_DOCUMENTS = 8
+
+_lock = threading.Lock()
+_comparators: OrderedDict[str, Comparator] = OrderedDict()
+
+
+def _comparator(connection: Connection, contract_content_id: int) -> Comparator:
+    """The compiled comparator of a stored document, kept for the next publish (by SHA)."""
+    text, sha = repository.contract_text(connection, contract_content_id)
+    with _lock:
+        found = _comparators.get(sha)
+        if found is not None:
+            _comparators.move_to_end(sha)
+            return found
+    comparator = Comparator(document_from_text(text))
+    with _lock:
+        _comparators[sha] = comparator
+        while len(_comparators) > _CACHED_DOCUMENTS:
+            _comparators.popitem(last=False)
+    return comparator
+
+
+def result_for(connection: Connection, pact_content_id: int, contract_content_id: int) -> CrossContractResult:
+    """The stored result of the pair, or a new one (compared and stored now)."""
+    found = repository.find_result(connection, pact_content_id, contract_content_id)
+    if found is not None and found.comparator_version == COMPARATOR_VERSION:
+        return found
+    problem = None
+    results: list[dict[str, object]] = []
+    try:
+        comparator = _comparator(connection, contract_content_id)
+        pact = json.loads(repository.pact_text(connection, pact_content_id))
+        with _lock:  # compiled validators are shared between request threads
+            compared = comparator.compare(pact)
+        results = [result.as_json() for result in compared]
+        success = not has_errors(compared)
+    except ComparisonError as error:
+        problem, success = str(error), False
+    result = CrossContractResult(
+        pact_content_id, contract_content_id, success, results, problem, COMPARATOR_VERSION, utcnow()
+    )
+    repository.save_result(connection, result)
+    return result
+
+
+def _compare_all(connection: Connection, pairs: list[tuple[int, int]]) -> list[CrossContractResult]:
+    done = repository.existing_pairs(connection, {p for p, _ in pairs}, {c for _, c in pairs}, COMPARATOR_VERSION)
+    return [result_for(connection, pact, contract) for pact, contract in pairs if (pact, contract) not in done]
+
+
+def contract_published(connection: Connection, provider_id: int, contract_content_id: int) -> list[CrossContractResult]:
+    """Compare a newly published document with the pacts that matter; the new results."""
+    pacts = repository.pact_contents_that_matter(connection, provider_id)[:MAX_COMPARISONS_PER_PUBLISH]
+    return _compare_all(connection, [(pact, contract_content_id) for pact in pacts])
+
+
+def pact_published(connection: Connection, provider_id: int, pact_version_id: int) -> list[CrossContractResult]:
+    """Compare a newly published pact with the provider contracts that matter (nothing to do,
+    at the cost of one indexed probe, for a provider that never published a contract)."""
+    if not repository.any_contract_for(connection, provider_id):
+        return []
+    pact = repository.pact_content_id_of(connection, pact_version_id)
+    contracts = repository.contract_contents_that_matter(connection, provider_id)[:MAX_COMPARISONS_PER_PUBLISH]
+    return _compare_all(connection, [(pact, contract) for contract in contracts])
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """Does a provider version's contract vouch for a pact? Both conditions are needed: the
+    provider's self-verification succeeded, and the pact is compatible with the document."""
+
+    contract: ProviderContract
+    result: CrossContractResult
+
+    @property
+    def self_verified(self) -> bool:
+        return self.contract.self_verification.success is True
+
+    @property
+    def success(self) -> bool:
+        return self.self_verified and self.result.success
+
+    @property
+    def error_codes(self) -> list[str]:
+        return sorted({str(item["code"]) for item in self.result.results if item.get("type") == "error"})
+
+
+def verdict_for(connection: Connection, pact_content_id: int, provider_version_id: int) -> Verdict | None:
+    """The contract verdict of a provider version on a pact content (None: the version has no
+    contract). What the matrix and can-i-deploy ask; computed and stored on first use."""
+    contract = repository.find_contract(connection, provider_version_id)
+    if contract is None:
+        return None
+    return Verdict(contract, result_for(connection, pact_content_id, contract.content_id))

@@ -1,0 +1,317 @@
+"""The SQL of provider contracts: documents stored once per SHA, one contract per provider
+version, comparison results once per (pact content, document content), and the versions that
+matter on each side when something is published."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from broker.deployments.tables import deployed_versions, released_versions
+from broker.pacticipants.tables import pacticipants
+from broker.pacts.tables import latest_branch_pacts, pact_contents, pact_publications, pact_versions
+from broker.provider_contracts.models import CrossContractResult, ProviderContract, SelfVerification
+from broker.provider_contracts.tables import cross_contract_results, provider_contract_contents, provider_contracts
+from broker.storage.schema import utcnow
+from broker.storage.upserts import insert_returning_id
+from broker.versions.tables import branch_versions, branches, versions
+
+# --- documents and contracts -----------------------------------------------------------------
+
+
+def content_id_for(connection: Connection, sha: str, text: str, content_type: str, specification: str) -> int:
+    """The content row for this SHA, stored only when new."""
+    existing = connection.execute(
+        sa.select(provider_contract_contents.c.id).where(provider_contract_contents.c.sha == sha)
+    ).scalar()
+    if existing is not None:
+        return existing
+    values = {
+        "sha": sha,
+        "content": text,
+        "content_type": content_type,
+        "specification": specification,
+        "created_at": utcnow(),
+    }
+    new_id = insert_returning_id(connection, provider_contract_contents, values, ["sha"])
+    if new_id is not None:
+        return new_id
+    return connection.execute(
+        sa.select(provider_contract_contents.c.id).where(provider_contract_contents.c.sha == sha)
+    ).scalar_one()
+
+
+def _select_contracts() -> sa.Select[Any]:
+    return (
+        sa.select(
+            provider_contracts,
+            pacticipants.c.name.label("provider_name"),
+            versions.c.number.label("version_number"),
+            provider_contract_contents.c.sha,
+            provider_contract_contents.c.content,
+            provider_contract_contents.c.content_type,
+            provider_contract_contents.c.specification,
+        )
+        .join(pacticipants, pacticipants.c.id == provider_contracts.c.provider_id)
+        .join(versions, versions.c.id == provider_contracts.c.provider_version_id)
+        .join(provider_contract_contents, provider_contract_contents.c.id == provider_contracts.c.content_id)
+    )
+
+
+def _contract(row: Any) -> ProviderContract:
+    return ProviderContract(
+        id=row.id,
+        provider_id=row.provider_id,
+        provider_name=row.provider_name,
+        provider_version_id=row.provider_version_id,
+        provider_version_number=row.version_number,
+        content_id=row.content_id,
+        sha=row.sha,
+        content=row.content,
+        content_type=row.content_type,
+        specification=row.specification,
+        self_verification=SelfVerification(
+            row.verification_success,
+            row.verification_content,
+            row.verification_content_type,
+            row.verification_format,
+            row.verifier,
+            row.verifier_version,
+        ),
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+def find_contract(connection: Connection, provider_version_id: int) -> ProviderContract | None:
+    row = connection.execute(
+        _select_contracts().where(provider_contracts.c.provider_version_id == provider_version_id)
+    ).first()
+    return _contract(row) if row else None
+
+
+def contracts_by_version_ids(connection: Connection, version_ids: Iterable[int]) -> dict[int, ProviderContract]:
+    ids = list(version_ids)
+    if not ids:
+        return {}
+    rows = connection.execute(_select_contracts().where(provider_contracts.c.provider_version_id.in_(ids)))
+    return {row.provider_version_id: _contract(row) for row in rows}
+
+
+def save_contract(
+    connection: Connection,
+    provider_id: int,
+    provider_version_id: int,
+    content_id: int,
+    verification: SelfVerification,
+) -> bool:
+    """Store the version's contract (replacing an earlier one); True when the version had none."""
+    values: Mapping[str, Any] = {
+        "content_id": content_id,
+        "verification_success": verification.success,
+        "verification_content": verification.content,
+        "verification_content_type": verification.content_type,
+        "verification_format": verification.format,
+        "verifier": verification.verifier,
+        "verifier_version": verification.verifier_version,
+    }
+    existing = connection.execute(
+        sa.select(provider_contracts.c.id).where(provider_contracts.c.provider_version_id == provider_version_id)
+    ).scalar()
+    if existing is not None:
+        connection.execute(
+            provider_contracts.update().where(provider_contracts.c.id == existing).values(**values, updated_at=utcnow())
+        )
+        return False
+    new_id = insert_returning_id(
+        connection,
+        provider_contracts,
+        {"provider_id": provider_id, "provider_version_id": provider_version_id, **values, "created_at": utcnow()},
+        ["provider_version_id"],
+    )
+    return new_id is not None
+
+
+def any_contract_for(connection: Connection, provider_id: int) -> bool:
+    statement = sa.select(provider_contracts.c.id).where(provider_contracts.c.provider_id == provider_id).limit(1)
+    return connection.execute(statement).first() is not None
+
+
+def contract_text(connection: Connection, content_id: int) -> tuple[str, str]:
+    """The document's text and SHA."""
+    row = connection.execute(
+        sa.select(provider_contract_contents.c.content, provider_contract_contents.c.sha).where(
+            provider_contract_contents.c.id == content_id
+        )
+    ).one()
+    return row.content, row.sha
+
+
+def pact_text(connection: Connection, pact_content_id: int) -> str:
+    return connection.execute(
+        sa.select(pact_contents.c.content).where(pact_contents.c.id == pact_content_id)
+    ).scalar_one()
+
+
+# --- the versions that matter --------------------------------------------------------------------
+
+
+def _live_version_ids(pacticipant_id: int) -> sa.Select[Any]:
+    """Versions of the pacticipant currently deployed or released (and supported) anywhere."""
+    deployed = sa.select(deployed_versions.c.version_id.label("version_id")).where(
+        deployed_versions.c.pacticipant_id == pacticipant_id, deployed_versions.c.undeployed_at.is_(None)
+    )
+    released = sa.select(released_versions.c.version_id.label("version_id")).where(
+        released_versions.c.pacticipant_id == pacticipant_id, released_versions.c.support_ended_at.is_(None)
+    )
+    return sa.union(deployed, released)  # type: ignore[return-value]
+
+
+def publications_that_matter(connection: Connection, provider_id: int) -> list[tuple[int, int]]:
+    """(publication id, pact content id) of the provider's pacts from consumer versions that are
+    the latest of a branch (the main branch included) or deployed or released: the pacts a
+    provider contract is judged against. Newest first."""
+    heads = (
+        sa.select(pact_publications.c.id, pact_versions.c.content_id)
+        .join(pact_publications, pact_publications.c.id == latest_branch_pacts.c.pact_publication_id)
+        .join(pact_versions, pact_versions.c.id == pact_publications.c.pact_version_id)
+        .where(latest_branch_pacts.c.provider_id == provider_id)
+    )
+    consumer_ids = sa.select(pact_publications.c.consumer_id).where(pact_publications.c.provider_id == provider_id)
+    live_versions = sa.union(
+        sa.select(deployed_versions.c.version_id).where(
+            deployed_versions.c.pacticipant_id.in_(consumer_ids), deployed_versions.c.undeployed_at.is_(None)
+        ),
+        sa.select(released_versions.c.version_id).where(
+            released_versions.c.pacticipant_id.in_(consumer_ids), released_versions.c.support_ended_at.is_(None)
+        ),
+    )
+    live = (
+        sa.select(pact_publications.c.id, pact_versions.c.content_id)
+        .join(pact_versions, pact_versions.c.id == pact_publications.c.pact_version_id)
+        .where(
+            pact_publications.c.provider_id == provider_id,
+            pact_publications.c.consumer_version_id.in_(live_versions),
+        )
+    )
+    rows = connection.execute(sa.union(heads, live)).all()
+    return [(row.id, row.content_id) for row in sorted(rows, key=lambda row: row.id, reverse=True)]
+
+
+def pact_contents_that_matter(connection: Connection, provider_id: int) -> list[int]:
+    return list(dict.fromkeys(content for _, content in publications_that_matter(connection, provider_id)))
+
+
+def contract_contents_that_matter(connection: Connection, provider_id: int) -> list[int]:
+    """Document contents of the provider versions that are the latest with a contract on a
+    branch, or deployed or released, or the latest contract of all: the documents a new pact
+    is judged against. Newest first."""
+    on_branches = (
+        sa.select(sa.func.max(provider_contracts.c.provider_version_id).label("version_id"))
+        .join(branch_versions, branch_versions.c.version_id == provider_contracts.c.provider_version_id)
+        .join(branches, branches.c.id == branch_versions.c.branch_id)
+        .where(provider_contracts.c.provider_id == provider_id)
+        .group_by(branches.c.id)
+    )
+    latest = sa.select(sa.func.max(provider_contracts.c.provider_version_id).label("version_id")).where(
+        provider_contracts.c.provider_id == provider_id
+    )
+    wanted = set(connection.execute(on_branches).scalars()) | set(connection.execute(latest).scalars())
+    wanted |= set(connection.execute(_live_version_ids(provider_id)).scalars())
+    wanted.discard(None)
+    if not wanted:
+        return []
+    rows = connection.execute(
+        sa.select(provider_contracts.c.content_id, provider_contracts.c.provider_version_id)
+        .where(provider_contracts.c.provider_version_id.in_(wanted))
+        .order_by(provider_contracts.c.provider_version_id.desc())
+    )
+    return list(dict.fromkeys(row.content_id for row in rows))
+
+
+def pact_content_id_of(connection: Connection, pact_version_id: int) -> int:
+    return connection.execute(
+        sa.select(pact_versions.c.content_id).where(pact_versions.c.id == pact_version_id)
+    ).scalar_one()
+
+
+# --- results -------------------------------------------------------------------------------------
+
+
+def _result(row: Any) -> CrossContractResult:
+    return CrossContractResult(
+        row.pact_content_id,
+        row.contract_content_id,
+        row.success,
+        row.results,
+        row.problem,
+        row.comparator_version,
+        row.created_at,
+    )
+
+
+def results_of_pact(
+    connection: Connection, provider_id: int, pact_content_id: int
+) -> list[tuple[int, CrossContractResult]]:
+    """(provider version id, result) for every contract of the provider already compared with
+    the pact content, newest provider version first."""
+    rows = connection.execute(
+        sa.select(cross_contract_results, provider_contracts.c.provider_version_id)
+        .join(provider_contracts, provider_contracts.c.content_id == cross_contract_results.c.contract_content_id)
+        .where(
+            provider_contracts.c.provider_id == provider_id,
+            cross_contract_results.c.pact_content_id == pact_content_id,
+        )
+        .order_by(provider_contracts.c.provider_version_id.desc())
+    )
+    return [(row.provider_version_id, _result(row)) for row in rows]
+
+
+def find_result(connection: Connection, pact_content_id: int, contract_content_id: int) -> CrossContractResult | None:
+    row = connection.execute(
+        sa.select(cross_contract_results).where(
+            cross_contract_results.c.pact_content_id == pact_content_id,
+            cross_contract_results.c.contract_content_id == contract_content_id,
+        )
+    ).first()
+    return _result(row) if row else None
+
+
+def existing_pairs(
+    connection: Connection, pact_content_ids: Iterable[int], contract_content_ids: Iterable[int], version: str
+) -> set[tuple[int, int]]:
+    pacts, contracts = list(pact_content_ids), list(contract_content_ids)
+    if not pacts or not contracts:
+        return set()
+    rows = connection.execute(
+        sa.select(cross_contract_results.c.pact_content_id, cross_contract_results.c.contract_content_id).where(
+            cross_contract_results.c.pact_content_id.in_(pacts),
+            cross_contract_results.c.contract_content_id.in_(contracts),
+            cross_contract_results.c.comparator_version == version,
+        )
+    )
+    return {(row.pact_content_id, row.contract_content_id) for row in rows}
+
+
+def save_result(connection: Connection, result: CrossContractResult) -> None:
+    """Store the pair's result, replacing one made by another comparator version."""
+    connection.execute(
+        cross_contract_results.delete().where(
+            cross_contract_results.c.pact_content_id == result.pact_content_id,
+            cross_contract_results.c.contract_content_id == result.contract_content_id,
+        )
+    )
+    connection.execute(
+        cross_contract_results.insert().values(
+            pact_content_id=result.pact_content_id,
+            contract_content_id=result.contract_content_id,
+            success=result.success,
+            results=result.results,
+            problem=result.problem,
+            comparator_version=result.comparator_version,
+            created_at=result.created_at,
+        )
+    )

@@ -1,0 +1,87 @@
+"""The read side of provider contracts, by names and version numbers as the HTTP resources and
+the bi-directional links use them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.engine import Connection
+
+from broker.errors import NotFoundError
+from broker.pacticipants import service as pacticipants
+from broker.pacts import repository as pacts_repository
+from broker.pacts.models import Publication
+from broker.provider_contracts import cross_contracts, repository
+from broker.provider_contracts.models import CrossContractResult, ProviderContract
+from broker.versions import repository as versions_repository
+from broker.versions import service as versions
+
+
+@dataclass(frozen=True, slots=True)
+class CrossContract:
+    """A consumer version's pact, a provider version's contract and their comparison."""
+
+    contract: ProviderContract
+    publication: Publication
+    result: CrossContractResult
+
+    @property
+    def success(self) -> bool:
+        """What can-i-deploy needs: a self-verified contract the pact is compatible with."""
+        return self.contract.self_verification.success is True and self.result.success
+
+
+def contract_of(connection: Connection, provider_name: str, version_number: str) -> ProviderContract:
+    version = versions.get_version(connection, provider_name, version_number)
+    contract = repository.find_contract(connection, version.id)
+    if contract is None:
+        raise NotFoundError(f"{provider_name} version {version_number} has no provider contract")
+    return contract
+
+
+def contract_of_version(connection: Connection, version_id: int) -> ProviderContract | None:
+    return repository.find_contract(connection, version_id)
+
+
+def publication_of(connection: Connection, provider_name: str, consumer_name: str, number: str) -> Publication:
+    provider = pacticipants.get_pacticipant(connection, provider_name)
+    version = versions.get_version(connection, consumer_name, number)
+    publication = pacts_repository.find_publication(connection, provider.id, version.id)
+    if publication is None:
+        raise NotFoundError(f"{consumer_name} version {number} has no pact with {provider_name}")
+    return publication
+
+
+def cross_contract(
+    connection: Connection, provider_name: str, version_number: str, consumer_name: str, consumer_number: str
+) -> CrossContract:
+    """The pair's comparison (made now if it never was)."""
+    contract = contract_of(connection, provider_name, version_number)
+    publication = publication_of(connection, provider_name, consumer_name, consumer_number)
+    pact_content = repository.pact_content_id_of(connection, publication.pact_version_id)
+    return CrossContract(
+        contract, publication, cross_contracts.result_for(connection, pact_content, contract.content_id)
+    )
+
+
+def cross_contracts_of(connection: Connection, provider_name: str, version_number: str) -> list[CrossContract]:
+    """The contract's comparisons with the pacts that matter (made now where missing, bounded)."""
+    contract = contract_of(connection, provider_name, version_number)
+    wanted = repository.publications_that_matter(connection, contract.provider_id)
+    wanted = wanted[: cross_contracts.MAX_COMPARISONS_PER_PUBLISH]
+    publications = {item.id: item for item in pacts_repository.publications_by_ids(connection, [p for p, _ in wanted])}
+    return [
+        CrossContract(
+            contract, publications[publication_id], cross_contracts.result_for(connection, content, contract.content_id)
+        )
+        for publication_id, content in wanted
+        if publication_id in publications
+    ]
+
+
+def cross_contracts_of_pact(connection: Connection, publication: Publication) -> list[tuple[str, CrossContractResult]]:
+    """(provider version number, result) of the contracts already compared with this pact."""
+    pact_content = repository.pact_content_id_of(connection, publication.pact_version_id)
+    found = repository.results_of_pact(connection, publication.provider_id, pact_content)
+    numbers = versions_repository.find_by_ids(connection, [version_id for version_id, _ in found])
+    return [(numbers[version_id].number, result) for version_id, result in found if version_id in numbers]

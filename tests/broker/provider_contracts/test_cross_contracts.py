@@ -1,0 +1,122 @@
+"""Cross-contract results: when a provider contract or a pact is published, the broker compares
+the pairs that matter, stores the results and serves them at the bi-directional resources,
+linked from the pact and the version."""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+from tests.broker.provider_contracts.shop import get_item, pact, shop
+from tests.broker.support import BrokerClient, segment
+
+COMPATIBLE = pact(get_item())["interactions"]
+INCOMPATIBLE = pact(get_item(response_body={"id": 1, "name": "Lamp", "price": 3}))["interactions"]
+
+
+def publish_contract(
+    broker: BrokerClient, version: str, *, success: bool = True, branch: str = "main"
+) -> dict[str, Any]:
+    document = shop()
+    document["info"]["version"] = version  # a document per provider version: one SHA each
+    body = {
+        "pacticipantVersionNumber": version,
+        "branch": branch,
+        "contract": {
+            "content": base64.b64encode(json.dumps(document).encode()).decode(),
+            "contentType": "application/json",
+            "specification": "oas",
+            "selfVerificationResults": {"success": success, "verifier": "schemathesis"},
+        },
+    }
+    response = broker.post("/provider-contracts/provider/shop/publish", body)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def pair(provider_version: str, consumer_version: str, tail: str = "cross-contract-verification-results") -> str:
+    return (
+        f"/contracts/bi-directional/provider/shop/version/{segment(provider_version)}"
+        f"/consumer/web/version/{segment(consumer_version)}/{tail}"
+    )
+
+
+def test_a_published_contract_is_compared_with_the_latest_pact_of_each_branch(broker: BrokerClient) -> None:
+    broker.publish("web", "1", "shop", branch="main", interactions=COMPATIBLE)
+    broker.publish("web", "2", "shop", branch="feat/price", interactions=INCOMPATIBLE)
+    published = publish_contract(broker, "10")
+    assert "Compared with 2 consumer pact(s): 1 compatible, 1 incompatible" in [
+        notice["text"] for notice in published["notices"]
+    ]
+    good = broker.get(pair("10", "1")).json()
+    bad = broker.get(pair("10", "2")).json()
+    assert (good["success"], good["verificationStatus"], good["results"]) == (True, "success", [])
+    assert bad["success"] is False
+    assert [result["code"] for result in bad["results"]] == ["response.body.incompatible"]
+    assert bad["results"][0]["mockDetails"]["interactionDescription"] == "a request for item 1"
+    every = broker.get("/contracts/bi-directional/provider/shop/version/10/cross-contract-verification-results")
+    assert sorted(item["success"] for item in every.json()["_embedded"]["crossContractVerificationResults"]) == [
+        False,
+        True,
+    ]
+
+
+def test_a_published_pact_is_compared_with_the_contracts_that_matter(broker: BrokerClient) -> None:
+    publish_contract(broker, "10", branch="main")
+    publish_contract(broker, "11", branch="main")  # newer on main: version 10 no longer matters
+    publish_contract(broker, "20", branch="feat/new-field")
+    broker.publish("web", "1", "shop", branch="main", interactions=INCOMPATIBLE)
+    links = broker.pact("shop", "web", "1")["_links"]["pf:cross-contract-verification-results"]
+    assert sorted(link["name"] for link in links) == ["11", "20"]
+    assert all(link["title"].endswith(": incompatible") for link in links)
+    assert links[0]["href"].endswith(pair(links[0]["name"], "1"))
+
+
+def test_a_deployed_consumer_version_still_matters(broker: BrokerClient) -> None:
+    broker.publish("web", "1", "shop", branch="main", interactions=INCOMPATIBLE)
+    broker.record_deployment("web", "1", "production")
+    broker.publish("web", "2", "shop", branch="main", interactions=COMPATIBLE)
+    published = publish_contract(broker, "10")
+    assert "Compared with 2 consumer pact(s): 1 compatible, 1 incompatible" in [
+        notice["text"] for notice in published["notices"]
+    ]
+
+
+def test_a_pair_nobody_compared_is_compared_when_asked(broker: BrokerClient) -> None:
+    broker.publish("web", "1", "shop", branch="main", interactions=INCOMPATIBLE)
+    broker.publish("web", "2", "shop", branch="main", interactions=COMPATIBLE)  # 1 is no longer a head
+    publish_contract(broker, "10")
+    assert "pf:cross-contract-verification-results" not in broker.pact("shop", "web", "1")["_links"]
+    asked = broker.get(pair("10", "1")).json()
+    assert asked["success"] is False
+    assert broker.pact("shop", "web", "1")["_links"]["pf:cross-contract-verification-results"][0]["name"] == "10"
+
+
+def test_a_failed_self_verification_vouches_for_no_pact(broker: BrokerClient) -> None:
+    broker.publish("web", "1", "shop", branch="main", interactions=COMPATIBLE)
+    published = publish_contract(broker, "10", success=False)
+    assert any(notice["type"] == "warning" for notice in published["notices"])
+    result = broker.get(pair("10", "1")).json()
+    assert (result["compatible"], result["selfVerified"], result["success"]) == (True, False, False)
+
+
+def test_the_consumer_side_resources(broker: BrokerClient) -> None:
+    broker.publish("web", "1", "shop", branch="main", interactions=COMPATIBLE)
+    publish_contract(broker, "10")
+    consumer = broker.get(pair("10", "1", "consumer-contract")).json()
+    assert json.loads(consumer["content"])["interactions"][0]["description"] == "a request for item 1"
+    assert consumer["specification"] == "pact"
+    assert broker.get(pair("10", "1", "consumer-contract-verification-results")).json()["success"] is True
+    assert broker.get(pair("10", "1", "provider-contract")).json()["specification"] == "oas"
+    self_verified = broker.get(pair("10", "1", "provider-contract-verification-results")).json()
+    assert self_verified["verifier"] == "schemathesis"
+    broker.put("/pacticipants/web/versions/9", {})
+    missing = broker.get(pair("10", "9"))
+    assert missing.status_code == 404
+    assert "web version 9 has no pact with shop" in missing.text
+
+
+def test_a_provider_without_contracts_costs_a_publish_nothing_visible(broker: BrokerClient) -> None:
+    broker.publish("web", "1", "shop", branch="main", interactions=INCOMPATIBLE)
+    assert "pf:cross-contract-verification-results" not in broker.pact("shop", "web", "1")["_links"]
