@@ -4,8 +4,8 @@ When changing a consumer version's pact is allowed, the official broker keeps ev
 its matrix lists each one as a row unless `latestby` collapses them. Revisions replaced before
 this migration were not kept, so history starts here.
 
-Revision ID: 0005_pact_revisions
-Revises: 0002
+Revision ID: 0004_pact_revisions
+Revises: 0003_provider_contracts
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from alembic import op
 
 import broker.storage.schema
 
-revision = "0005_pact_revisions"
-down_revision = "0002"
+revision = "0004_pact_revisions"
+down_revision = "0003_provider_contracts"
 branch_labels = None
 depends_on = None
 
