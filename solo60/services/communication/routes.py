@@ -7,6 +7,7 @@ import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from solo60.clients import ServiceCallError
 from solo60.contracts.communication import (
     CommunicationServiceContract,
     DeliveryStatus,
@@ -24,17 +25,18 @@ from solo60.services.communication.mail_transport import MailRejected, MailServe
 from solo60.services.communication.recipients import DirectoryUnavailable, UnknownRecipient
 from solo60.services.kit import (
     CallInfo,
+    DependencyUnavailable,
     NotFound,
     Reply,
     ServiceError,
     ServiceRoutes,
-    UpstreamUnavailable,
     ValidationFailed,
     implements,
     once_per_key,
     utc_now,
 )
 from solo60.services.kit.idempotency import fingerprint
+from solo60.services.kit.upstreams import upstream_failure
 
 api = CommunicationServiceContract
 
@@ -157,7 +159,9 @@ class CommunicationRoutes(ServiceRoutes):
         except UnknownRecipient:
             return NotFound(f"User {to.user_id!r} does not exist, so no email can be sent to them.")
         except DirectoryUnavailable as error:
-            return UpstreamUnavailable(f"The user service is unavailable to resolve user {to.user_id!r}: {error}")
+            if isinstance(error.__cause__, ServiceCallError):
+                return upstream_failure(error.__cause__)
+            return DependencyUnavailable(f"The user service is unavailable to resolve user {to.user_id!r}: {error}")
         if not is_mailbox_address(address):
             return _refused(f"User {to.user_id!r} has an address mail cannot be sent to.")
         return address
@@ -176,9 +180,11 @@ class CommunicationRoutes(ServiceRoutes):
             async with asyncio.timeout(config.delivery_deadline.total_seconds()):
                 await self.runtime.mail.transport.send(message)
         except MailServerUnavailable as error:
-            raise UpstreamUnavailable(f"The mail server is unavailable; nothing was sent: {error}") from None
+            raise DependencyUnavailable(f"The mail server is unavailable; nothing was sent: {error}") from None
         except TimeoutError:
-            raise UpstreamUnavailable("The mail server did not answer in time; nothing was recorded as sent.") from None
+            raise DependencyUnavailable(
+                "The mail server did not answer in time; nothing was recorded as sent."
+            ) from None
         except MailRejected as error:
             raise _refused(f"The mail server refused the message: {error}") from None
 
