@@ -33,7 +33,6 @@ from solo60.services.kit import (
     ValidationFailed,
     implements,
     once_per_key,
-    utc_now,
 )
 from solo60.services.kit.idempotency import fingerprint
 from solo60.services.kit.upstreams import upstream_failure
@@ -64,23 +63,8 @@ class CommunicationRoutes(ServiceRoutes):
             if isinstance(resolved, ServiceError):
                 raise resolved
             await self._send_now(message_id, resolved, mail)
-            now = utc_now()
-            row = await storage.add_message(
-                session,
-                id=message_id,
-                template_key=mail.template_key.value,
-                recipient_user_id=body.to.user_id,
-                recipient_email=body.to.email,
-                subject=mail.subject,
-                body=mail.body,
-                status=storage.SENT,
-                attempts=1,
-                max_attempts=1,
-                requested_by=call.caller,
-                correlation_id=call.correlation_id,
-                sent_at=now,
-            )
-            return EmailDelivery.model_validate(row, from_attributes=True)
+            await storage.record_sent(session, message_id, _as_stored(mail, body, call))
+            return await self._delivery(session, message_id)
 
         return await once_per_key(
             self.runtime.db,
@@ -98,22 +82,8 @@ class CommunicationRoutes(ServiceRoutes):
         message_id = stable_message_id(api.send_email_async.name, idempotency_key, body)
 
         async def work(session: AsyncSession) -> EmailAccepted:
-            now = utc_now()
-            await storage.add_message(
-                session,
-                id=message_id,
-                template_key=mail.template_key.value,
-                recipient_user_id=body.to.user_id,
-                recipient_email=body.to.email,
-                subject=mail.subject,
-                body=mail.body,
-                status=storage.QUEUED,
-                attempts=0,
-                max_attempts=self.runtime.config.max_attempts,
-                next_attempt_at=now,
-                requested_by=call.caller,
-                correlation_id=call.correlation_id,
-            )
+            stored = _as_stored(mail, body, call)
+            await storage.queue_mail(session, message_id, stored, max_attempts=self.runtime.config.max_attempts)
             return EmailAccepted(message_id=message_id, status=DeliveryStatus.QUEUED)
 
         reply = await once_per_key(
@@ -131,10 +101,13 @@ class CommunicationRoutes(ServiceRoutes):
     @implements(api.get_email)
     async def get_email(self, message_id: str) -> EmailDelivery:
         async with self.runtime.db.read() as session:
-            row = await storage.find_message(session, message_id)
-            if row is None:
-                raise NotFound(f"Message {message_id!r} does not exist.")
-            return EmailDelivery.model_validate(row, from_attributes=True)
+            return await self._delivery(session, message_id)
+
+    async def _delivery(self, session: AsyncSession, message_id: str) -> EmailDelivery:
+        record = await storage.find_message(session, message_id, max_attempts=self.runtime.config.max_attempts)
+        if record is None:
+            raise NotFound(f"Message {message_id!r} does not exist.")
+        return EmailDelivery.model_validate(record, from_attributes=True)
 
     @implements(api.send_system_notification)
     async def send_system_notification(self, body: SendSystemNotification) -> SystemNotification:
@@ -187,6 +160,17 @@ class CommunicationRoutes(ServiceRoutes):
             ) from None
         except MailRejected as error:
             raise _refused(f"The mail server refused the message: {error}") from None
+
+
+def _as_stored(mail: templates.RenderedMail, body: SendEmail, call: CallInfo) -> storage.Mail:
+    return storage.Mail(
+        template_key=mail.template_key.value,
+        subject=mail.subject,
+        body=mail.body,
+        recipient_user_id=body.to.user_id,
+        recipient_email=body.to.email,
+        requested_by=call.caller,
+    )
 
 
 def _render(body: SendEmail) -> templates.RenderedMail:
