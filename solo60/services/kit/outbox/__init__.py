@@ -6,14 +6,13 @@ transaction as its own change, so both exist or neither does, and answers at onc
 (a background task of the service's Runtime, or its own process) delivers what is due to the
 target of each message's operation, with exponential backoff and jitter, and marks a message
 FAILED, with its error kept, on a permanent refusal or after the last attempt; delivered rows
-are deleted after their retention by `solo60 jobs run-due` (`retention.py`).
+are deleted after their retention by `solo60 jobs run-due` (`kit/retention.py`).
 
     table.py     the table, `enqueue`, `forget`, `record_delivered`
     targets.py   where messages go: `Deliver` functions, `DeliveryTarget`s, and how they fail
     store.py     due, claim under a lease, outcomes: the relays' SQL
     relay.py     `OutboxRelay`: passes, the loop, stopping
     policy.py    `RetryPolicy`, `RelaySettings` from `<SERVICE>_OUTBOX_*` / `OUTBOX_*`
-    retention.py deleting delivered rows and old idempotency records in bounded batches
 """
 
 from solo60.services.kit.outbox.policy import RelaySettings, RetryPolicy
