@@ -140,7 +140,8 @@ def test_services_up_warns_when_the_key_they_call_with_is_not_one_they_accept(tm
     stderr = _started_with(tmp_path, SERVICE_API_KEYS="key-a,key-b", SERVICE_API_KEY="key-c")
     warning = " ".join(stderr.split())
     assert "warning: SERVICE_API_KEY, the key the services call each other with, is not among the keys" in warning
-    assert "SERVICE_API_KEYS" in warning and "503" in warning
+    assert "SERVICE_API_KEYS" in warning
+    assert "503" in warning
 
 
 def test_services_up_warns_when_only_other_keys_are_accepted_and_none_is_set_to_call_with(tmp_path: Path) -> None:
