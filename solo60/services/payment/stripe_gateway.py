@@ -53,7 +53,8 @@ class StripeGateway:
                 {"idempotency_key": charge.idempotency_key},
             )
         except stripe.CardError as declined:
-            error = (declined.json_body or {}).get("error", {})
+            body = declined.json_body if isinstance(declined.json_body, dict) else {}
+            error = body.get("error") or {}
             return ChargeOutcome(
                 succeeded=False,
                 gateway_charge_id=error.get("charge"),
