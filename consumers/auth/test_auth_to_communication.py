@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from pact import match
 
-from solo60.clients import CommunicationClient, Unauthorized, ValidationFailed
+from solo60.clients import CommunicationClient, UpstreamUnauthorized, UpstreamValidationFailed
 from solo60.contracts.communication import DeliveryStatus, EmailAccepted, Recipient, SendEmail, TemplateKey
 from solo60.contracts.errors import ErrorCode
 from solo60.harness.consumer import ContractTest
@@ -134,7 +134,7 @@ async def test_a_name_with_a_control_character_is_refused_with_the_field_named(c
         variables={"name": "Ada\u0007Lovelace", "confirmationUrl": CONFIRM_URL},
     )
     async with contract.client(CommunicationClient) as mails:
-        with pytest.raises(ValidationFailed) as refused:
+        with pytest.raises(UpstreamValidationFailed) as refused:
             await mails.send_email_async(unchecked, idempotency_key=key)
     assert refused.value.details
 
@@ -164,5 +164,5 @@ async def test_a_mail_with_a_revoked_service_key_is_unauthorized(contract: Contr
         variables={"name": "Ada Lovelace", "confirmationUrl": CONFIRM_URL},
     )
     async with contract.client(CommunicationClient, api_key="a-revoked-key") as mails:
-        with pytest.raises(Unauthorized):
+        with pytest.raises(UpstreamUnauthorized):
             await mails.send_email_async(mail, idempotency_key=key)

@@ -7,7 +7,13 @@ from datetime import UTC, datetime
 import pytest
 from pact import match
 
-from solo60.clients import Conflict, NotFound, Unauthorized, UserClient, ValidationFailed
+from solo60.clients import (
+    UpstreamConflict,
+    UpstreamNotFound,
+    UpstreamUnauthorized,
+    UpstreamValidationFailed,
+    UserClient,
+)
 from solo60.contracts.errors import ErrorCode
 from solo60.contracts.user import CreateUser, Role, UpdateUser, User, UserStatus
 from solo60.harness.consumer import ContractTest
@@ -53,7 +59,7 @@ async def test_signup_with_a_taken_email_is_a_conflict(contract: ContractTest) -
         .with_body(error_body(ErrorCode.CONFLICT), content_type="application/json")
     )
     async with contract.client(UserClient) as users:
-        with pytest.raises(Conflict):
+        with pytest.raises(UpstreamConflict):
             await users.create_user(CreateUser(email="ada@example.com", name="Ada Again"))
 
 
@@ -68,7 +74,7 @@ async def test_signup_with_an_invalid_email_is_refused_with_field_details(contra
     # A body the client did not validate, as an auth service on an older, looser contract would send.
     unchecked = CreateUser.model_construct(email="not-an-email", name="Ada")
     async with contract.client(UserClient) as users:
-        with pytest.raises(ValidationFailed) as refused:
+        with pytest.raises(UpstreamValidationFailed) as refused:
             await users.create_user(unchecked)
     assert refused.value.details
 
@@ -83,7 +89,7 @@ async def test_a_signup_with_a_revoked_service_key_is_unauthorized(contract: Con
         .with_body(error_body(ErrorCode.UNAUTHORIZED), content_type="application/json")
     )
     async with contract.client(UserClient, api_key="a-revoked-key") as users:
-        with pytest.raises(Unauthorized):
+        with pytest.raises(UpstreamUnauthorized):
             await users.create_user(CreateUser(email="ada@example.com", name="Ada"))
 
 
@@ -109,7 +115,7 @@ async def test_a_password_reset_for_an_unknown_email_finds_no_user(contract: Con
         .with_body(error_body(ErrorCode.NOT_FOUND), content_type="application/json")
     )
     async with contract.client(UserClient) as users:
-        with pytest.raises(NotFound):
+        with pytest.raises(UpstreamNotFound):
             await users.get_user_by_email(email="nobody@example.com")
 
 
@@ -151,5 +157,5 @@ async def test_verifying_an_unknown_user_is_not_found(contract: ContractTest) ->
         .with_body(error_body(ErrorCode.NOT_FOUND), content_type="application/json")
     )
     async with contract.client(UserClient) as users:
-        with pytest.raises(NotFound):
+        with pytest.raises(UpstreamNotFound):
             await users.update_user("999", UpdateUser(email_verified=True))

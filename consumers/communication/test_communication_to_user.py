@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from solo60.clients import NotFound, Unauthorized, UserClient
+from solo60.clients import UpstreamNotFound, UpstreamUnauthorized, UserClient
 from solo60.contracts.errors import ErrorCode
 from solo60.contracts.user import Role, User, UserStatus
 from solo60.harness.consumer import ContractTest
@@ -51,7 +51,7 @@ async def test_an_unknown_user_id_is_not_found_so_the_mail_fails_for_good(contra
         .with_body(error_body(ErrorCode.NOT_FOUND), content_type="application/json")
     )
     async with contract.client(UserClient) as users:
-        with pytest.raises(NotFound):
+        with pytest.raises(UpstreamNotFound):
             await users.get_user("999")
 
 
@@ -69,5 +69,5 @@ async def test_an_address_lookup_with_a_revoked_service_key_is_unauthorized(cont
         .with_body(error_body(ErrorCode.UNAUTHORIZED), content_type="application/json")
     )
     async with contract.client(UserClient, api_key="a-revoked-key") as users:
-        with pytest.raises(Unauthorized):
+        with pytest.raises(UpstreamUnauthorized):
             await users.get_user("123")

@@ -11,7 +11,13 @@ from datetime import UTC, datetime
 
 import pytest
 
-from solo60.clients import Conflict, NotFound, SubscriptionClient, Unauthorized, ValidationFailed
+from solo60.clients import (
+    SubscriptionClient,
+    UpstreamConflict,
+    UpstreamNotFound,
+    UpstreamUnauthorized,
+    UpstreamValidationFailed,
+)
 from solo60.contracts.errors import ErrorCode
 from solo60.contracts.subscription import (
     PaymentFailed,
@@ -142,7 +148,7 @@ async def test_an_event_id_redelivered_with_other_content_is_a_conflict(contract
         .with_body(error_body(ErrorCode.CONFLICT), content_type="application/json")
     )
     async with contract.client(SubscriptionClient) as subscriptions:
-        with pytest.raises(Conflict):
+        with pytest.raises(UpstreamConflict):
             await subscriptions.payment_failed(FAILED_RENEWAL.model_copy(update={"attempt": 2}))
 
 
@@ -155,7 +161,7 @@ async def test_a_failure_of_an_unknown_subscription_is_not_found(contract: Contr
         .with_body(error_body(ErrorCode.NOT_FOUND), content_type="application/json")
     )
     async with contract.client(SubscriptionClient) as subscriptions:
-        with pytest.raises(NotFound):
+        with pytest.raises(UpstreamNotFound):
             await subscriptions.payment_failed(FAILED_RENEWAL)
 
 
@@ -172,7 +178,7 @@ async def test_an_event_with_an_impossible_attempt_number_is_refused_with_the_fi
     # A body the client did not validate, as a payment service on an older, looser contract would send.
     unchecked = PaymentFailed.model_construct(**{**FAILED_RENEWAL.model_dump(), "attempt": 0})
     async with contract.client(SubscriptionClient) as subscriptions:
-        with pytest.raises(ValidationFailed) as refused:
+        with pytest.raises(UpstreamValidationFailed) as refused:
             await subscriptions.payment_failed(unchecked)
     assert refused.value.details
 
@@ -187,5 +193,5 @@ async def test_forwarding_an_event_with_a_revoked_service_key_is_unauthorized(co
         .with_body(error_body(ErrorCode.UNAUTHORIZED), content_type="application/json")
     )
     async with contract.client(SubscriptionClient, api_key="a-revoked-key") as subscriptions:
-        with pytest.raises(Unauthorized):
+        with pytest.raises(UpstreamUnauthorized):
             await subscriptions.payment_failed(FAILED_RENEWAL)

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from pact import match
 
-from solo60.clients import CommunicationClient, Unauthorized, ValidationFailed
+from solo60.clients import CommunicationClient, UpstreamUnauthorized, UpstreamValidationFailed
 from solo60.contracts.communication import DeliveryStatus, EmailAccepted, Recipient, SendEmail, TemplateKey
 from solo60.contracts.errors import ErrorCode
 from solo60.harness.consumer import ContractTest
@@ -172,7 +172,7 @@ async def test_a_greeting_with_a_control_character_is_refused_with_the_field_nam
         variables={**SLOT, "hostName": "Ada Lovelace", "name": "Grace\u0007Hopper"},
     )
     async with contract.client(CommunicationClient) as mails:
-        with pytest.raises(ValidationFailed) as refused:
+        with pytest.raises(UpstreamValidationFailed) as refused:
             await mails.send_email_async(unchecked, idempotency_key=key)
     assert refused.value.details  # the relay gives the mail up and keeps the reason
 
@@ -194,5 +194,5 @@ async def test_a_mail_with_a_revoked_service_key_is_unauthorized(contract: Contr
     )
     mail = SendEmail(template_key=TemplateKey.SESSION_APPROVED, to=Recipient(user_id="123"), variables=variables)
     async with contract.client(CommunicationClient, api_key="a-revoked-key") as mails:
-        with pytest.raises(Unauthorized):
+        with pytest.raises(UpstreamUnauthorized):
             await mails.send_email_async(mail, idempotency_key=key)

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 from pact import match
 
-from solo60.clients import Conflict, GymClient, NotFound, Unauthorized, ValidationFailed
+from solo60.clients import GymClient, UpstreamConflict, UpstreamNotFound, UpstreamUnauthorized, UpstreamValidationFailed
 from solo60.contracts.errors import ErrorCode
 from solo60.contracts.gym import Gym, GymStatus, OpeningHours, PeakWindow, PricingRules, SlotPrice, Weekday
 from solo60.harness.consumer import ContractTest
@@ -125,7 +125,7 @@ async def test_booking_at_an_unknown_gym_is_not_found(contract: ContractTest) ->
         .with_body(error_body(ErrorCode.NOT_FOUND), content_type="application/json")
     )
     async with contract.client(GymClient) as gyms:
-        with pytest.raises(NotFound):
+        with pytest.raises(UpstreamNotFound):
             await gyms.get_gym("gym-404")
 
 
@@ -156,7 +156,7 @@ async def test_a_slot_off_the_gyms_grid_is_refused_with_the_field_named(contract
         .with_body(SLOT_REFUSED, content_type="application/json")
     )
     async with contract.client(GymClient) as gyms:
-        with pytest.raises(ValidationFailed) as refused:
+        with pytest.raises(UpstreamValidationFailed) as refused:
             await gyms.price_slot("gym-1", starts_at=MONDAY_EVENING, duration_minutes=50)
     # The booking hands the member each problem, renamed from the gym's query to its own body.
     assert all(detail.field.startswith("query.") for detail in refused.value.details)
@@ -172,7 +172,7 @@ async def test_a_closed_gym_takes_no_bookings(contract: ContractTest) -> None:
         .with_body(error_body(ErrorCode.CONFLICT), content_type="application/json")
     )
     async with contract.client(GymClient) as gyms:
-        with pytest.raises(Conflict):
+        with pytest.raises(UpstreamConflict):
             await gyms.price_slot("gym-1", starts_at=MONDAY_EVENING, duration_minutes=60)
 
 
@@ -187,5 +187,5 @@ async def test_a_gym_lookup_with_a_revoked_service_key_is_unauthorized(contract:
         .with_body(error_body(ErrorCode.UNAUTHORIZED), content_type="application/json")
     )
     async with contract.client(GymClient, api_key="a-revoked-key") as gyms:
-        with pytest.raises(Unauthorized):
+        with pytest.raises(UpstreamUnauthorized):
             await gyms.get_gym("gym-1")

@@ -14,12 +14,12 @@ import pytest
 from pact import match
 
 from solo60.clients import (
-    Conflict,
-    IdempotencyKeyReused,
-    InsufficientCredits,
     PaymentClient,
-    Unauthorized,
-    ValidationFailed,
+    UpstreamConflict,
+    UpstreamIdempotencyKeyReused,
+    UpstreamInsufficientCredits,
+    UpstreamUnauthorized,
+    UpstreamValidationFailed,
 )
 from solo60.contracts.errors import ErrorCode
 from solo60.contracts.payment import CreditBalance, CreditTransaction, DebitCredits, RefundCredits, TransactionType
@@ -80,7 +80,7 @@ async def test_booking_without_enough_credits_is_refused_as_payment_required(con
         .with_body(error_body(ErrorCode.INSUFFICIENT_CREDITS), content_type="application/json")
     )
     async with contract.client(PaymentClient) as payments:
-        with pytest.raises(InsufficientCredits):
+        with pytest.raises(UpstreamInsufficientCredits):
             await payments.debit_credits(_for_the_session(), idempotency_key=DEBIT_KEY)
 
 
@@ -123,7 +123,7 @@ async def test_a_debit_key_reused_for_another_amount_is_refused(contract: Contra
         .with_body(error_body(ErrorCode.IDEMPOTENCY_KEY_REUSED), content_type="application/json")
     )
     async with contract.client(PaymentClient) as payments:
-        with pytest.raises(IdempotencyKeyReused):
+        with pytest.raises(UpstreamIdempotencyKeyReused):
             await payments.debit_credits(_for_the_session(amount=5), idempotency_key=DEBIT_KEY)
 
 
@@ -139,7 +139,7 @@ async def test_a_debit_of_no_credits_is_refused_with_the_field_named(contract: C
     # A body the client did not validate, as a session service on an older, looser contract would send.
     unchecked = DebitCredits.model_construct(user_id="123", session_id="s-42", amount=0)
     async with contract.client(PaymentClient) as payments:
-        with pytest.raises(ValidationFailed) as refused:
+        with pytest.raises(UpstreamValidationFailed) as refused:
             await payments.debit_credits(unchecked, idempotency_key=DEBIT_KEY)
     assert refused.value.details
 
@@ -172,7 +172,7 @@ async def test_refunding_a_session_that_was_never_paid_for_is_a_conflict(contrac
         .with_body(error_body(ErrorCode.CONFLICT), content_type="application/json")
     )
     async with contract.client(PaymentClient) as payments:
-        with pytest.raises(Conflict):
+        with pytest.raises(UpstreamConflict):
             await payments.refund_credits(
                 RefundCredits(user_id="123", session_id="s-99", amount=3), idempotency_key=REFUND_KEY
             )
@@ -189,5 +189,5 @@ async def test_a_debit_with_a_revoked_service_key_is_unauthorized(contract: Cont
         .with_body(error_body(ErrorCode.UNAUTHORIZED), content_type="application/json")
     )
     async with contract.client(PaymentClient, api_key="a-revoked-key") as payments:
-        with pytest.raises(Unauthorized):
+        with pytest.raises(UpstreamUnauthorized):
             await payments.debit_credits(_for_the_session(), idempotency_key=DEBIT_KEY)

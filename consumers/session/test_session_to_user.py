@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from solo60.clients import NotFound, Unauthorized, UserClient
+from solo60.clients import UpstreamNotFound, UpstreamUnauthorized, UserClient
 from solo60.contracts.errors import ErrorCode
 from solo60.contracts.user import Role, RoleCheck, User, UserStatus
 from solo60.harness.consumer import ContractTest
@@ -64,7 +64,7 @@ async def test_booking_for_an_unknown_user_is_not_found(contract: ContractTest) 
         .with_body(error_body(ErrorCode.NOT_FOUND), content_type="application/json")
     )
     async with contract.client(UserClient) as users:
-        with pytest.raises(NotFound):
+        with pytest.raises(UpstreamNotFound):
             await users.get_user("999")
 
 
@@ -124,7 +124,7 @@ async def test_a_role_check_of_an_unknown_user_is_not_found(contract: ContractTe
         .with_body(error_body(ErrorCode.NOT_FOUND), content_type="application/json")
     )
     async with contract.client(UserClient) as users:
-        with pytest.raises(NotFound):
+        with pytest.raises(UpstreamNotFound):
             await users.check_role("999", Role.GYM_ADMIN)
 
 
@@ -139,5 +139,5 @@ async def test_a_user_lookup_with_a_revoked_service_key_is_unauthorized(contract
         .with_body(error_body(ErrorCode.UNAUTHORIZED), content_type="application/json")
     )
     async with contract.client(UserClient, api_key="a-revoked-key") as users:
-        with pytest.raises(Unauthorized):
+        with pytest.raises(UpstreamUnauthorized):
             await users.get_user("123")

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from pact import match
 
-from solo60.clients import CommunicationClient, Unauthorized, ValidationFailed
+from solo60.clients import CommunicationClient, UpstreamUnauthorized, UpstreamValidationFailed
 from solo60.contracts.communication import DeliveryStatus, EmailAccepted, Recipient, SendEmail, TemplateKey
 from solo60.contracts.errors import ErrorCode
 from solo60.harness.consumer import ContractTest
@@ -130,7 +130,7 @@ async def test_a_notice_missing_a_variable_its_template_needs_is_refused_naming_
         template_key=TemplateKey.RENEWAL_REMINDER, to=Recipient(user_id="123"), variables={"planName": PLAN}
     )
     async with contract.client(CommunicationClient) as mails:
-        with pytest.raises(ValidationFailed) as refused:
+        with pytest.raises(UpstreamValidationFailed) as refused:
             await mails.send_email_async(mail, idempotency_key=RENEWAL_KEY)
     assert refused.value.details
 
@@ -158,5 +158,5 @@ async def test_a_notice_with_a_revoked_service_key_is_unauthorized(contract: Con
         variables={"planName": PLAN, "renewsAt": "1 February 2025"},
     )
     async with contract.client(CommunicationClient, api_key="a-revoked-key") as mails:
-        with pytest.raises(Unauthorized):
+        with pytest.raises(UpstreamUnauthorized):
             await mails.send_email_async(mail, idempotency_key=RENEWAL_KEY)

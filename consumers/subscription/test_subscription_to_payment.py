@@ -13,7 +13,13 @@ from datetime import UTC, datetime
 import pytest
 from pact import match
 
-from solo60.clients import Conflict, IdempotencyKeyReused, PaymentClient, Unauthorized, ValidationFailed
+from solo60.clients import (
+    PaymentClient,
+    UpstreamConflict,
+    UpstreamIdempotencyKeyReused,
+    UpstreamUnauthorized,
+    UpstreamValidationFailed,
+)
 from solo60.contracts.errors import ErrorCode
 from solo60.contracts.payment import (
     AllocateCredits,
@@ -188,7 +194,7 @@ async def test_a_second_allocation_for_a_period_under_another_key_is_a_conflict(
         .with_body(error_body(ErrorCode.CONFLICT), content_type="application/json")
     )
     async with contract.client(PaymentClient) as payments:
-        with pytest.raises(Conflict):
+        with pytest.raises(UpstreamConflict):
             await payments.allocate_credits(_january(), idempotency_key=OLDER_KEY)
 
 
@@ -202,7 +208,7 @@ async def test_an_allocation_key_reused_for_another_amount_is_refused(contract: 
         .with_body(error_body(ErrorCode.IDEMPOTENCY_KEY_REUSED), content_type="application/json")
     )
     async with contract.client(PaymentClient) as payments:
-        with pytest.raises(IdempotencyKeyReused):
+        with pytest.raises(UpstreamIdempotencyKeyReused):
             await payments.allocate_credits(_january(amount=12), idempotency_key=JANUARY_KEY)
 
 
@@ -218,7 +224,7 @@ async def test_an_allocation_of_no_credits_is_refused_with_the_field_named(contr
     # A body the client did not validate, as a subscription service on an older, looser contract would send.
     unchecked = AllocateCredits.model_construct(user_id="123", subscription_id="sub-1", period_start=JANUARY, amount=0)
     async with contract.client(PaymentClient) as payments:
-        with pytest.raises(ValidationFailed) as refused:
+        with pytest.raises(UpstreamValidationFailed) as refused:
             await payments.allocate_credits(unchecked, idempotency_key=JANUARY_KEY)
     assert refused.value.details
 
@@ -236,5 +242,5 @@ async def test_an_allocation_with_a_revoked_service_key_is_unauthorized(contract
         .with_body(error_body(ErrorCode.UNAUTHORIZED), content_type="application/json")
     )
     async with contract.client(PaymentClient, api_key="a-revoked-key") as payments:
-        with pytest.raises(Unauthorized):
+        with pytest.raises(UpstreamUnauthorized):
             await payments.allocate_credits(_january(), idempotency_key=JANUARY_KEY)

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 import pytest
 from pact import match
 
-from solo60.clients import SessionClient, Unauthorized
+from solo60.clients import SessionClient, UpstreamUnauthorized
 from solo60.contracts.errors import ErrorCode
 from solo60.contracts.session import Session, SessionStatus
 from solo60.harness.consumer import ContractTest
@@ -130,5 +130,5 @@ async def test_listing_sessions_with_a_revoked_service_key_is_unauthorized(contr
         .with_body(error_body(ErrorCode.UNAUTHORIZED), content_type="application/json")
     )
     async with contract.client(SessionClient, api_key="a-revoked-key") as sessions:
-        with pytest.raises(Unauthorized):
+        with pytest.raises(UpstreamUnauthorized):
             await sessions.get_sessions_by_user("123")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -56,15 +56,27 @@ def run_due(
         bool, typer.Option("--dry-run", help="List what is due; change, charge and mail nothing.")
     ] = False,
 ) -> None:
-    """Send the reminders and do the renewals, conversions and ends that are due; safe to run concurrently."""
+    """Do the subscription jobs that are due, then delete what is past retention; safe to run concurrently.
+
+    Reminders, renewals, conversions and ends in the subscription service's database; then, in every
+    service's database, delivered outbox messages and idempotency records past their retention
+    (SOLO60_OUTBOX_RETENTION_DAYS, SOLO60_IDEMPOTENCY_RETENTION_DAYS: 7 days each by default).
+    """
     from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
     from solo60.jobs import run_due as run
+    from solo60.services.kit.retention import RetentionPolicy
     from solo60.services.kit.settings import ConfigurationError
 
     moment = _moment(now)
     try:
-        report = asyncio.run(run(now=moment, environ=os.environ, database_url=database_url, dry_run=dry_run))
+        policy = RetentionPolicy.from_environ(os.environ)
+    except ConfigurationError as error:
+        _fail(str(error))
+    try:
+        report = asyncio.run(
+            run(now=moment, environ=os.environ, database_url=database_url, dry_run=dry_run, policy=policy)
+        )
     except (ArgumentError, ConfigurationError) as error:
         _fail(f"cannot use the subscription database: {error}")
     except (SQLAlchemyError, OSError) as error:
@@ -74,7 +86,9 @@ def run_due(
         console.print(f"Nothing was due at {moment:%Y-%m-%dT%H:%M:%SZ}.")
     else:
         console.print(_table(report))
-    if report.failed:
+    if any(result.changed for result in report.retention):
+        console.print(_retention_table(report))
+    if report.failed or report.retention_failed:
         raise typer.Exit(code=1)
 
 
@@ -87,6 +101,28 @@ def _table(report: DueRun) -> Table:
         outcome = f"[red]{result.outcome}[/red]" if result.failed else result.outcome
         table.add_row(result.job, result.subscription_id, result.user_id, f"{result.due_for:%Y-%m-%d %H:%M}Z", outcome)
     return table
+
+
+def _retention_table(report: DueRun) -> Table:
+    policy = report.policy
+    title = "Retention (dry run: would delete)" if report.dry_run else "Retention: deleted"
+    caption = (
+        f"idempotency records older than {_span(policy.idempotency)}, "
+        f"delivered outbox messages older than {_span(policy.delivered)}"
+    )
+    table = Table(title=title, caption=caption)
+    for column in ("service", "idempotency records", "delivered messages", "outcome"):
+        table.add_column(column)
+    for result in report.retention:
+        if result.changed:
+            outcome = f"[red]{result.error}[/red]" if result.error else "done"
+            table.add_row(result.service, str(result.idempotency_records), str(result.delivered_messages), outcome)
+    return table
+
+
+def _span(duration: timedelta) -> str:
+    days = duration.total_seconds() / 86_400
+    return f"{days:g} days" if days >= 1 else f"{duration.total_seconds() / 3600:g} hours"
 
 
 def _first_line(error: BaseException) -> str:

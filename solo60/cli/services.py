@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import threading
 from pathlib import Path
@@ -59,12 +60,21 @@ def up(
     ] = False,
 ) -> None:
     """Start services on 127.0.0.1 and keep them running until Ctrl-C or SIGTERM."""
+    from solo60.environment import ConfigurationError
     from solo60.services.kit.access_log import configure_logging
+    from solo60.services.kit.auth import calling_key_refused
     from solo60.services.kit.server import ServiceStartError, running_services
 
     chosen = _chosen(names)
     ports = _ports(chosen, port, free_ports)
     configure_logging()
+    try:
+        refused = calling_key_refused(os.environ)
+    except (ValueError, ConfigurationError) as error:  # a bad setting: the services' own start-up names it
+        refused = None
+        console.print(f"[yellow]warning:[/yellow] cannot check the service keys: {error}", highlight=False)
+    if refused:
+        console.print(f"[yellow]warning:[/yellow] {refused}", highlight=False, soft_wrap=True)
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())

@@ -1,11 +1,11 @@
 """Typed clients for calling Solo60 services from another service.
 
-    from solo60.clients import ClientConfig, PaymentClient, InsufficientCredits
+    from solo60.clients import ClientConfig, PaymentClient, UpstreamInsufficientCredits
 
     async with PaymentClient(ClientConfig.from_env("payment", caller="session")) as payments:
         try:
             await payments.debit_credits(DebitCredits(...), idempotency_key=f"booking-{booking_id}")
-        except InsufficientCredits:
+        except UpstreamInsufficientCredits:
             ...
 
 One client class per contract is generated into `solo60/clients/generated/` by `solo60 codegen`;
@@ -18,29 +18,29 @@ from solo60.clients._breaker import CircuitBreaker, CircuitState, reset_breakers
 from solo60.clients._config import BreakerPolicy, ClientConfig, RetryPolicy, Timeouts, service_url_variable
 from solo60.clients._exceptions import (
     CircuitOpen,
-    Conflict,
     ConnectFailed,
     ConnectionLost,
     ContractError,
     DeadlineExceeded,
-    Forbidden,
-    IdempotencyKeyReused,
-    InsufficientCredits,
-    InternalError,
     InvalidRequest,
-    MethodNotAllowed,
-    NotFound,
-    PayloadTooLarge,
-    RateLimited,
     ServiceCallError,
-    ServiceError,
     ServiceUnavailable,
     TimedOut,
     TransportError,
-    Unauthorized,
-    UnsupportedMediaType,
-    UpstreamUnavailable,
-    ValidationFailed,
+    UpstreamConflict,
+    UpstreamDependencyUnavailable,
+    UpstreamError,
+    UpstreamForbidden,
+    UpstreamIdempotencyKeyReused,
+    UpstreamInsufficientCredits,
+    UpstreamInternalError,
+    UpstreamMethodNotAllowed,
+    UpstreamNotFound,
+    UpstreamPayloadTooLarge,
+    UpstreamRateLimited,
+    UpstreamUnauthorized,
+    UpstreamUnsupportedMediaType,
+    UpstreamValidationFailed,
 )
 from solo60.clients.generated import *  # noqa: F403 - one client per contract, whatever contracts exist
 from solo60.clients.generated import __all__ as _generated_clients
@@ -53,32 +53,32 @@ __all__ = [
     "CircuitState",
     "ClientConfig",
     "ConfigurationError",
-    "Conflict",
     "ConnectFailed",
     "ConnectionLost",
     "ContractError",
     "DeadlineExceeded",
-    "Forbidden",
-    "IdempotencyKeyReused",
-    "InsufficientCredits",
-    "InternalError",
     "InvalidRequest",
-    "MethodNotAllowed",
-    "NotFound",
-    "PayloadTooLarge",
-    "RateLimited",
     "RetryPolicy",
     "ServiceCallError",
     "ServiceClient",
-    "ServiceError",
     "ServiceUnavailable",
     "TimedOut",
     "Timeouts",
     "TransportError",
-    "Unauthorized",
-    "UnsupportedMediaType",
-    "UpstreamUnavailable",
-    "ValidationFailed",
+    "UpstreamConflict",
+    "UpstreamDependencyUnavailable",
+    "UpstreamError",
+    "UpstreamForbidden",
+    "UpstreamIdempotencyKeyReused",
+    "UpstreamInsufficientCredits",
+    "UpstreamInternalError",
+    "UpstreamMethodNotAllowed",
+    "UpstreamNotFound",
+    "UpstreamPayloadTooLarge",
+    "UpstreamRateLimited",
+    "UpstreamUnauthorized",
+    "UpstreamUnsupportedMediaType",
+    "UpstreamValidationFailed",
     "reset_breakers",
     "service_url_variable",
     *_generated_clients,

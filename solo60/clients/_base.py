@@ -34,7 +34,7 @@ from solo60.clients._exceptions import (
     ServiceCallError,
     ServiceUnavailable,
     TimedOut,
-    service_error,
+    upstream_error,
 )
 from solo60.clients._retry import RETRYABLE_STATUSES, retry_after_seconds, retry_options
 from solo60.contracts.errors import ErrorBody, FieldError
@@ -268,7 +268,7 @@ class ServiceClient:
             field, summary = _first_problem(error)
             message = f"answered {status} without the conventions' error body: {summary}"
             return self._contract_error(request, response, field, message)
-        return service_error(
+        return upstream_error(
             body, service=self.service, operation=request.route.name, status=status, retry_after=retry_after
         )
 

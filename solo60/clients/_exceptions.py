@@ -1,17 +1,23 @@
 """Every way a call to another service can fail, as one hierarchy.
 
 Catch at the level you care about, as with httpx: `ServiceCallError` for "the call did not
-give me an answer I can use", `ServiceError` for "the provider said no" (with its code,
+give me an answer I can use", `UpstreamError` for "the provider said no" (with its code,
 message and correlation id), `TransportError` for "no answer at all", or one code such as
-`NotFound` or `InsufficientCredits`.
+`UpstreamNotFound` or `UpstreamInsufficientCredits`.
+
+The answered codes come from the one table in `solo60.contracts.errors`: each class is named
+`Upstream` + the name of the provider's own exception for that code, so a service that calls
+another and answers its caller holds `NotFound` (what it raises) and `UpstreamNotFound` (what it
+catches) without renaming either on import.
 
     ServiceCallError
     ├── InvalidRequest          the arguments break the contract; nothing was sent
-    ├── ServiceError            the provider answered the conventions' error body
-    │   ├── ValidationFailed    (details: one FieldError per field)
-    │   ├── Unauthorized, InsufficientCredits, Forbidden, NotFound, MethodNotAllowed, Conflict
-    │   ├── PayloadTooLarge, UnsupportedMediaType, IdempotencyKeyReused, RateLimited
-    │   └── InternalError, UpstreamUnavailable
+    ├── UpstreamError           the provider answered the conventions' error body
+    │   ├── UpstreamValidationFailed    (details: one FieldError per field)
+    │   ├── UpstreamUnauthorized, UpstreamInsufficientCredits, UpstreamForbidden, UpstreamNotFound,
+    │   │   UpstreamMethodNotAllowed, UpstreamConflict, UpstreamPayloadTooLarge,
+    │   │   UpstreamUnsupportedMediaType, UpstreamIdempotencyKeyReused, UpstreamRateLimited
+    │   └── UpstreamInternalError, UpstreamDependencyUnavailable
     ├── TransportError          no usable answer
     │   ├── ConnectFailed, ConnectionLost, ServiceUnavailable
     │   └── TimedOut
@@ -23,6 +29,7 @@ message and correlation id), `TransportError` for "no answer at all", or one cod
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from solo60.contracts.errors import ErrorBody, ErrorCode, FieldError
 
@@ -52,11 +59,18 @@ class InvalidRequest(ServiceCallError, ValueError):
         self.attempts = 0
 
 
-class ServiceError(ServiceCallError):
+class UpstreamError(ServiceCallError):
     """The provider answered with the error body of the conventions."""
 
     code: ErrorCode = ErrorCode.INTERNAL
-    """The class's code; a code this client does not know keeps `ServiceError` and carries it here."""
+    """The class's code; a code this client does not know keeps `UpstreamError` and carries it here."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "code" in cls.__dict__ and cls.__name__ != cls.code.upstream_exception_name:
+            raise TypeError(
+                f"{cls.__name__} carries {cls.code}, whose client exception is named {cls.code.upstream_exception_name}"
+            )
 
     def __init__(
         self,
@@ -82,91 +96,75 @@ class ServiceError(ServiceCallError):
         return f"{answer} (correlation id {self.correlation_id})" if self.correlation_id else answer
 
 
-class ValidationFailed(ServiceError):
+class UpstreamValidationFailed(UpstreamError):
     """The provider refused the request's shape; `details` names each field (`body.email`, ...)."""
 
     code = ErrorCode.VALIDATION_ERROR
 
 
-class Unauthorized(ServiceError):
+class UpstreamUnauthorized(UpstreamError):
     code = ErrorCode.UNAUTHORIZED
 
 
-class InsufficientCredits(ServiceError):
+class UpstreamInsufficientCredits(UpstreamError):
     code = ErrorCode.INSUFFICIENT_CREDITS
 
 
-class Forbidden(ServiceError):
+class UpstreamForbidden(UpstreamError):
     code = ErrorCode.FORBIDDEN
 
 
-class NotFound(ServiceError):
+class UpstreamNotFound(UpstreamError):
     code = ErrorCode.NOT_FOUND
 
 
-class MethodNotAllowed(ServiceError):
+class UpstreamMethodNotAllowed(UpstreamError):
     code = ErrorCode.METHOD_NOT_ALLOWED
 
 
-class Conflict(ServiceError):
+class UpstreamConflict(UpstreamError):
     code = ErrorCode.CONFLICT
 
 
-class PayloadTooLarge(ServiceError):
+class UpstreamPayloadTooLarge(UpstreamError):
     code = ErrorCode.PAYLOAD_TOO_LARGE
 
 
-class UnsupportedMediaType(ServiceError):
+class UpstreamUnsupportedMediaType(UpstreamError):
     code = ErrorCode.UNSUPPORTED_MEDIA_TYPE
 
 
-class IdempotencyKeyReused(ServiceError):
+class UpstreamIdempotencyKeyReused(UpstreamError):
     code = ErrorCode.IDEMPOTENCY_KEY_REUSED
 
 
-class RateLimited(ServiceError):
+class UpstreamRateLimited(UpstreamError):
     """The provider sheds this caller's load; `retry_after` is its `Retry-After` in seconds."""
 
     code = ErrorCode.RATE_LIMITED
 
 
-class InternalError(ServiceError):
+class UpstreamInternalError(UpstreamError):
     """The provider failed (a bug on its side); its logs hold the correlation id."""
 
     code = ErrorCode.INTERNAL
 
 
-class UpstreamUnavailable(ServiceError):
+class UpstreamDependencyUnavailable(UpstreamError):
     """The provider is up but a service it depends on is not."""
 
     code = ErrorCode.UPSTREAM_UNAVAILABLE
 
 
-ERROR_CLASSES: dict[ErrorCode, type[ServiceError]] = {
-    cls.code: cls
-    for cls in (
-        ValidationFailed,
-        Unauthorized,
-        InsufficientCredits,
-        Forbidden,
-        NotFound,
-        MethodNotAllowed,
-        Conflict,
-        PayloadTooLarge,
-        UnsupportedMediaType,
-        IdempotencyKeyReused,
-        RateLimited,
-        InternalError,
-        UpstreamUnavailable,
-    )
-}
+ERROR_CLASSES: dict[ErrorCode, type[UpstreamError]] = {cls.code: cls for cls in UpstreamError.__subclasses__()}
+"""The client exception of each code the table lists."""
 
 
-def service_error(
+def upstream_error(
     body: ErrorBody, *, service: str, operation: str, status: int, retry_after: float | None
-) -> ServiceError:
-    """The typed exception for an error body (a code this client does not know stays a `ServiceError`)."""
-    cls = ERROR_CLASSES.get(body.error, ServiceError)
+) -> UpstreamError:
+    """The typed exception for an error body (a code this client does not know stays an `UpstreamError`)."""
+    cls = ERROR_CLASSES.get(body.error, UpstreamError)
     return cls(
         body.message,
         service=service,

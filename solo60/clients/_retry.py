@@ -22,9 +22,9 @@ from solo60.clients._exceptions import (
     ConnectFailed,
     ConnectionLost,
     DeadlineExceeded,
-    ServiceError,
     ServiceUnavailable,
     TimedOut,
+    UpstreamError,
 )
 
 logger = logging.getLogger("solo60.clients")
@@ -38,7 +38,7 @@ def is_retryable(error: BaseException) -> bool:
         return False
     if isinstance(error, ConnectFailed | ConnectionLost | TimedOut | ServiceUnavailable):
         return True
-    return isinstance(error, ServiceError) and error.status in RETRYABLE_STATUSES
+    return isinstance(error, UpstreamError) and error.status in RETRYABLE_STATUSES
 
 
 def retry_after_seconds(header: str | None) -> float | None:

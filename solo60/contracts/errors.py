@@ -1,4 +1,10 @@
-"""The one error body every provider answers with, and the codes it may carry."""
+"""The one error body every provider answers with, and the codes it may carry.
+
+This table is the only list of codes: each code's status, its description in the documents,
+and the names of the two exceptions that carry it, the one a provider raises to answer it
+(`solo60.services.kit.errors`) and the one a client raises on receiving it
+(`solo60.clients._exceptions`). Both modules check their classes against it at import.
+"""
 
 from __future__ import annotations
 
@@ -31,6 +37,20 @@ class ErrorCode(StrEnum):
     @property
     def description(self) -> str:
         return DESCRIPTION_OF[self]
+
+    @property
+    def exception_name(self) -> str:
+        """The name of the exception a provider raises to answer this code (`NotFound`)."""
+        return EXCEPTION_NAME_OF[self]
+
+    @property
+    def upstream_exception_name(self) -> str:
+        """The name of the exception a client raises when the service it called answered this code.
+
+        A distinct family (`UpstreamNotFound`), so code that both calls and answers never has
+        two `NotFound` classes to tell apart by renaming one on import.
+        """
+        return f"Upstream{EXCEPTION_NAME_OF[self]}"
 
 
 STATUS_OF: dict[ErrorCode, int] = {
@@ -66,6 +86,24 @@ DESCRIPTION_OF: dict[ErrorCode, str] = {
         "A service this call depends on, or the service's own database, is unavailable; retry later."
     ),
 }
+
+
+EXCEPTION_NAME_OF: dict[ErrorCode, str] = {
+    ErrorCode.VALIDATION_ERROR: "ValidationFailed",
+    ErrorCode.UNAUTHORIZED: "Unauthorized",
+    ErrorCode.INSUFFICIENT_CREDITS: "InsufficientCredits",
+    ErrorCode.FORBIDDEN: "Forbidden",
+    ErrorCode.NOT_FOUND: "NotFound",
+    ErrorCode.METHOD_NOT_ALLOWED: "MethodNotAllowed",
+    ErrorCode.CONFLICT: "Conflict",
+    ErrorCode.PAYLOAD_TOO_LARGE: "PayloadTooLarge",
+    ErrorCode.UNSUPPORTED_MEDIA_TYPE: "UnsupportedMediaType",
+    ErrorCode.IDEMPOTENCY_KEY_REUSED: "IdempotencyKeyReused",
+    ErrorCode.RATE_LIMITED: "RateLimited",
+    ErrorCode.INTERNAL: "InternalError",
+    ErrorCode.UPSTREAM_UNAVAILABLE: "DependencyUnavailable",
+}
+"""Each code's exception: the provider raises `NotFound`, a client of it raises `UpstreamNotFound`."""
 
 
 class FieldError(ResponseModel):

@@ -1,4 +1,4 @@
-"""One run of the due jobs against the subscription service's database.
+"""One run of the due jobs against the subscription service's database, then retention in every service's.
 
 The runner opens the service's own database (the URL the service would use, or the one
 given) and, for renewals, calls the payment service as the subscription service would
@@ -12,15 +12,17 @@ and every charge carries a key derived from the subscription and the period.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from solo60.clients import ClientConfig, PaymentClient, service_url_variable
+from solo60.jobs.retention import Retained, enforce_retention
 from solo60.services import definition
 from solo60.services.kit import Database, ServiceSettings
+from solo60.services.kit.retention import RetentionPolicy
 from solo60.services.kit.settings import ConfigurationError
 from solo60.services.subscription.due_jobs import run_due as run_subscription_jobs
 from solo60.services.subscription.due_results import JobResult
@@ -34,16 +36,32 @@ class DueRun:
     """The database's URL, password hidden."""
     dry_run: bool
     results: list[JobResult]
+    retention: list[Retained] = field(default_factory=list)
+    """What retention deleted (or would) in each service's database."""
+    policy: RetentionPolicy = field(default_factory=RetentionPolicy)
 
     @property
     def failed(self) -> list[JobResult]:
         return [result for result in self.results if result.failed]
 
+    @property
+    def retention_failed(self) -> list[Retained]:
+        return [result for result in self.retention if result.error]
+
 
 async def run_due(
-    *, now: datetime, environ: Mapping[str, str], database_url: str | None = None, dry_run: bool = False
+    *,
+    now: datetime,
+    environ: Mapping[str, str],
+    database_url: str | None = None,
+    dry_run: bool = False,
+    policy: RetentionPolicy | None = None,
 ) -> DueRun:
-    """Do what is due at `now`; a dry run changes nothing (not even the schema) and charges nothing."""
+    """Do what is due at `now`, then enforce retention everywhere; a dry run changes and charges nothing.
+
+    The retention settings are read first, so a bad one stops the run before anything is done.
+    """
+    policy = policy or RetentionPolicy.from_environ(environ)
     overrides = {"database_url": database_url} if database_url else {}
     settings = ServiceSettings.from_env("subscription", environ, **overrides)
     db = definition("subscription").database(settings)
@@ -59,7 +77,14 @@ async def run_due(
         if payments is not None:
             await payments.aclose()
         await db.dispose()
-    return DueRun(now=now, database=_shown(db.url), dry_run=dry_run, results=results)
+    retained = await enforce_retention(
+        now=now,
+        environ=environ,
+        policy=policy,
+        dry_run=dry_run,
+        database_urls={"subscription": database_url} if database_url else None,
+    )
+    return DueRun(now=now, database=_shown(db.url), dry_run=dry_run, results=results, retention=retained, policy=policy)
 
 
 def _payments(settings: ServiceSettings) -> PaymentClient | None:

@@ -114,3 +114,45 @@ def test_states_lists_each_providers_states() -> None:
     result = CliRunner().invoke(app, ["services", "states", "user"])
     assert result.exit_code == 0
     assert "a user exists" in result.output
+
+
+def _started_with(tmp_path: Path, **environ: str) -> str:
+    """Start the user service with these variables, stop it once it is ready; its stderr."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("SERVICE_API_KEY")}
+    env.update(SOLO60_DATA_DIR=str(tmp_path), **environ)
+    process = subprocess.Popen(
+        [*SOLO60, "services", "up", "user", "--free-ports", "--json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        json.loads(process.stdout.readline())
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 0, stderr
+    return stderr
+
+
+def test_services_up_warns_when_the_key_they_call_with_is_not_one_they_accept(tmp_path: Path) -> None:
+    stderr = _started_with(tmp_path, SERVICE_API_KEYS="key-a,key-b", SERVICE_API_KEY="key-c")
+    warning = " ".join(stderr.split())
+    assert "warning: SERVICE_API_KEY, the key the services call each other with, is not among the keys" in warning
+    assert "SERVICE_API_KEYS" in warning
+    assert "503" in warning
+
+
+def test_services_up_warns_when_only_other_keys_are_accepted_and_none_is_set_to_call_with(tmp_path: Path) -> None:
+    stderr = _started_with(tmp_path, SERVICE_API_KEYS="key-a")
+    assert "the development key (SERVICE_API_KEY unset)" in " ".join(stderr.split())
+
+
+def test_services_up_says_nothing_about_keys_that_match(tmp_path: Path) -> None:
+    assert "warning" not in _started_with(tmp_path, SERVICE_API_KEYS="key-a,key-b", SERVICE_API_KEY="key-b")
+    keys_file = tmp_path / "keys"
+    keys_file.write_text("rotated-key\n")
+    assert "warning" not in _started_with(
+        tmp_path, SERVICE_API_KEYS="key-a", SERVICE_API_KEYS_FILE=str(keys_file), SERVICE_API_KEY="rotated-key"
+    )

@@ -13,7 +13,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from solo60 import correlation, tracing
-from solo60.clients import ClientConfig, NotFound, UserClient
+from solo60.clients import ClientConfig, UpstreamNotFound, UserClient
 from solo60.contracts.models import Id, ResponseModel
 from solo60.contracts.route import Contract, Route
 from solo60.services.kit.correlation import CorrelationMiddleware
@@ -70,7 +70,7 @@ def through_user_service(users: UserClient) -> NextHop:
     async def call(user_id: Id) -> list[Hop]:
         try:
             await users.get_user(user_id)
-        except NotFound as error:
+        except UpstreamNotFound as error:
             return [Hop(service="user", correlation_id=str(error.correlation_id))]
         raise AssertionError(f"user {user_id} exists; relay an unknown one")
 

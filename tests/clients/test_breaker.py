@@ -6,7 +6,14 @@ import asyncio
 
 import pytest
 
-from solo60.clients import BreakerPolicy, CircuitOpen, CircuitState, InternalError, NotFound, ServiceCallError
+from solo60.clients import (
+    BreakerPolicy,
+    CircuitOpen,
+    CircuitState,
+    ServiceCallError,
+    UpstreamInternalError,
+    UpstreamNotFound,
+)
 from tests.clients.probe import THING
 from tests.clients.scripted import Answer, error
 
@@ -15,7 +22,7 @@ FAILING = error(500, "INTERNAL")  # not retried, so one call is one failure
 
 async def fail(client, times: int) -> None:
     for _ in range(times):
-        with pytest.raises(InternalError):
+        with pytest.raises(UpstreamInternalError):
             await client.get_thing("t-1")
 
 
@@ -50,7 +57,7 @@ async def test_answers_below_500_mean_the_target_is_healthy(provider, probe) -> 
     client = probe(breaker=BreakerPolicy(failures=2, cool_down=30))
 
     for _ in range(5):
-        with pytest.raises(NotFound):
+        with pytest.raises(UpstreamNotFound):
             await client.get_thing("t-1")
 
     assert client.breaker.state is CircuitState.CLOSED

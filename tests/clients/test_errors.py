@@ -5,43 +5,43 @@ from __future__ import annotations
 import pytest
 
 from solo60.clients import (
-    Conflict,
     ContractError,
-    Forbidden,
-    IdempotencyKeyReused,
-    InsufficientCredits,
-    InternalError,
-    MethodNotAllowed,
-    NotFound,
-    PayloadTooLarge,
-    RateLimited,
     ServiceCallError,
-    ServiceError,
     ServiceUnavailable,
     TransportError,
-    Unauthorized,
-    UnsupportedMediaType,
-    UpstreamUnavailable,
-    ValidationFailed,
+    UpstreamConflict,
+    UpstreamDependencyUnavailable,
+    UpstreamError,
+    UpstreamForbidden,
+    UpstreamIdempotencyKeyReused,
+    UpstreamInsufficientCredits,
+    UpstreamInternalError,
+    UpstreamMethodNotAllowed,
+    UpstreamNotFound,
+    UpstreamPayloadTooLarge,
+    UpstreamRateLimited,
+    UpstreamUnauthorized,
+    UpstreamUnsupportedMediaType,
+    UpstreamValidationFailed,
 )
 from solo60.contracts.errors import ErrorCode
 from tests.clients.probe import THING, NewThing
 from tests.clients.scripted import Answer, error
 
 EXCEPTION_OF = {
-    ErrorCode.VALIDATION_ERROR: ValidationFailed,
-    ErrorCode.UNAUTHORIZED: Unauthorized,
-    ErrorCode.INSUFFICIENT_CREDITS: InsufficientCredits,
-    ErrorCode.FORBIDDEN: Forbidden,
-    ErrorCode.NOT_FOUND: NotFound,
-    ErrorCode.METHOD_NOT_ALLOWED: MethodNotAllowed,
-    ErrorCode.CONFLICT: Conflict,
-    ErrorCode.PAYLOAD_TOO_LARGE: PayloadTooLarge,
-    ErrorCode.UNSUPPORTED_MEDIA_TYPE: UnsupportedMediaType,
-    ErrorCode.IDEMPOTENCY_KEY_REUSED: IdempotencyKeyReused,
-    ErrorCode.RATE_LIMITED: RateLimited,
-    ErrorCode.INTERNAL: InternalError,
-    ErrorCode.UPSTREAM_UNAVAILABLE: UpstreamUnavailable,
+    ErrorCode.VALIDATION_ERROR: UpstreamValidationFailed,
+    ErrorCode.UNAUTHORIZED: UpstreamUnauthorized,
+    ErrorCode.INSUFFICIENT_CREDITS: UpstreamInsufficientCredits,
+    ErrorCode.FORBIDDEN: UpstreamForbidden,
+    ErrorCode.NOT_FOUND: UpstreamNotFound,
+    ErrorCode.METHOD_NOT_ALLOWED: UpstreamMethodNotAllowed,
+    ErrorCode.CONFLICT: UpstreamConflict,
+    ErrorCode.PAYLOAD_TOO_LARGE: UpstreamPayloadTooLarge,
+    ErrorCode.UNSUPPORTED_MEDIA_TYPE: UpstreamUnsupportedMediaType,
+    ErrorCode.IDEMPOTENCY_KEY_REUSED: UpstreamIdempotencyKeyReused,
+    ErrorCode.RATE_LIMITED: UpstreamRateLimited,
+    ErrorCode.INTERNAL: UpstreamInternalError,
+    ErrorCode.UPSTREAM_UNAVAILABLE: UpstreamDependencyUnavailable,
 }
 
 
@@ -57,7 +57,7 @@ async def test_an_error_body_raises_the_exception_of_its_code(provider, probe, c
         await probe().create_thing(NewThing(name="kettlebell", size=16))  # not retried: one answer, one error
 
     raised = caught.value
-    assert isinstance(raised, ServiceError)
+    assert isinstance(raised, UpstreamError)
     assert isinstance(raised, ServiceCallError)
     assert raised.code is code
     assert raised.status == code.status
@@ -74,7 +74,7 @@ async def test_a_validation_failure_carries_each_field(provider, probe) -> None:
     ]
     provider.answer(error(400, "VALIDATION_ERROR", "Invalid request", details=details))
 
-    with pytest.raises(ValidationFailed) as caught:
+    with pytest.raises(UpstreamValidationFailed) as caught:
         await probe().create_thing(NewThing(name="kettlebell", size=16))
 
     assert [detail.field for detail in caught.value.details] == ["body.size", "body.name"]
@@ -84,7 +84,7 @@ async def test_a_validation_failure_carries_each_field(provider, probe) -> None:
 async def test_rate_limiting_tells_how_long_to_wait(provider, probe) -> None:
     provider.answer(error(429, "RATE_LIMITED", headers={"Retry-After": "7"}))
 
-    with pytest.raises(RateLimited) as caught:
+    with pytest.raises(UpstreamRateLimited) as caught:
         await probe().create_thing(NewThing(name="kettlebell", size=16))
 
     assert caught.value.retry_after == 7

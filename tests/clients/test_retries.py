@@ -10,11 +10,11 @@ import pytest
 from solo60.clients import (
     ConnectFailed,
     ConnectionLost,
-    NotFound,
-    RateLimited,
     RetryPolicy,
     ServiceUnavailable,
-    UpstreamUnavailable,
+    UpstreamDependencyUnavailable,
+    UpstreamNotFound,
+    UpstreamRateLimited,
 )
 from tests.clients.probe import THING, NewThing
 from tests.clients.scripted import Answer, error
@@ -52,7 +52,7 @@ async def test_429_waits_as_long_as_retry_after_says(provider, probe) -> None:
 async def test_a_retry_after_beyond_the_deadline_is_not_waited_for(provider, probe) -> None:
     provider.answer(error(429, "RATE_LIMITED", headers={"Retry-After": "120"}), Answer(200, THING))
 
-    with pytest.raises(RateLimited) as caught:
+    with pytest.raises(UpstreamRateLimited) as caught:
         await probe().get_thing("t-1")
 
     assert caught.value.retry_after == 120
@@ -63,7 +63,7 @@ async def test_a_retry_after_beyond_the_deadline_is_not_waited_for(provider, pro
 async def test_a_call_that_is_not_idempotent_and_has_no_key_is_never_retried(provider, probe) -> None:
     provider.answer(error(503, "UPSTREAM_UNAVAILABLE"), Answer(201, THING))
 
-    with pytest.raises(UpstreamUnavailable) as caught:
+    with pytest.raises(UpstreamDependencyUnavailable) as caught:
         await probe().create_thing(NewThing(name="kettlebell", size=16))
 
     assert caught.value.attempts == 1
@@ -127,7 +127,7 @@ async def test_the_last_failure_is_raised_when_the_attempts_run_out(provider, pr
 async def test_an_answer_that_another_attempt_would_not_change_is_not_retried(provider, probe) -> None:
     provider.answer(error(404, "NOT_FOUND"), Answer(200, THING))
 
-    with pytest.raises(NotFound):
+    with pytest.raises(UpstreamNotFound):
         await probe().get_thing("t-1")
 
     assert len(provider.received) == 1
@@ -136,7 +136,7 @@ async def test_an_answer_that_another_attempt_would_not_change_is_not_retried(pr
 async def test_a_policy_of_one_attempt_turns_retries_off(provider, probe) -> None:
     provider.answer(error(503, "UPSTREAM_UNAVAILABLE"), Answer(200, THING))
 
-    with pytest.raises(UpstreamUnavailable):
+    with pytest.raises(UpstreamDependencyUnavailable):
         await probe(retry=RetryPolicy(attempts=1)).get_thing("t-1")
 
     assert len(provider.received) == 1

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from solo60 import correlation
-from solo60.clients import ClientConfig, Conflict, NotFound, Unauthorized, UserClient
+from solo60.clients import ClientConfig, UpstreamConflict, UpstreamNotFound, UpstreamUnauthorized, UserClient
 from solo60.contracts.user import CreateUser, Role, RoleCheck, UpdateUser, User, UserStatus
 
 
@@ -63,7 +63,7 @@ async def test_an_update_returns_the_changed_user(users) -> None:
 async def test_an_unknown_user_is_not_found_under_the_callers_correlation_id(users) -> None:
     token = correlation.correlation_id.set("lookup-123")
     try:
-        with pytest.raises(NotFound) as caught:
+        with pytest.raises(UpstreamNotFound) as caught:
             await users.get_user("nobody-here")
     finally:
         correlation.correlation_id.reset(token)
@@ -76,20 +76,20 @@ async def test_a_second_user_with_the_same_email_is_a_conflict(users) -> None:
     email = unique_email()
     await users.create_user(CreateUser(email=email, name="Ada"))
 
-    with pytest.raises(Conflict):
+    with pytest.raises(UpstreamConflict):
         await users.create_user(CreateUser(email=email.upper(), name="Ada again"))
 
 
 async def test_un_verifying_an_email_is_a_conflict(users) -> None:
     created = await users.create_user(CreateUser(email=unique_email(), name="Ada", email_verified=True))
 
-    with pytest.raises(Conflict, match="cannot be marked unverified"):
+    with pytest.raises(UpstreamConflict, match="cannot be marked unverified"):
         await users.update_user(created.id, UpdateUser(email_verified=False))
 
 
 async def test_a_key_the_service_does_not_accept_is_unauthorized(user_service_url) -> None:
     async with UserClient(ClientConfig(user_service_url, caller="intruder", api_key="not-a-key")) as intruder:
-        with pytest.raises(Unauthorized) as caught:
+        with pytest.raises(UpstreamUnauthorized) as caught:
             await intruder.get_user("123")
 
     assert caught.value.status == 401

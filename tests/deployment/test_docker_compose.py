@@ -66,12 +66,24 @@ async def test_each_service_starts_with_the_environment_compose_gives_it(name: s
     app = build_app(definition(name), ServiceSettings.from_env(name, env))
     async with app.router.lifespan_context(app):
         assert app.state.settings.environment == "production"
+        if name == "payment":
+            assert type(app.state.runtime.gateway).__name__ == "StripeGateway"
 
 
 def test_communication_sends_mail_to_the_mail_catcher() -> None:
     env = SERVICES["communication"]["environment"]
     assert (env["SMTP_HOST"], env["SMTP_PORT"]) == ("mailpit", "1025")
     assert "1025:1025" in SERVICES["mailpit"]["ports"]
+
+
+def test_payment_charges_through_a_real_gateway_adapter_pointed_at_stripes_stand_in() -> None:
+    """Production settings refuse the simulator: compose gives payment Stripe's adapter and stripe-mock."""
+    env = SERVICES["payment"]["environment"]
+    assert env["PAYMENT_GATEWAY"] == "stripe"
+    assert env["STRIPE_API_KEY"].startswith("${STRIPE_API_KEY:-sk_test_")
+    assert env["STRIPE_API_BASE"] == "${STRIPE_API_BASE:-http://stripe-mock:12111}"
+    assert SERVICES["stripe-mock"]["image"].startswith("stripe/stripe-mock:")
+    assert SERVICES["payment"]["depends_on"]["stripe-mock"]["condition"] == "service_started"
 
 
 def test_the_broker_has_its_own_database_and_basic_auth() -> None:

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from solo60.clients import NotFound as UserNotFound
-from solo60.clients import ServiceCallError, UserClient
+from solo60.clients import UpstreamNotFound, UserClient
 from solo60.contracts.auth import EmailVerified, VerifyEmail
 from solo60.contracts.communication import TemplateKey
 from solo60.contracts.user import UpdateUser, User
@@ -19,8 +18,8 @@ from solo60.services.auth.mail_outbox import enqueue_mail, greeting
 from solo60.services.auth.runtime import AuthRuntime
 from solo60.services.auth.spent_tokens import redeemable, refusal
 from solo60.services.auth.tokens import Purpose, token_digest
-from solo60.services.kit import NotFound, Reply, UpstreamUnavailable, once_per_key
-from solo60.services.kit.upstreams import required, unavailable
+from solo60.services.kit import NotFound, Reply, once_per_key
+from solo60.services.kit.upstreams import required
 
 
 async def verify_email(runtime: AuthRuntime, body: VerifyEmail, idempotency_key: str) -> Reply:
@@ -54,9 +53,5 @@ async def verify_email(runtime: AuthRuntime, body: VerifyEmail, idempotency_key:
 async def _mark_verified(users: UserClient, user_id: str) -> User:
     try:
         return await users.update_user(user_id, UpdateUser(email_verified=True))
-    except UserNotFound:
+    except UpstreamNotFound:
         raise NotFound("The account this link was sent for no longer exists.") from None
-    except ServiceCallError as error:
-        if not unavailable(error):
-            raise
-        raise UpstreamUnavailable(f"The user service could not mark the address verified ({error}).") from None

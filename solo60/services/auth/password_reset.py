@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from solo60.clients import NotFound as UserNotFound
-from solo60.clients import ServiceCallError, UserClient
+from solo60.clients import UpstreamNotFound, UserClient
 from solo60.contracts.auth import (
     PasswordChanged,
     PasswordResetAccepted,
@@ -25,8 +24,8 @@ from solo60.services.auth.mail_outbox import enqueue_mail, enqueue_user_update, 
 from solo60.services.auth.runtime import AuthRuntime
 from solo60.services.auth.spent_tokens import refusal
 from solo60.services.auth.tokens import Purpose, token_digest
-from solo60.services.kit import Reply, UpstreamUnavailable, once_per_key
-from solo60.services.kit.upstreams import required, unavailable
+from solo60.services.kit import Reply, once_per_key
+from solo60.services.kit.upstreams import required
 
 LINK_LIFETIME_MINUTES = int(accounts.ONE_TIME_TOKEN_LIFETIMES[Purpose.PASSWORD_RESET].total_seconds() // 60)
 ACCEPTED = PasswordResetAccepted(
@@ -108,9 +107,5 @@ async def confirm_reset(runtime: AuthRuntime, body: PasswordResetConfirmation, i
 async def _member(users: UserClient, email: str) -> User | None:
     try:
         return await users.get_user_by_email(email=email)
-    except UserNotFound:
+    except UpstreamNotFound:
         return None
-    except ServiceCallError as error:
-        if not unavailable(error):
-            raise
-        raise UpstreamUnavailable(f"The user service could not look the address up ({error}).") from None

@@ -12,9 +12,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from solo60.clients import Conflict as UserConflict
-from solo60.clients import NotFound as UserNotFound
-from solo60.clients import ServiceCallError, UserClient
+from solo60.clients import UpstreamConflict, UpstreamNotFound, UserClient
 from solo60.contracts.auth import Account, Signup
 from solo60.contracts.communication import TemplateKey
 from solo60.contracts.user import CreateUser, User
@@ -22,8 +20,8 @@ from solo60.services.auth import accounts, passwords, storage
 from solo60.services.auth.mail_outbox import enqueue_mail, greeting
 from solo60.services.auth.runtime import AuthRuntime
 from solo60.services.auth.tokens import Purpose
-from solo60.services.kit import Conflict, Reply, UpstreamUnavailable, once_per_key
-from solo60.services.kit.upstreams import required, unavailable
+from solo60.services.kit import Conflict, Reply, once_per_key
+from solo60.services.kit.upstreams import required
 
 TAKEN = "An account with this email address already exists."
 
@@ -67,26 +65,16 @@ async def sign_up(runtime: AuthRuntime, body: Signup, idempotency_key: str) -> R
 async def _new_user(users: UserClient, body: Signup) -> User:
     try:
         return await users.create_user(CreateUser(email=body.email, name=body.name))
-    except UserConflict:
+    except UpstreamConflict:
         return await _interrupted_signup(users, body.email)
-    except ServiceCallError as error:
-        if not unavailable(error):
-            raise
-        raise UpstreamUnavailable(
-            f"The user service could not create the user ({error}); nothing was stored."
-        ) from None
 
 
 async def _interrupted_signup(users: UserClient, email: str) -> User:
     """The user an earlier, interrupted signup left behind (unverified, no credentials), or 409."""
     try:
         user = await users.get_user_by_email(email=email)
-    except UserNotFound:
+    except UpstreamNotFound:
         raise Conflict(TAKEN) from None  # it existed a moment ago: a concurrent change; let the caller retry
-    except ServiceCallError as error:
-        if not unavailable(error):
-            raise
-        raise UpstreamUnavailable(f"The user service could not look the address up ({error}).") from None
     if user.email_verified:
         raise Conflict(TAKEN)
     return user

@@ -7,6 +7,7 @@ import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from solo60.clients import ServiceCallError
 from solo60.contracts.communication import (
     CommunicationServiceContract,
     DeliveryStatus,
@@ -24,17 +25,17 @@ from solo60.services.communication.mail_transport import MailRejected, MailServe
 from solo60.services.communication.recipients import DirectoryUnavailable, UnknownRecipient
 from solo60.services.kit import (
     CallInfo,
+    DependencyUnavailable,
     NotFound,
     Reply,
     ServiceError,
     ServiceRoutes,
-    UpstreamUnavailable,
     ValidationFailed,
     implements,
     once_per_key,
-    utc_now,
 )
 from solo60.services.kit.idempotency import fingerprint
+from solo60.services.kit.upstreams import upstream_failure
 
 api = CommunicationServiceContract
 
@@ -62,23 +63,8 @@ class CommunicationRoutes(ServiceRoutes):
             if isinstance(resolved, ServiceError):
                 raise resolved
             await self._send_now(message_id, resolved, mail)
-            now = utc_now()
-            row = await storage.add_message(
-                session,
-                id=message_id,
-                template_key=mail.template_key.value,
-                recipient_user_id=body.to.user_id,
-                recipient_email=body.to.email,
-                subject=mail.subject,
-                body=mail.body,
-                status=storage.SENT,
-                attempts=1,
-                max_attempts=1,
-                requested_by=call.caller,
-                correlation_id=call.correlation_id,
-                sent_at=now,
-            )
-            return EmailDelivery.model_validate(row, from_attributes=True)
+            await storage.record_sent(session, message_id, _as_stored(mail, body, call))
+            return await self._delivery(session, message_id)
 
         return await once_per_key(
             self.runtime.db,
@@ -96,22 +82,8 @@ class CommunicationRoutes(ServiceRoutes):
         message_id = stable_message_id(api.send_email_async.name, idempotency_key, body)
 
         async def work(session: AsyncSession) -> EmailAccepted:
-            now = utc_now()
-            await storage.add_message(
-                session,
-                id=message_id,
-                template_key=mail.template_key.value,
-                recipient_user_id=body.to.user_id,
-                recipient_email=body.to.email,
-                subject=mail.subject,
-                body=mail.body,
-                status=storage.QUEUED,
-                attempts=0,
-                max_attempts=self.runtime.config.max_attempts,
-                next_attempt_at=now,
-                requested_by=call.caller,
-                correlation_id=call.correlation_id,
-            )
+            stored = _as_stored(mail, body, call)
+            await storage.queue_mail(session, message_id, stored, max_attempts=self.runtime.config.max_attempts)
             return EmailAccepted(message_id=message_id, status=DeliveryStatus.QUEUED)
 
         reply = await once_per_key(
@@ -129,10 +101,13 @@ class CommunicationRoutes(ServiceRoutes):
     @implements(api.get_email)
     async def get_email(self, message_id: str) -> EmailDelivery:
         async with self.runtime.db.read() as session:
-            row = await storage.find_message(session, message_id)
-            if row is None:
-                raise NotFound(f"Message {message_id!r} does not exist.")
-            return EmailDelivery.model_validate(row, from_attributes=True)
+            return await self._delivery(session, message_id)
+
+    async def _delivery(self, session: AsyncSession, message_id: str) -> EmailDelivery:
+        record = await storage.find_message(session, message_id, max_attempts=self.runtime.config.max_attempts)
+        if record is None:
+            raise NotFound(f"Message {message_id!r} does not exist.")
+        return EmailDelivery.model_validate(record, from_attributes=True)
 
     @implements(api.send_system_notification)
     async def send_system_notification(self, body: SendSystemNotification) -> SystemNotification:
@@ -157,7 +132,9 @@ class CommunicationRoutes(ServiceRoutes):
         except UnknownRecipient:
             return NotFound(f"User {to.user_id!r} does not exist, so no email can be sent to them.")
         except DirectoryUnavailable as error:
-            return UpstreamUnavailable(f"The user service is unavailable to resolve user {to.user_id!r}: {error}")
+            if isinstance(error.__cause__, ServiceCallError):
+                return upstream_failure(error.__cause__)
+            return DependencyUnavailable(f"The user service is unavailable to resolve user {to.user_id!r}: {error}")
         if not is_mailbox_address(address):
             return _refused(f"User {to.user_id!r} has an address mail cannot be sent to.")
         return address
@@ -176,11 +153,24 @@ class CommunicationRoutes(ServiceRoutes):
             async with asyncio.timeout(config.delivery_deadline.total_seconds()):
                 await self.runtime.mail.transport.send(message)
         except MailServerUnavailable as error:
-            raise UpstreamUnavailable(f"The mail server is unavailable; nothing was sent: {error}") from None
+            raise DependencyUnavailable(f"The mail server is unavailable; nothing was sent: {error}") from None
         except TimeoutError:
-            raise UpstreamUnavailable("The mail server did not answer in time; nothing was recorded as sent.") from None
+            raise DependencyUnavailable(
+                "The mail server did not answer in time; nothing was recorded as sent."
+            ) from None
         except MailRejected as error:
             raise _refused(f"The mail server refused the message: {error}") from None
+
+
+def _as_stored(mail: templates.RenderedMail, body: SendEmail, call: CallInfo) -> storage.Mail:
+    return storage.Mail(
+        template_key=mail.template_key.value,
+        subject=mail.subject,
+        body=mail.body,
+        recipient_user_id=body.to.user_id,
+        recipient_email=body.to.email,
+        requested_by=call.caller,
+    )
 
 
 def _render(body: SendEmail) -> templates.RenderedMail:

@@ -13,7 +13,7 @@ from pydantic import Field
 
 from solo60.contracts.communication import TEMPLATE_VARIABLES, DeliveryStatus, MailboxAddress, TemplateKey
 from solo60.services.communication import storage, templates
-from solo60.services.kit import ProviderStates, StateParams, utc_now
+from solo60.services.kit import ProviderStates, StateParams
 
 states = ProviderStates("communication")
 
@@ -56,7 +56,6 @@ async def a_user_does_not_exist(runtime: Any, params: UserDoesNotExist) -> dict[
 @states.state("an email was queued", params=EmailWasQueued)
 async def an_email_was_queued(runtime: Any, params: EmailWasQueued) -> dict[str, Any]:
     """A message `messageId` to `userId` in `status` after `attempts` attempts (QUEUED, next attempt in an hour)."""
-    now = utc_now()
     status = params.status
     queued = status is DeliveryStatus.QUEUED
     attempts = params.attempts if queued else max(params.attempts, 1)
@@ -68,19 +67,19 @@ async def an_email_was_queued(runtime: Any, params: EmailWasQueued) -> dict[str,
     async with runtime.db.write() as session:
         await storage.replace_message(
             session,
-            id=params.message_id,
-            template_key=params.template_key.value,
-            recipient_user_id=params.user_id,
-            recipient_email=None,
-            subject=mail.subject,
-            body=mail.body,
+            params.message_id,
+            storage.Mail(
+                template_key=params.template_key.value,
+                subject=mail.subject,
+                body=mail.body,
+                recipient_user_id=params.user_id,
+            ),
             status=status.value,
             attempts=attempts,
             max_attempts=max_attempts,
-            # A queued one waits an hour, so a running dispatcher leaves it as the consumer expects it.
-            next_attempt_at=now + timedelta(hours=1) if queued else None,
             last_error=last_error,
-            sent_at=now if status is DeliveryStatus.SENT else None,
+            # A queued one waits an hour, so a running relay leaves it as the consumer expects it.
+            next_attempt_in=timedelta(hours=1) if queued else timedelta(0),
         )
     return {"messageId": params.message_id, "status": status.value, "attempts": attempts}
 

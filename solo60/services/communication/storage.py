@@ -1,60 +1,86 @@
-"""The communication service's tables and queries: the outbox of messages, the recipient cache, notifications.
+"""The communication service's tables and queries: the mail outbox, the recipient cache, notifications.
 
-Every message, sent now or queued, is a row of `email_messages`; its status, attempts and
-lease are what the dispatchers coordinate on. The claim and the outcome are conditional
-UPDATEs whose row counts say whether this dispatcher won: no lock is held while a mail is
-being sent.
+Every message, sent now or queued, is a row of the kit's outbox (`outbox_messages`, operation
+`send_mail`): the mail itself (template, recipient, subject, body, caller) is its payload, and
+its status, attempts and lease are what the relays coordinate on (`kit/outbox`). Mail speaks of
+QUEUED and SENT where the outbox says PENDING and DELIVERED; `MailRecord` is the mail's view.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any, cast
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from solo60.contracts.communication import DeliveryStatus
-from solo60.services.kit import UtcDateTime, idempotency_table, new_metadata, utc_now
+from solo60.services.kit import UtcDateTime, idempotency_table, new_metadata, outbox_table, utc_now
+from solo60.services.kit.outbox import DELIVERED, FAILED, PENDING, enqueue, record_delivered
+
+SEND_MAIL = "send_mail"
+"""The outbox operation of a mail: the relay hands it to the SMTP target."""
 
 QUEUED = DeliveryStatus.QUEUED.value
 SENT = DeliveryStatus.SENT.value
-FAILED = DeliveryStatus.FAILED.value
+MAIL_STATUS = {PENDING: QUEUED, DELIVERED: SENT, FAILED: DeliveryStatus.FAILED.value}
+OUTBOX_STATUS = {mail: outbox for outbox, mail in MAIL_STATUS.items()}
 
 
 class Base(DeclarativeBase):
     metadata = new_metadata()
 
 
-class MessageRow(Base):
-    __tablename__ = "email_messages"
-    __table_args__ = (sa.Index("ix_email_messages_status_next_attempt_at", "status", "next_attempt_at"),)
+@dataclass(frozen=True)
+class Mail:
+    """What a message says and to whom; the outbox payload of `send_mail`."""
 
-    id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
-    template_key: Mapped[str] = mapped_column(sa.String(64))
-    recipient_user_id: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
-    recipient_email: Mapped[str | None] = mapped_column(sa.String(254), nullable=True)
-    subject: Mapped[str] = mapped_column(sa.String(1000))
-    body: Mapped[str] = mapped_column(sa.Text)
-    status: Mapped[str] = mapped_column(sa.String(16))
-    attempts: Mapped[int] = mapped_column(sa.Integer, default=0)
-    max_attempts: Mapped[int] = mapped_column(sa.Integer)
-    next_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
-    lease_owner: Mapped[str | None] = mapped_column(sa.String(128), nullable=True)
-    lease_expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
-    last_error: Mapped[str | None] = mapped_column(sa.String(1000), nullable=True)
-    requested_by: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
-    correlation_id: Mapped[str | None] = mapped_column(sa.String(128), nullable=True)
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    template_key: str
+    subject: str
+    body: str
+    recipient_user_id: str | None = None
+    recipient_email: str | None = None
+    requested_by: str | None = None
 
-    @property
-    def message_id(self) -> str:
-        return self.id
+    def payload(self) -> dict[str, Any]:
+        return {
+            "templateKey": self.template_key,
+            "subject": self.subject,
+            "body": self.body,
+            "recipientUserId": self.recipient_user_id,
+            "recipientEmail": self.recipient_email,
+            "requestedBy": self.requested_by,
+        }
+
+    @classmethod
+    def from_payload(cls, payload: dict[str, Any]) -> Mail:
+        return cls(
+            template_key=payload["templateKey"],
+            subject=payload["subject"],
+            body=payload["body"],
+            recipient_user_id=payload.get("recipientUserId"),
+            recipient_email=payload.get("recipientEmail"),
+            requested_by=payload.get("requestedBy"),
+        )
+
+
+@dataclass(frozen=True)
+class MailRecord:
+    """A message as `GET /internal/emails/{messageId}` tells it."""
+
+    message_id: str
+    template_key: str
+    status: str
+    attempts: int
+    max_attempts: int
+    last_error: str | None
+    next_attempt_at: datetime | None
+    sent_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
 
 
 class RecipientRow(Base):
@@ -83,140 +109,80 @@ class NotificationRow(Base):
 
 metadata = Base.metadata
 idempotency_records = idempotency_table(metadata)
+outbox = outbox_table(metadata)
 
 
 # -- messages -------------------------------------------------------------------------------
 
 
-async def add_message(session: AsyncSession, **fields: Any) -> MessageRow:
-    now = utc_now()
-    fields.setdefault("created_at", now)
-    fields.setdefault("updated_at", now)
-    row = MessageRow(**fields)
-    session.add(row)
-    await session.flush()
-    return row
+async def queue_mail(session: AsyncSession, message_id: str, mail: Mail, *, max_attempts: int) -> None:
+    """Queue a mail for the relay, in the request's transaction (a second queue of one id changes nothing)."""
+    await enqueue(session, outbox, SEND_MAIL, mail.payload(), message_id=message_id, max_attempts=max_attempts)
 
 
-async def replace_message(session: AsyncSession, **fields: Any) -> MessageRow:
-    """Insert a message, first removing one with the same id: provider states seed this way."""
-    await session.execute(sa.delete(MessageRow).where(MessageRow.id == fields["id"]))
-    return await add_message(session, **fields)
+async def record_sent(session: AsyncSession, message_id: str, mail: Mail) -> None:
+    """Record a mail the request sent itself: one attempt, SENT."""
+    await record_delivered(session, outbox, SEND_MAIL, mail.payload(), message_id=message_id)
 
 
-async def find_message(session: AsyncSession, message_id: str) -> MessageRow | None:
-    return await session.get(MessageRow, message_id)
-
-
-async def due_message_ids(session: AsyncSession, *, now: datetime, limit: int) -> list[str]:
-    """Queued messages whose next attempt is due and that no live lease holds, oldest due first."""
-    rows = await session.scalars(
-        sa.select(MessageRow.id)
-        .where(
-            MessageRow.status == QUEUED,
-            MessageRow.next_attempt_at <= now,
-            MessageRow.attempts < MessageRow.max_attempts,
-            sa.or_(MessageRow.lease_expires_at.is_(None), MessageRow.lease_expires_at <= now),
-        )
-        .order_by(MessageRow.next_attempt_at, MessageRow.id)
-        .limit(limit)
-    )
-    return list(rows)
-
-
-async def claim_message(
-    session: AsyncSession, message_id: str, *, owner: str, now: datetime, lease_until: datetime
-) -> MessageRow | None:
-    """Take the message for one attempt, or None if another dispatcher holds it or it is no longer due.
-
-    The WHERE clause repeats the due conditions, so of two dispatchers racing for one row only
-    the first UPDATE matches (PostgreSQL re-checks the condition once the first commits; SQLite
-    runs one writer at a time). The attempt is counted here, before sending: a message that
-    crashes its dispatcher still runs out of attempts.
-    """
-    changed = await _changed(
-        session,
-        sa.update(MessageRow)
-        .where(
-            MessageRow.id == message_id,
-            MessageRow.status == QUEUED,
-            MessageRow.next_attempt_at <= now,
-            MessageRow.attempts < MessageRow.max_attempts,
-            sa.or_(MessageRow.lease_expires_at.is_(None), MessageRow.lease_expires_at <= now),
-        )
-        .values(
-            attempts=MessageRow.attempts + 1,
-            lease_owner=owner,
-            lease_expires_at=lease_until,
-            updated_at=now,
-        )
-        .execution_options(synchronize_session=False),
-    )
-    if changed != 1:
-        return None
-    return await session.scalar(
-        sa.select(MessageRow).where(MessageRow.id == message_id).execution_options(populate_existing=True)
-    )
-
-
-async def finish_attempt(
+async def replace_message(
     session: AsyncSession,
     message_id: str,
+    mail: Mail,
     *,
-    owner: str,
     status: str,
-    now: datetime,
-    error: str | None = None,
-    next_attempt_at: datetime | None = None,
-) -> bool:
-    """Record the outcome of this dispatcher's attempt; False if its lease was lost meanwhile."""
-    values: dict[str, Any] = {
-        "status": status,
-        "lease_owner": None,
-        "lease_expires_at": None,
-        "updated_at": now,
-        "next_attempt_at": next_attempt_at,
-    }
-    if status == SENT:
-        values["sent_at"] = now
-    if error is not None:
-        values["last_error"] = error[:1000]
-    changed = await _changed(
-        session,
-        sa.update(MessageRow)
-        .where(MessageRow.id == message_id, MessageRow.status == QUEUED, MessageRow.lease_owner == owner)
-        .values(**values)
-        .execution_options(synchronize_session=False),
-    )
-    return changed == 1
-
-
-async def fail_exhausted_messages(session: AsyncSession, *, now: datetime) -> int:
-    """Queued messages with no attempt left and no live lease: their last attempt never reported back."""
-    changed = await _changed(
-        session,
-        sa.update(MessageRow)
-        .where(
-            MessageRow.status == QUEUED,
-            MessageRow.attempts >= MessageRow.max_attempts,
-            sa.or_(MessageRow.lease_expires_at.is_(None), MessageRow.lease_expires_at <= now),
-        )
-        .values(
-            status=FAILED,
-            lease_owner=None,
-            lease_expires_at=None,
-            next_attempt_at=None,
+    attempts: int,
+    max_attempts: int,
+    last_error: str | None,
+    next_attempt_in: timedelta,
+) -> None:
+    """A message in any state, replacing one with the same id: provider states seed this way."""
+    now = utc_now()
+    await session.execute(outbox.delete().where(outbox.c.id == message_id))
+    await session.execute(
+        outbox.insert().values(
+            id=message_id,
+            operation=SEND_MAIL,
+            payload=mail.payload(),
+            status=OUTBOX_STATUS[status],
+            attempts=attempts,
+            max_attempts=max_attempts,
+            next_attempt_at=now + next_attempt_in,
+            last_error=last_error,
+            created_at=now,
             updated_at=now,
-            last_error=sa.func.coalesce(MessageRow.last_error, "the last attempt did not report back"),
+            delivered_at=now if status == SENT else None,
         )
-        .execution_options(synchronize_session=False),
     )
-    return changed
+
+
+async def find_message(session: AsyncSession, message_id: str, *, max_attempts: int) -> MailRecord | None:
+    """The mail `message_id`; `max_attempts` is the relay's, for a row queued without its own."""
+    row = (
+        await session.execute(sa.select(outbox).where(outbox.c.id == message_id, outbox.c.operation == SEND_MAIL))
+    ).first()
+    if row is None:
+        return None
+    return MailRecord(
+        message_id=row.id,
+        template_key=row.payload["templateKey"],
+        status=MAIL_STATUS[row.status],
+        attempts=row.attempts,
+        max_attempts=row.max_attempts or max_attempts,
+        last_error=row.last_error,
+        next_attempt_at=row.next_attempt_at if row.status == PENDING else None,
+        sent_at=row.delivered_at,
+        created_at=row.created_at,
+        updated_at=row.updated_at or row.created_at,
+    )
 
 
 async def count_by_status(session: AsyncSession) -> dict[str, int]:
-    rows = await session.execute(sa.select(MessageRow.status, sa.func.count()).group_by(MessageRow.status))
-    return {status: count for status, count in rows.all()}
+    """How many mails are QUEUED, SENT and FAILED."""
+    rows = await session.execute(
+        sa.select(outbox.c.status, sa.func.count()).where(outbox.c.operation == SEND_MAIL).group_by(outbox.c.status)
+    )
+    return {MAIL_STATUS[status]: count for status, count in rows.all()}
 
 
 # -- recipients -----------------------------------------------------------------------------
@@ -248,9 +214,3 @@ async def add_notification(session: AsyncSession, **fields: Any) -> Notification
     session.add(row)
     await session.flush()
     return row
-
-
-async def _changed(session: AsyncSession, statement: sa.Executable) -> int:
-    """How many rows an UPDATE or DELETE changed: what the conditional statements are judged by."""
-    result = cast(CursorResult[Any], await session.execute(statement))
-    return result.rowcount

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from solo60.clients import ClientConfig, ConfigurationError, NotFound, ServiceCallError, UserClient
+from solo60.clients import ClientConfig, ConfigurationError, ServiceCallError, UpstreamNotFound, UserClient
 from solo60.services.communication.recipients import DirectoryUnavailable, UnknownRecipient, UserDirectory
 from solo60.services.kit import ServiceSettings
 
@@ -16,7 +16,7 @@ class UserServiceDirectory:
     async def email_of(self, user_id: str) -> str:
         try:
             user = await self.users.get_user(user_id)
-        except NotFound:
+        except UpstreamNotFound:
             raise UnknownRecipient(user_id) from None
         except ServiceCallError as error:
             raise DirectoryUnavailable(f"the user service could not resolve user {user_id!r}: {error}") from error

@@ -8,12 +8,12 @@ from solo60.services.kit.binding import CallInfo, Reply
 from solo60.services.kit.database import Database
 from solo60.services.kit.errors import (
     Conflict,
+    DependencyUnavailable,
     Forbidden,
     IdempotencyKeyReused,
     InsufficientCredits,
     NotFound,
     ServiceError,
-    UpstreamUnavailable,
     ValidationFailed,
 )
 from solo60.services.kit.idempotency import idempotency_table, once_per_key
@@ -27,6 +27,7 @@ __all__ = [
     "CallInfo",
     "Conflict",
     "Database",
+    "DependencyUnavailable",
     "Forbidden",
     "IdempotencyKeyReused",
     "InsufficientCredits",
@@ -41,7 +42,6 @@ __all__ = [
     "ServiceRoutes",
     "ServiceSettings",
     "StateParams",
-    "UpstreamUnavailable",
     "UtcDateTime",
     "ValidationFailed",
     "call_or_refuse",

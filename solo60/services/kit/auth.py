@@ -9,11 +9,14 @@ providers need no restart.
 from __future__ import annotations
 
 import hmac
+from collections.abc import Mapping
 from pathlib import Path
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from solo60.environment import DEVELOPMENT_API_KEY
 from solo60.services.kit.errors import Unauthorized
+from solo60.services.kit.settings import ServiceSettings
 
 OPEN_PATHS = ("/internal/docs", "/internal/openapi.json")
 
@@ -47,6 +50,30 @@ class ServiceKeys:
             self._from_file = tuple(key.strip().encode() for key in text.replace(",", "\n").splitlines() if key.strip())
             self._file_mtime = mtime
         return self._from_file
+
+
+def calling_key_refused(environ: Mapping[str, str]) -> str | None:
+    """Why the services of one environment would refuse each other's calls, or None when they accept them.
+
+    Each service calls the others with `SERVICE_API_KEY` and accepts `SERVICE_API_KEYS` (and the
+    keys file): a key outside those means every call between them answers 401, and every route
+    that calls another service 503. Said at start, it is a configuration slip rather than an outage.
+    """
+    calling = environ.get("SERVICE_API_KEY", "").strip() or DEVELOPMENT_API_KEY
+    settings = ServiceSettings.from_env("services", environ)
+    if ServiceKeys(settings.api_keys, settings.api_keys_file).accepts(calling.encode()):
+        return None
+    source = (
+        "SERVICE_API_KEY"
+        if environ.get("SERVICE_API_KEY", "").strip()
+        else "the development key (SERVICE_API_KEY unset)"
+    )
+    accepted = "SERVICE_API_KEYS" + (" and SERVICE_API_KEYS_FILE" if settings.api_keys_file else "")
+    return (
+        f"{source}, the key the services call each other with, is not among the keys they accept ({accepted}): "
+        "their calls to each other will be refused (401) and the routes that call another service answer 503. "
+        "Add that key to SERVICE_API_KEYS, or set SERVICE_API_KEY to an accepted key."
+    )
 
 
 class ServiceAuthMiddleware:

@@ -25,6 +25,7 @@ from starlette.routing import Route as StarletteRoute
 from starlette.types import Receive, Scope, Send
 
 from solo60 import correlation
+from solo60.clients import InvalidRequest, ServiceCallError
 from solo60.contracts.errors import ErrorCode, FieldError
 from solo60.contracts.route import Route
 from solo60.services.kit.errors import (
@@ -35,6 +36,7 @@ from solo60.services.kit.errors import (
     ValidationFailed,
     error_response,
 )
+from solo60.services.kit.upstreams import upstream_failure
 
 logger = logging.getLogger("solo60.services")
 
@@ -81,6 +83,14 @@ class Operation:
             return self._render(result)
         except ServiceError as error:
             return error.to_response()
+        except ServiceCallError as error:
+            logger.log(
+                logging.ERROR if isinstance(error, InvalidRequest) else logging.WARNING,
+                "a call to another service failed in %r: %s",
+                self.route,
+                error,
+            )
+            return upstream_failure(error).to_response()
         except (OperationalError, PoolTimeout):
             # The database is unreachable, out of connections, locked past its timeout or broke a
             # deadlock: nothing the caller sent is wrong, and a retry shortly may well succeed.

@@ -1,4 +1,9 @@
-"""Failures a handler raises, each rendered as the one error body of the conventions."""
+"""Failures a handler raises, each rendered as the one error body of the conventions.
+
+One class per code of `solo60.contracts.errors`, named there (`ErrorCode.NOT_FOUND.exception_name`);
+a client of the service raises the `Upstream...` twin of each (`solo60.clients`), so a
+handler that calls another service and answers its own caller never renames an import.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +22,11 @@ class ServiceError(Exception):
     """A failure the caller is told about: its code decides the status."""
 
     code: ClassVar[ErrorCode] = ErrorCode.INTERNAL
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "code" in cls.__dict__ and cls.__name__ != cls.code.exception_name:
+            raise TypeError(f"{cls.__name__} answers {cls.code}, whose exception is named {cls.code.exception_name}")
 
     def __init__(
         self,
@@ -91,8 +101,18 @@ class RateLimited(ServiceError):
     code = ErrorCode.RATE_LIMITED
 
 
-class UpstreamUnavailable(ServiceError):
+class InternalError(ServiceError):
+    code = ErrorCode.INTERNAL
+
+
+class DependencyUnavailable(ServiceError):
+    """503: a service this call depends on (or the database) gave no usable answer; the message names it."""
+
     code = ErrorCode.UPSTREAM_UNAVAILABLE
+
+
+PROVIDER_ERRORS: dict[ErrorCode, type[ServiceError]] = {cls.code: cls for cls in ServiceError.__subclasses__()}
+"""The exception of each code, as the table names it."""
 
 
 def error_response(

@@ -41,6 +41,7 @@ def idempotency_table(metadata: sa.MetaData) -> sa.Table:
         sa.Column("status", sa.Integer, nullable=False),
         sa.Column("response", sa.JSON, nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Index("ix_idempotency_records_created_at", "created_at"),  # retention finds the old ones
     )
 
 

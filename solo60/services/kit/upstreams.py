@@ -1,13 +1,19 @@
-"""The services a service calls, as far as its environment names them.
+"""The services a service calls: which are configured, and what their failures mean to our caller.
 
 A service starts without them (its own tests and contract verification run it alone); a
 flow that needs a missing one answers 503 UPSTREAM_UNAVAILABLE naming the variable, and an
 outbox message for it waits and is retried, so it goes out once the service is configured.
+
+A call that gives no answer the handler can use (the key refused, a 5xx, a timeout, an open
+circuit breaker, an answer outside the contract) becomes, in one place (`upstream_failure`,
+applied by the binding to whatever a handler lets escape), a 503 naming the service called.
+Handlers only catch the answers that mean something to them (`UpstreamNotFound`, ...).
 """
 
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Mapping
 from typing import TypeVar
 
@@ -15,12 +21,17 @@ from solo60.clients import (
     CircuitOpen,
     ClientConfig,
     ContractError,
+    InvalidRequest,
+    ServiceCallError,
     ServiceClient,
-    ServiceError,
+    TimedOut,
     TransportError,
+    UpstreamError,
+    UpstreamRateLimited,
+    UpstreamUnauthorized,
     service_url_variable,
 )
-from solo60.services.kit.errors import UpstreamUnavailable
+from solo60.services.kit.errors import DependencyUnavailable
 
 logger = logging.getLogger("solo60.services.upstreams")
 
@@ -47,7 +58,7 @@ def client_if_configured(kind: type[Client], *, caller: str, environ: Mapping[st
 def required(client: Client | None, target: str) -> Client:
     """The client, or the 503 a command route answers when its target is not configured."""
     if client is None:
-        raise UpstreamUnavailable(f"The {target} service is not configured here ({service_url_variable(target)}).")
+        raise DependencyUnavailable(f"The {target} service is not configured here ({service_url_variable(target)}).")
     return client
 
 
@@ -58,8 +69,39 @@ def for_delivery(client: Client | None, target: str) -> Client:
     return client
 
 
+def upstream_failure(error: ServiceCallError) -> DependencyUnavailable:
+    """Our 503 for a call to another service that gave no answer we can use, naming that service and why.
+
+    The one mapping of every upstream failure: a handler catches what it can answer itself
+    (`UpstreamNotFound` -> our 404, ...) and lets the rest escape; the binding turns it into this.
+    A retry hint of the upstream (an open breaker, its `Retry-After`) becomes ours.
+    """
+    target = f"The {error.service} service"
+    if isinstance(error, UpstreamUnauthorized):
+        why = f"refused this service's key (SERVICE_API_KEY here must be one of SERVICE_API_KEYS there): {error}"
+    elif isinstance(error, UpstreamRateLimited):
+        why = f"is limiting this service's calls: {error}"
+    elif isinstance(error, UpstreamError):
+        why = f"failed to answer {error.operation}: {error}"
+    elif isinstance(error, TimedOut):
+        why = f"did not answer in time: {error}"
+    elif isinstance(error, TransportError):
+        why = f"could not be reached: {error}"
+    elif isinstance(error, CircuitOpen):
+        why = f"failed repeatedly, so calls to it are paused for {error.retry_after:.0f} s: {error}"
+    elif isinstance(error, ContractError):
+        why = f"answered {error.operation} outside its contract (field {error.field}): {error}"
+    elif isinstance(error, InvalidRequest):
+        why = f"was not called: this service's request broke that service's contract (a bug here): {error}"
+    else:
+        why = f"gave no usable answer: {error}"
+    retry_after = getattr(error, "retry_after", None)
+    headers = {"Retry-After": str(max(1, math.ceil(retry_after)))} if retry_after else None
+    return DependencyUnavailable(f"{target} {why}", headers=headers)
+
+
 def unavailable(error: Exception) -> bool:
     """Whether a failed call means "the service is not usable now" (503) rather than "it said no"."""
     if isinstance(error, TransportError | CircuitOpen | ContractError):
         return True
-    return isinstance(error, ServiceError) and error.status >= 500
+    return isinstance(error, UpstreamError) and error.status >= 500

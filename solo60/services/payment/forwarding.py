@@ -21,7 +21,7 @@ from typing import Any
 
 from solo60.clients import ClientConfig, ConfigurationError, SubscriptionClient
 from solo60.contracts.subscription import PaymentFailed
-from solo60.services.kit import OutboxRelay, ServiceSettings, UpstreamUnavailable, call_or_refuse
+from solo60.services.kit import DependencyUnavailable, OutboxRelay, ServiceSettings, call_or_refuse
 from solo60.services.kit.database import Database
 from solo60.services.payment import storage
 
@@ -59,7 +59,7 @@ class Forwarding:
         async def forward_payment_failed(payload: dict[str, Any], key: str) -> None:
             # The webhook is idempotent by the event id the payload carries, so `key` is not needed.
             if subscriptions is None:
-                raise UpstreamUnavailable(str(missing))
+                raise DependencyUnavailable(str(missing))
             event = PaymentFailed.model_validate_json(json.dumps(payload))
             await call_or_refuse(subscriptions.payment_failed(event))
 
@@ -71,7 +71,7 @@ class Forwarding:
     def require_subscriptions(self) -> None:
         """Refuse an event up front (503) when the service it must reach is not configured."""
         if self.subscriptions is None:
-            raise UpstreamUnavailable(f"{self.missing} The gateway may deliver the event again later.")
+            raise DependencyUnavailable(f"{self.missing} The gateway may deliver the event again later.")
 
     async def stop(self) -> None:
         await self.relay.stop()

@@ -1,15 +1,14 @@
 """What the payment service needs from a card gateway, whichever gateway it is.
 
-Routes talk to this interface only; `PAYMENT_GATEWAY` picks the implementation at start.
-The local simulator is the default, so development and tests need no account anywhere.
+Routes talk to this interface only; `PAYMENT_GATEWAY` picks the implementation at start
+(`gateways.py`). The local simulator is the default, so development and tests need no account
+anywhere; production refuses it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Protocol
-
-from solo60.services.kit.settings import ConfigurationError, ServiceSettings
 
 
 @dataclass(frozen=True)
@@ -42,18 +41,6 @@ class CardGateway(Protocol):
         """Charge the card; a decline is an outcome, an outage raises `GatewayUnavailable`."""
         ...
 
-
-GATEWAY_SETTING = "PAYMENT_GATEWAY"
-
-
-def gateway_from_settings(settings: ServiceSettings) -> CardGateway:
-    """The gateway `PAYMENT_GATEWAY` names (`simulator` by default)."""
-    from solo60.services.payment.gateway_simulator import GatewaySimulator
-
-    choices: dict[str, type[CardGateway]] = {"simulator": GatewaySimulator}
-    name = (settings.setting(GATEWAY_SETTING) or "simulator").strip().lower()
-    if name not in choices:
-        raise ConfigurationError(
-            f"{GATEWAY_SETTING}={name!r} is not a known gateway; choose from {', '.join(choices)}."
-        )
-    return choices[name]()
+    async def aclose(self) -> None:
+        """Release its connections when the service stops."""
+        ...

@@ -51,6 +51,9 @@ class GatewaySimulator:
         code, reason = DECLINES.get(token, UNKNOWN_TOKEN)
         return ChargeOutcome(succeeded=False, gateway_charge_id=charge_id, failure_code=code, failure_reason=reason)
 
+    async def aclose(self) -> None:
+        return None
+
     def _first_attempt(self, key: str) -> bool:
         if key in self._failed_once:
             return False

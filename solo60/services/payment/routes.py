@@ -22,10 +22,10 @@ from solo60.contracts.payment import (
 )
 from solo60.services.kit import (
     Conflict,
+    DependencyUnavailable,
     InsufficientCredits,
     Reply,
     ServiceRoutes,
-    UpstreamUnavailable,
     implements,
     once_per_key,
 )
@@ -101,7 +101,7 @@ class PaymentRoutes(ServiceRoutes):
                     )
                 )
             except GatewayUnavailable as error:
-                raise UpstreamUnavailable(
+                raise DependencyUnavailable(
                     f"The payment gateway is unavailable ({error}); nothing was charged, retry with the same "
                     "Idempotency-Key."
                 ) from None

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from solo60.services.kit import Database, Runtime, ServiceSettings
 from solo60.services.payment.forwarding import Forwarding
-from solo60.services.payment.gateway import CardGateway, gateway_from_settings
+from solo60.services.payment.gateway import CardGateway
+from solo60.services.payment.gateways import gateway_from_settings
 
 
 class PaymentRuntime(Runtime):
@@ -19,3 +20,4 @@ class PaymentRuntime(Runtime):
 
     async def stop(self) -> None:
         await self.forwarding.stop()
+        await self.gateway.aclose()

@@ -29,17 +29,17 @@ from solo60.contracts.payment import DebitCredits
 from solo60.contracts.session import BookSession, Session, SessionStatus
 from solo60.services.kit import (
     Conflict,
+    DependencyUnavailable,
     IdempotencyKeyReused,
     InsufficientCredits,
     Reply,
-    UpstreamUnavailable,
     ValidationFailed,
     utc_now,
 )
 from solo60.services.kit.idempotency import REPLAYED_HEADER, fingerprint
+from solo60.services.kit.upstreams import upstream_failure
 from solo60.services.session import follow_ups, gyms, holds, members, storage
 from solo60.services.session.storage import BookingRequestRow
-from solo60.services.session.upstreams import unavailable
 
 if TYPE_CHECKING:
     from solo60.services.session.runtime import SessionRuntime
@@ -75,7 +75,7 @@ async def book(runtime: SessionRuntime, body: BookSession, key: str) -> Reply:
         # taken) and book afresh, under a new session id and so a new debit key.
         await holds.release(runtime.db, key, request.session_id, paid_perhaps=True)
         runtime.relay.wake()
-    raise UpstreamUnavailable(f"Booking with Idempotency-Key {key!r} is contended; retry with the same key.")
+    raise DependencyUnavailable(f"Booking with Idempotency-Key {key!r} is contended; retry with the same key.")
 
 
 async def _hold_slot(runtime: SessionRuntime, body: BookSession, key: str, asked: str) -> BookingRequestRow | None:
@@ -156,16 +156,16 @@ async def _debit(runtime: SessionRuntime, request: BookingRequestRow) -> None:
     body = DebitCredits(user_id=request.user_id, session_id=request.session_id, amount=request.price_credits)
     try:
         await payments.debit_credits(body, idempotency_key=debit_key(request.session_id))
-    except clients.InsufficientCredits:
+    except clients.UpstreamInsufficientCredits:
         await holds.release(runtime.db, request.idempotency_key, request.session_id, paid_perhaps=False)
         raise InsufficientCredits(await _shortfall(payments, request)) from None
-    except (clients.ServiceError, clients.ConnectFailed, clients.CircuitOpen, clients.InvalidRequest) as error:
+    except (clients.UpstreamError, clients.ConnectFailed, clients.CircuitOpen, clients.InvalidRequest) as error:
         # Payment answered no, or was never reached: nothing was debited.
         await holds.release(runtime.db, request.idempotency_key, request.session_id, paid_perhaps=False)
-        raise unavailable(error) from None
+        raise upstream_failure(error) from None
     except clients.ServiceCallError as error:
         hold = runtime.config.booking_hold_seconds
-        raise UpstreamUnavailable(
+        raise DependencyUnavailable(
             f"The payment service did not confirm the debit ({error}). The slot stays held for {hold:g} s: retry "
             "with the same Idempotency-Key to finish the booking; otherwise it is released and anything taken "
             "is given back."

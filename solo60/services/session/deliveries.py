@@ -8,9 +8,9 @@ reason kept in the outbox.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from solo60 import clients
@@ -18,14 +18,11 @@ from solo60.contracts.communication import Recipient, SendEmail, TemplateKey
 from solo60.contracts.gym import Gym
 from solo60.contracts.payment import RefundCredits
 from solo60.contracts.user import User
-from solo60.services.kit import PermanentFailure
+from solo60.services.kit import Database, PermanentFailure
 from solo60.services.kit.outbox import Deliver, is_permanent
 from solo60.services.session import follow_ups, holds
 from solo60.services.session.follow_ups import GYM_ADMIN
 from solo60.services.session.upstreams import Upstreams
-
-if TYPE_CHECKING:
-    from solo60.services.session.runtime import SessionRuntime
 
 logger = logging.getLogger("solo60.services.session")
 
@@ -34,8 +31,8 @@ T = TypeVar("T")
 NEEDS_MEMBER_NAME = {TemplateKey.SESSION_APPROVAL_REQUEST: "memberName", TemplateKey.GUEST_INVITATION: "hostName"}
 
 
-def handlers(runtime: SessionRuntime) -> dict[str, Deliver]:
-    upstreams = runtime.upstreams
+def handlers(db: Database, upstreams: Upstreams, wake: Callable[[], None]) -> dict[str, Deliver]:
+    """The relay's handlers; `wake` asks the relay for another pass (a released hold may free a refund)."""
 
     async def send_mail(payload: dict[str, Any], key: str) -> None:
         await send_session_mail(upstreams, payload, key)
@@ -44,8 +41,8 @@ def handlers(runtime: SessionRuntime) -> dict[str, Deliver]:
         await refund_credits(upstreams, payload, key)
 
     async def release(payload: dict[str, Any], key: str) -> None:
-        if await holds.release(runtime.db, payload["idempotencyKey"], payload["sessionId"], paid_perhaps=True):
-            runtime.relay.wake()
+        if await holds.release(db, payload["idempotencyKey"], payload["sessionId"], paid_perhaps=True):
+            wake()
 
     return {
         follow_ups.SEND_MAIL: send_mail,
@@ -82,7 +79,7 @@ async def refund_credits(upstreams: Upstreams, payload: dict[str, Any], key: str
     try:
         await _answer(upstreams.payments.refund_credits(body, idempotency_key=key))
     except PermanentFailure as refusal:
-        if payload.get("onlyIfDebited") and isinstance(refusal.__cause__, clients.Conflict):
+        if payload.get("onlyIfDebited") and isinstance(refusal.__cause__, clients.UpstreamConflict):
             logger.info("nothing to give back for session %s: %s", body.session_id, refusal.__cause__.message)
             return
         raise

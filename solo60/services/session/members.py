@@ -6,17 +6,14 @@ from solo60 import clients
 from solo60.contracts.gym import Gym
 from solo60.contracts.user import Role, User, UserStatus
 from solo60.services.kit import Forbidden, NotFound
-from solo60.services.session.upstreams import unavailable
 
 
 async def active_member(users: clients.UserClient, user_id: str, *, to: str) -> User:
     """The user, who must exist (404) and be ACTIVE (403) `to` do what they ask."""
     try:
         user = await users.get_user(user_id)
-    except clients.NotFound:
+    except clients.UpstreamNotFound:
         raise NotFound(f"User {user_id!r} does not exist.") from None
-    except clients.ServiceCallError as error:
-        raise unavailable(error) from None
     if user.status is not UserStatus.ACTIVE:
         raise Forbidden(f"User {user_id!r} is {user.status.value}, so they cannot {to}.")
     return user
@@ -29,8 +26,6 @@ async def ensure_may_decide(users: clients.UserClient, gym: Gym, user_id: str) -
         try:
             if (await users.check_role(user_id, role)).has_role:
                 return
-        except clients.NotFound:
+        except clients.UpstreamNotFound:
             break
-        except clients.ServiceCallError as error:
-            raise unavailable(error) from None
     raise Forbidden(f"User {user_id!r} is not an admin of gym {gym.id!r}, so they cannot decide on its bookings.")

@@ -18,7 +18,8 @@ class SessionRuntime(Runtime):
     async def start(self) -> None:
         self.config = FlowConfig.from_settings(self.settings)
         self.upstreams = Upstreams.connect(self.settings)
-        self.relay = OutboxRelay.from_settings(self.settings, self.db, storage.outbox, deliveries.handlers(self))
+        handlers = deliveries.handlers(self.db, self.upstreams, wake=lambda: self.relay.wake())
+        self.relay = OutboxRelay.from_settings(self.settings, self.db, storage.outbox, handlers)
         self.relay.start()
 
     async def stop(self) -> None:

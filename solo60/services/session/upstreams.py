@@ -18,11 +18,10 @@ from solo60.clients import (
     ConfigurationError,
     GymClient,
     PaymentClient,
-    ServiceCallError,
     ServiceClient,
     UserClient,
 )
-from solo60.services.kit import ServiceSettings, UpstreamUnavailable
+from solo60.services.kit import DependencyUnavailable, ServiceSettings
 
 logger = logging.getLogger("solo60.services.session")
 
@@ -60,7 +59,7 @@ class Upstreams:
         """Refuse the call up front (503) when a service it needs is not configured."""
         reasons = [self.missing[target] for target in targets if target in self.missing]
         if reasons:
-            raise UpstreamUnavailable(" ".join(reasons))
+            raise DependencyUnavailable(" ".join(reasons))
 
     @property
     def users(self) -> UserClient:
@@ -87,8 +86,3 @@ class Upstreams:
     async def aclose(self) -> None:
         for client in self.clients.values():
             await client.aclose()
-
-
-def unavailable(error: ServiceCallError) -> UpstreamUnavailable:
-    """Our 503 for a call to another service that gave no usable answer."""
-    return UpstreamUnavailable(f"The {error.service} service could not answer ({error}); nothing was changed.")

@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from solo60.contracts.errors import FieldError
 from solo60.contracts.subscription import PLANS, TRIAL_DAYS, StartSubscription, Subscription, SubscriptionStatus
-from solo60.services.kit import Conflict, Reply, UpstreamUnavailable, once_per_key, utc_now
+from solo60.services.kit import Conflict, DependencyUnavailable, Reply, once_per_key, utc_now
 from solo60.services.subscription import billing, credits, mails, storage
 from solo60.services.subscription.periods import month_after
 from solo60.services.subscription.runtime import SubscriptionRuntime
@@ -108,7 +108,7 @@ async def _charge_first_month(runtime: SubscriptionRuntime, subscription: Subscr
     try:
         charge = await billing.charge_period(runtime.payments, subscription, subscription.current_period_start, key=key)
     except billing.PaymentUnavailable as error:
-        raise UpstreamUnavailable(
+        raise DependencyUnavailable(
             f"The payment service could not charge the card ({error}); nothing was stored. Retry with the same "
             "Idempotency-Key: the card is never charged twice."
         ) from None

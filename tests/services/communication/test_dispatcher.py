@@ -21,9 +21,9 @@ import pytest
 import sqlalchemy as sa
 
 from solo60.services.communication import storage
-from solo60.services.communication.dispatcher import Dispatcher
-from solo60.services.communication.outbox import Outbox, RetryPolicy
+from solo60.services.communication.mail_target import mail_relay
 from solo60.services.kit import Database
+from solo60.services.kit.outbox import OutboxStore, RetryPolicy
 from tests.services.communication.smtp_server import SmtpServer, email_to, eventually
 
 SEND_ASYNC = "/internal/emails/send-async"
@@ -66,7 +66,7 @@ def all_sent(db: Database, count: int) -> Callable[[], object]:
 
 async def attempts_by_message(db: Database) -> dict[str, int]:
     async with db.read() as session:
-        rows = await session.execute(sa.select(storage.MessageRow.id, storage.MessageRow.attempts))
+        rows = await session.execute(sa.select(storage.outbox.c.id, storage.outbox.c.attempts))
         return dict(rows.all())
 
 
@@ -92,7 +92,7 @@ async def test_a_burst_queued_while_the_mail_server_is_down_is_delivered_exactly
             async with db.read() as session:
                 failed = await session.scalar(
                     sa.select(sa.func.count()).where(
-                        storage.MessageRow.status == "QUEUED", storage.MessageRow.last_error.is_not(None)
+                        storage.outbox.c.status == "PENDING", storage.outbox.c.last_error.is_not(None)
                     )
                 )
             return (failed or 0) >= 5
@@ -279,11 +279,11 @@ async def test_a_message_whose_last_attempt_died_with_its_dispatcher_ends_failed
     ) as communication:
         db = db_of(communication)
         [message_id] = await queue(communication, 1)
-        crashed = Outbox(db, owner="crashed", lease=timedelta(0), policy=RetryPolicy(1, 0.05, 0.2))
+        crashed = OutboxStore(db, storage.outbox, owner="crashed", lease=timedelta(0), max_attempts=1)
         assert await crashed.claim(message_id) is not None  # claimed, then never heard of again
         runtime = communication.app.state.runtime  # type: ignore[attr-defined]
 
-        report = await runtime.dispatcher.deliver_due()
+        report = await runtime.relay.deliver_due()
         found = (await communication.get(f"/internal/emails/{message_id}")).json()
 
     assert report.failed == 1
@@ -304,7 +304,7 @@ async def test_dispatchers_running_in_parallel_never_send_one_message_twice(
         message_ids = await queue(communication, 100)
         databases = [Database(url, migrations=runtime.db.migrations) for _ in range(3)]
         replicas = [
-            Dispatcher(db, runtime.mail.transport, runtime.mail.recipients, runtime.config, name=f"replica-{index}")
+            mail_relay(db, runtime.mail.transport, runtime.mail.recipients, runtime.config, name=f"replica-{index}")
             for index, db in enumerate(databases)
         ]
         try:
@@ -315,7 +315,7 @@ async def test_dispatchers_running_in_parallel_never_send_one_message_twice(
         assert await statuses(runtime.db) == {"SENT": 100}
 
     assert_each_arrived_exactly_once(smtp, message_ids)
-    sent = [report.sent for report in reports]
+    sent = [report.delivered for report in reports]
     assert sum(sent) == 100
     assert sorted(sent)[-2] > 0, f"the replicas did not compete: {sent}"
 
@@ -324,9 +324,8 @@ async def test_an_outcome_is_recorded_only_by_the_dispatcher_holding_the_lease(s
     async with serve("communication", environ=smtp.environ(MAIL_DISPATCHER="0")) as communication:
         db = db_of(communication)
         [message_id] = await queue(communication, 1)
-        policy = RetryPolicy(5, 0.05, 0.2)
-        slow = Outbox(db, owner="slow", lease=timedelta(0), policy=policy)
-        other = Outbox(db, owner="other", lease=timedelta(minutes=1), policy=policy)
+        slow = OutboxStore(db, storage.outbox, owner="slow", lease=timedelta(0), max_attempts=5)
+        other = OutboxStore(db, storage.outbox, owner="other", lease=timedelta(minutes=1), max_attempts=5)
 
         slow_claim = await slow.claim(message_id)
         other_claim = await other.claim(message_id)  # the slow one's lease has run out
@@ -334,8 +333,8 @@ async def test_an_outcome_is_recorded_only_by_the_dispatcher_holding_the_lease(s
         assert other_claim is not None
         assert await other.claim(message_id) is None  # a live lease keeps everyone else out
 
-        assert await slow.sent(slow_claim) is False
-        assert await other.sent(other_claim) is True
+        assert await slow.delivered(slow_claim) is False
+        assert await other.delivered(other_claim) is True
 
 
 # -- backoff --------------------------------------------------------------------------------
@@ -359,12 +358,12 @@ async def test_a_failed_attempt_is_retried_only_after_its_backoff(serve, smtp: S
         runtime = communication.app.state.runtime  # type: ignore[attr-defined]
         [message_id] = await queue(communication, 1)
 
-        first = await runtime.dispatcher.deliver_due()
+        first = await runtime.relay.deliver_due()
         await smtp.start()
-        second = await runtime.dispatcher.deliver_due()
+        second = await runtime.relay.deliver_due()
         found = (await communication.get(f"/internal/emails/{message_id}")).json()
 
-    assert (first.retried, first.mail_server_unavailable) == (1, True)
+    assert (first.retried, first.unavailable) == (1, {storage.SEND_MAIL})
     assert second.looked_at == 0  # not due again for at least 30 s
     assert (found["status"], found["attempts"]) == ("QUEUED", 1)
     assert "mail server unavailable" in found["lastError"]

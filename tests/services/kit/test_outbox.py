@@ -1,4 +1,4 @@
-"""The kit's outbox: calls recorded with the main action, delivered later, never lost."""
+"""The kit's outbox, the one every service uses: calls recorded with the main action, delivered later."""
 
 from __future__ import annotations
 
@@ -152,7 +152,7 @@ async def test_a_message_held_by_a_dead_relay_is_delivered_once_its_lease_expire
     target = Target()
     message_id = await put(db, {"n": 1})
     dead = OutboxRelay(db, outbox, {"notify": target}, lease=timedelta(minutes=5))
-    assert await dead._claim(message_id) is not None  # claimed, then the process died
+    assert await dead.store.claim(message_id) is not None  # claimed, then the process died
 
     other = OutboxRelay(db, outbox, {"notify": target}, policy=NO_WAIT)
     assert (await other.deliver_due()).delivered == 0
