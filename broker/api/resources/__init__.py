@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from broker.api.resources import (
+    badges,
     deployments,
     integrations,
     matrix,
@@ -18,6 +19,17 @@ from broker.api.router import Router
 
 def build_router() -> Router:
     router = Router()
-    for module in (system, pacticipants, versions, deployments, pacts, verification, matrix, webhooks, integrations):
+    for module in (
+        system,
+        pacticipants,
+        versions,
+        deployments,
+        pacts,
+        verification,
+        matrix,
+        webhooks,
+        integrations,
+        badges,
+    ):
         module.register(router)
     return router
