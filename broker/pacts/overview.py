@@ -25,23 +25,29 @@ from broker.versions.tables import branches
 _consumers = pacticipants.alias("overview_consumers")
 _providers = pacticipants.alias("overview_providers")
 _main_owner = pacticipants.alias("overview_main_owner")
+_same_pair = pact_publications.alias("overview_same_pair")
 
 
 def _newest_of_each_integration(pairs: Sequence[tuple[int, int]] | None = None) -> sa.Select[Any]:
     newest_version = (
-        sa.select(sa.func.max(pact_publications.c.consumer_version_id))
+        sa.select(sa.func.max(_same_pair.c.consumer_version_id))
         .where(
-            pact_publications.c.provider_id == integrations.c.provider_id,
-            pact_publications.c.consumer_id == integrations.c.consumer_id,
+            _same_pair.c.provider_id == integrations.c.provider_id,
+            _same_pair.c.consumer_id == integrations.c.consumer_id,
         )
+        .correlate(integrations)
         .scalar_subquery()
     )
-    statement = sa.select(pact_publications.c.id).join(
-        integrations,
-        sa.and_(
-            pact_publications.c.provider_id == integrations.c.provider_id,
-            pact_publications.c.consumer_version_id == newest_version,
-        ),
+    statement = (
+        sa.select(pact_publications.c.id)
+        .select_from(pact_publications)
+        .join(
+            integrations,
+            sa.and_(
+                pact_publications.c.provider_id == integrations.c.provider_id,
+                pact_publications.c.consumer_version_id == newest_version,
+            ),
+        )
     )
     if pairs is not None:
         statement = statement.where(sa.tuple_(integrations.c.consumer_id, integrations.c.provider_id).in_(list(pairs)))

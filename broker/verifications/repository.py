@@ -202,7 +202,11 @@ def latest_for_integrations(
     wanted = list(set(pairs))
     if not wanted:
         return {}
-    newest = _newest_for_pair(integrations.c.consumer_id, integrations.c.provider_id).scalar_subquery()
+    newest = (
+        _newest_for_pair(integrations.c.consumer_id, integrations.c.provider_id)
+        .correlate(integrations)
+        .scalar_subquery()
+    )
     ids = [
         row[0]
         for row in connection.execute(
