@@ -127,10 +127,11 @@ def _order(columns: dict[str, int], edges: list[tuple[str, str]]) -> list[list[s
         for i in indices:
             reference = layers[i - 1] if sweep % 2 == 0 else layers[i + 1]
             position = {name: index for index, name in enumerate(reference)}
+            current = {name: index for index, name in enumerate(layers[i])}
 
-            def barycentre(name: str, position: dict[str, int] = position, i: int = i) -> float:
+            def barycentre(name: str, position: dict[str, int] = position, current: dict[str, int] = current) -> float:
                 linked = [position[n] for n in neighbours[name] if n in position]
-                return sum(linked) / len(linked) if linked else layers[i].index(name)
+                return sum(linked) / len(linked) if linked else current[name]
 
             layers[i].sort(key=lambda name: (barycentre(name), name))
     return layers
