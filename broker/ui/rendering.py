@@ -14,7 +14,7 @@ from broker.api.auth import Role
 from broker.api.decorators.common import timestamp
 from broker.api.requests import BrokerRequest
 from broker.api.responses import HalResponse
-from broker.ui import status, urls
+from broker.ui import fragments, status, urls
 from broker.ui.time_ago import ago
 
 HTML = "text/html; charset=utf-8"
@@ -51,6 +51,9 @@ def environment() -> jinja2.Environment:
     env.filters["pretty_json"] = lambda value: json.dumps(value, indent=2, ensure_ascii=False, default=str)
     env.globals["urls"] = urls
     env.globals["status"] = status
+    env.globals["shown"] = fragments.shown
+    env.globals["when"] = fragments.when
+    env.globals["labels"] = fragments.labels
     return env
 
 

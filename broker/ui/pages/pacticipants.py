@@ -66,7 +66,7 @@ def register(router: Router) -> None:
             active="Pacticipants",
             breadcrumbs=[("Pacticipants", "/pacticipants"), (pacticipant.name, None)],
             pacticipant=pacticipant,
-            labels=pacticipants_repository.labels_of(connection, pacticipant.id),
+            pacticipant_labels=pacticipants_repository.labels_of(connection, pacticipant.id),
             versions=[
                 (v, labels.get(v.id, Labels()), deployed.get(v.id, []), released.get(v.id, [])) for v in versions
             ],
