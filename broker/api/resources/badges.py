@@ -18,7 +18,7 @@ TAG = "Badges"
 SVG = "image/svg+xml;charset=utf-8"
 STYLE_PARAMETERS = (
     QueryParameter("label", "consumer or provider: show only that name (can-i-deploy: the left text)"),
-    QueryParameter("initials", "true: shorten names to their initials", {"type": "string", "enum": ["true", "false"]}),
+    QueryParameter("initials", "true: shorten names to their initials (any other value: do not)"),
 )
 
 
