@@ -48,6 +48,8 @@ class AuthSettings:
     tokens: tuple[str, ...] = ()
     read_only_tokens: tuple[str, ...] = ()
     allow_public_read: bool = False
+    public_badges: bool = False
+    """Badges answer without credentials (the official `enable_public_badge_access`); off by default."""
 
     @property
     def enabled(self) -> bool:
@@ -83,6 +85,7 @@ class BrokerSettings:
                 tokens=_split(env.get("PACT_BROKER_TOKENS")),
                 read_only_tokens=_split(env.get("PACT_BROKER_READ_ONLY_TOKENS")),
                 allow_public_read=_flag(env.get("PACT_BROKER_ALLOW_PUBLIC_READ")),
+                public_badges=_flag(env.get("PACT_BROKER_ENABLE_PUBLIC_BADGE_ACCESS")),
             ),
             webhooks=WebhookPolicy(
                 allowed_schemes=_split(env.get("PACT_BROKER_WEBHOOK_SCHEME_ALLOW_LIST")) or ("https", "http"),

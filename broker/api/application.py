@@ -35,6 +35,7 @@ from broker.errors import BrokerError, PayloadTooLargeError
 from broker.nested_query import NestedQuery
 from broker.public_url import current_base_url
 from broker.storage.database import Database
+from broker.ui import UserInterface
 from broker.webhooks.executor import WebhookExecutor
 from broker.webhooks.repository import TRIGGERED_FLAG
 from broker.webhooks.worker import WebhookWorker
@@ -74,6 +75,7 @@ class BrokerApplication:
         self.settings = settings or BrokerSettings.from_env()
         self.database = database or Database(self.settings.database_url)
         self.router = build_router()
+        self.ui = UserInterface()
         self.metrics = Metrics()
         self.executor = WebhookExecutor(self.settings.webhooks)
         self.worker = WebhookWorker(self.database, self.executor, self.settings.webhooks)
@@ -138,9 +140,9 @@ class BrokerApplication:
         method = scope["method"]
         try:
             headers = _headers(scope)
-            operation, parameters, path = self._match(scope)
+            operation, parameters, path = self._match(scope, headers)
             route = operation.template
-            authorize(self.settings.auth, operation.access, headers.get("authorization"))
+            role = authorize(self.settings.auth, operation.access, headers.get("authorization"))
             body = await self._read_body(receive, headers) if method in ("POST", "PUT", "PATCH", "DELETE") else b""
             request = BrokerRequest(
                 method=method,
@@ -152,10 +154,13 @@ class BrokerApplication:
                 links=Links(self._base_url(scope, headers)),
                 settings=self.settings,
                 services=self.services,
+                role=role,
             )
             response = await anyio.to_thread.run_sync(self._run, operation, request)
         except BrokerError as failure:
             response = http_errors.response_for(failure)
+            if self.ui.wants_page(headers):
+                response = self.ui.error_page(response, self._base_url(scope, headers))
         except _ClientGone:
             return
         except Exception:
@@ -179,7 +184,7 @@ class BrokerApplication:
                 )
             )
 
-    def _match(self, scope: Scope) -> tuple[Operation, dict[str, str], str]:
+    def _match(self, scope: Scope, headers: dict[str, str]) -> tuple[Operation, dict[str, str], str]:
         raw = scope.get("raw_path") or scope["path"].encode("utf-8")
         raw = raw.split(b"?", 1)[0]
         for prefix in (scope.get("root_path", ""), self.base_path):
@@ -189,7 +194,7 @@ class BrokerApplication:
         if not raw.startswith(b"/"):
             raw = b"/" + raw
         segments = decode_segments(raw)
-        match = self.router.match(scope["method"], segments)
+        match = self.ui.match(scope["method"], segments, headers) or self.router.match(scope["method"], segments)
         return match.operation, match.parameters, raw.decode("latin-1")
 
     async def _read_body(self, receive: Receive, headers: dict[str, str]) -> bytes:

@@ -53,9 +53,11 @@ def authorize(settings: AuthSettings, access: Access, authorization: str | None)
     """The caller's role, or 401/403 when it may not make this call."""
     if not settings.enabled or access is Access.PUBLIC:
         return Role.WRITE if not settings.enabled else Role.ANONYMOUS
+    if access is Access.BADGE and settings.public_badges:
+        return Role.ANONYMOUS
     role = identify(settings, authorization)
     if role is Role.ANONYMOUS:
-        if settings.allow_public_read and access in (Access.READ,):
+        if settings.allow_public_read and access in (Access.READ, Access.BADGE):
             return role
         raise UnauthorizedError("Authentication is required")
     if role is Role.READ and access is Access.WRITE:

@@ -58,6 +58,7 @@ class BrokerRequest:
     settings: BrokerSettings
     connection: Connection = field(default=None)  # type: ignore[assignment]
     services: Any = None
+    role: Any = None  # the caller's broker.api.auth.Role (pages hide write controls from read-only users)
     after_commit: list[Callable[[], None]] = field(default_factory=list)
 
     def param(self, name: str) -> str:

@@ -31,6 +31,7 @@ class Access(Enum):
     READ = "read"
     READ_POST = "read-post"  # a POST a read-only user may make (pacts for verification)
     WRITE = "write"
+    BADGE = "badge"  # a read that needs no credentials when public badge access is enabled
 
 
 @dataclass(frozen=True)

@@ -296,3 +296,43 @@ def environment_names_of(connection: Connection, version_ids: Iterable[int]) -> 
     for version_id, name in sorted(rows, key=lambda row: (row[0], row[1])):
         result[version_id].append(name)
     return result
+
+
+def records_of_versions(
+    connection: Connection, version_ids: Iterable[int]
+) -> tuple[dict[int, list[DeployedVersion]], dict[int, list[ReleasedVersion]]]:
+    """Per version, every deployment and release of it (current or ended), oldest first."""
+    wanted = list(set(version_ids))
+    deployed: dict[int, list[DeployedVersion]] = {vid: [] for vid in wanted}
+    released: dict[int, list[ReleasedVersion]] = {vid: [] for vid in wanted}
+    if not wanted:
+        return deployed, released
+    for record in deployed_where(connection, deployed_versions.c.version_id.in_(wanted)):
+        deployed[record.version.id].append(record)
+    for release in released_where(connection, released_versions.c.version_id.in_(wanted)):
+        released[release.version.id].append(release)
+    return deployed, released
+
+
+def history_of_environment(
+    connection: Connection, environment_id: int, limit: int, offset: int
+) -> tuple[list[DeployedVersion], list[ReleasedVersion]]:
+    """A page of an environment's deployments and of its releases, newest first."""
+    deployed_rows = list(
+        connection.execute(
+            sa.select(*_DEPLOYED_COLUMNS)
+            .where(deployed_versions.c.environment_id == environment_id)
+            .order_by(deployed_versions.c.id.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+    )
+    released_ids = connection.execute(
+        sa.select(released_versions.c.id)
+        .where(released_versions.c.environment_id == environment_id)
+        .order_by(released_versions.c.id.desc())
+        .limit(limit)
+        .offset(offset)
+    ).scalars()
+    releases = released_where(connection, released_versions.c.id.in_(list(released_ids)))
+    return _deployed(connection, deployed_rows), sorted(releases, key=lambda r: -r.id)

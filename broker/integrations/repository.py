@@ -72,3 +72,45 @@ def delete(connection: Connection, consumer_id: int, provider_id: int) -> None:
 
 def count(connection: Connection) -> int:
     return connection.execute(sa.select(sa.func.count()).select_from(integrations)).scalar_one()
+
+
+def _matching_name(search: str | None) -> list[Any]:
+    if not search:
+        return []
+    pattern = search.lower()
+    return [
+        sa.or_(
+            sa.func.lower(_consumers.c.name).contains(pattern, autoescape=True),
+            sa.func.lower(_providers.c.name).contains(pattern, autoescape=True),
+        )
+    ]
+
+
+def page(connection: Connection, search: str | None, limit: int, offset: int) -> list[Integration]:
+    """Integrations whose consumer or provider name contains `search`, by consumer then provider name."""
+    statement = (
+        _select()
+        .where(*_matching_name(search))
+        .order_by(sa.func.lower(_consumers.c.name), sa.func.lower(_providers.c.name))
+        .limit(limit)
+        .offset(offset)
+    )
+    return [Integration(*row) for row in connection.execute(statement)]
+
+
+def count_matching(connection: Connection, search: str | None) -> int:
+    statement = (
+        sa.select(sa.func.count())
+        .select_from(integrations)
+        .join(_consumers, _consumers.c.id == integrations.c.consumer_id)
+        .join(_providers, _providers.c.id == integrations.c.provider_id)
+        .where(*_matching_name(search))
+    )
+    return connection.execute(statement).scalar_one()
+
+
+def involving(connection: Connection, pacticipant_id: int) -> list[Integration]:
+    """Every integration the pacticipant takes part in, as consumer or as provider."""
+    return where(
+        connection, sa.or_(integrations.c.consumer_id == pacticipant_id, integrations.c.provider_id == pacticipant_id)
+    )

@@ -154,3 +154,11 @@ def ids_with_labels(connection: Connection, pacticipant_ids: Sequence[int]) -> d
     for row in rows:
         result[row.pacticipant_id].append(row.name)
     return result
+
+
+def ids_matching(connection: Connection, search: str) -> list[int]:
+    """Pacticipants whose name contains `search`, ignoring case (the index's search box)."""
+    rows = connection.execute(
+        sa.select(pacticipants.c.id).where(sa.func.lower(pacticipants.c.name).contains(search.lower(), autoescape=True))
+    )
+    return [row.id for row in rows]

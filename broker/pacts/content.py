@@ -168,17 +168,28 @@ def provider_states(document: dict[str, Any]) -> list[dict[str, Any]]:
     return states
 
 
-def describe_differences(old: dict[str, Any], new: dict[str, Any]) -> str:
-    """A short human summary of how two pacts' interactions differ (for the 409 notice)."""
+def interaction_changes(
+    old: dict[str, Any], new: dict[str, Any]
+) -> list[tuple[str, dict[str, Any] | None, dict[str, Any] | None]]:
+    """How two pacts' interactions differ: ("added" | "changed" | "removed", old, new), each
+    interaction keyed by description and provider states, as merging keys them."""
     old_keys = {_merge_key(item): item for key in INTERACTION_KEYS for item in old.get(key, [])}
     new_keys = {_merge_key(item): item for key in INTERACTION_KEYS for item in new.get(key, [])}
-    lines = []
+    changes: list[tuple[str, dict[str, Any] | None, dict[str, Any] | None]] = []
     for key, item in new_keys.items():
         if key not in old_keys:
-            lines.append(f"+ interaction '{item.get('description')}'")
+            changes.append(("added", None, item))
         elif canonical_json(_without_id(item)) != canonical_json(_without_id(old_keys[key])):
-            lines.append(f"~ interaction '{item.get('description')}' changed")
-    for key, item in old_keys.items():
-        if key not in new_keys:
-            lines.append(f"- interaction '{item.get('description')}'")
+            changes.append(("changed", old_keys[key], item))
+    changes += [("removed", item, None) for key, item in old_keys.items() if key not in new_keys]
+    return changes
+
+
+def describe_differences(old: dict[str, Any], new: dict[str, Any]) -> str:
+    """A short human summary of how two pacts' interactions differ (for the 409 notice)."""
+    symbols = {"added": "+ interaction '{}'", "changed": "~ interaction '{}' changed", "removed": "- interaction '{}'"}
+    lines = [
+        symbols[kind].format((after or before or {}).get("description"))
+        for kind, before, after in interaction_changes(old, new)
+    ]
     return "\n".join(lines) if lines else "The specification version or interaction details differ."

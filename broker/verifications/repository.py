@@ -8,8 +8,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from broker.integrations.tables import integrations
 from broker.pacticipants.tables import pacticipants
-from broker.pacts.tables import pact_contents, pact_versions
+from broker.pacts.tables import pact_contents, pact_publications, pact_versions
 from broker.storage.lists import one_of
 from broker.storage.upserts import upsert_if_newer
 from broker.verifications.models import Verification
@@ -151,3 +152,84 @@ def successfully_verified(
 
 def count(connection: Connection) -> int:
     return connection.execute(sa.select(sa.func.count()).select_from(verifications)).scalar_one()
+
+
+def latest_for_pact_versions(connection: Connection, pact_version_ids: Iterable[int]) -> dict[int, Verification]:
+    """The newest verification of each pact version (content), by anyone, in one query."""
+    wanted = list(set(pact_version_ids))
+    if not wanted:
+        return {}
+    newest = (
+        sa.select(sa.func.max(verifications.c.id))
+        .where(one_of(connection, verifications.c.pact_version_id, wanted))
+        .group_by(verifications.c.pact_version_id)
+    )
+    return {v.pact_version_id: v for v in where(connection, verifications.c.id.in_(newest))}
+
+
+def history_of_pact_version(connection: Connection, pact_version_id: int, limit: int) -> list[Verification]:
+    """Every verification of one content, newest first (bounded by `limit`)."""
+    return where(connection, verifications.c.pact_version_id == pact_version_id, limit=limit)
+
+
+def _newest_for_pair(
+    consumer_id: Any, provider_id: Any, consumer_tag: str | None = None, provider_tag: str | None = None
+) -> sa.Select[Any]:
+    """The newest verification id between a pair, walking the (provider_id, created_at) index backwards."""
+    statement = sa.select(verifications.c.id).where(
+        verifications.c.provider_id == provider_id, verifications.c.consumer_id == consumer_id
+    )
+    if consumer_tag is not None:
+        tagged_contents = (
+            sa.select(pact_publications.c.pact_version_id)
+            .join(tags, tags.c.version_id == pact_publications.c.consumer_version_id)
+            .where(
+                pact_publications.c.consumer_id == consumer_id,
+                pact_publications.c.provider_id == provider_id,
+                tags.c.name == consumer_tag,
+            )
+        )
+        statement = statement.where(verifications.c.pact_version_id.in_(tagged_contents))
+    if provider_tag is not None:
+        statement = statement.where(
+            sa.exists().where(tags.c.version_id == verifications.c.provider_version_id, tags.c.name == provider_tag)
+        )
+    return statement.order_by(verifications.c.created_at.desc(), verifications.c.id.desc()).limit(1)
+
+
+def latest_for_integration(
+    connection: Connection,
+    consumer_id: int,
+    provider_id: int,
+    *,
+    consumer_tag: str | None = None,
+    provider_tag: str | None = None,
+) -> Verification | None:
+    """The newest verification between a consumer and a provider, of any content; optionally
+    only of pacts from consumer versions with a tag and by provider versions with a tag (badges)."""
+    newest = _newest_for_pair(consumer_id, provider_id, consumer_tag, provider_tag).scalar_subquery()
+    found = where(connection, verifications.c.id == newest)
+    return found[0] if found else None
+
+
+def latest_for_integrations(
+    connection: Connection, pairs: Iterable[tuple[int, int]]
+) -> dict[tuple[int, int], Verification]:
+    """The newest verification of each (consumer id, provider id) pair, one index probe per pair."""
+    wanted = list(set(pairs))
+    if not wanted:
+        return {}
+    newest = (
+        _newest_for_pair(integrations.c.consumer_id, integrations.c.provider_id)
+        .correlate(integrations)
+        .scalar_subquery()
+    )
+    ids = [
+        row[0]
+        for row in connection.execute(
+            sa.select(newest).where(sa.tuple_(integrations.c.consumer_id, integrations.c.provider_id).in_(wanted))
+        )
+        if row[0] is not None
+    ]
+    found = find_by_ids(connection, ids)
+    return {(v.consumer_id, v.provider_id): v for v in found.values()}

@@ -258,3 +258,40 @@ def executions_of(connection: Connection, triggered_ids: list[int]) -> list[Webh
 
 def new_uuid() -> str:
     return uuid_module.uuid4().hex
+
+
+def recent_triggered(connection: Connection, webhook_id: int, limit: int) -> list[TriggeredWebhook]:
+    """A webhook's newest triggered occurrences, newest first."""
+    return triggered_where(connection, triggered_webhooks.c.webhook_id == webhook_id, limit=limit)
+
+
+def latest_triggered_for_pairs(
+    connection: Connection, pairs: list[tuple[int, int]]
+) -> dict[tuple[int, int], list[tuple[str, datetime | None]]]:
+    """Per (consumer id, provider id), the status and last change of the newest triggered
+    occurrence of each webhook that fired for the pair."""
+    result: dict[tuple[int, int], list[tuple[str, datetime | None]]] = {pair: [] for pair in pairs}
+    if not pairs:
+        return result
+    newest = (
+        sa.select(sa.func.max(triggered_webhooks.c.id))
+        .where(sa.tuple_(triggered_webhooks.c.consumer_id, triggered_webhooks.c.provider_id).in_(pairs))
+        .group_by(triggered_webhooks.c.webhook_id, triggered_webhooks.c.consumer_id, triggered_webhooks.c.provider_id)
+    )
+    rows = connection.execute(
+        sa.select(
+            triggered_webhooks.c.consumer_id,
+            triggered_webhooks.c.provider_id,
+            triggered_webhooks.c.status,
+            triggered_webhooks.c.updated_at,
+        ).where(triggered_webhooks.c.id.in_(newest))
+    )
+    for row in rows:
+        result[(row.consumer_id, row.provider_id)].append((row.status, row.updated_at))
+    return result
+
+
+def enabled_with_party_ids(connection: Connection) -> list[tuple[Webhook, int | None, int | None]]:
+    """Every enabled webhook with the ids of the consumer and provider it names (None: any)."""
+    rows = connection.execute(_select().where(webhooks.c.enabled.is_(True)).order_by(webhooks.c.id))
+    return [(_from_row(row), row.consumer_id, row.provider_id) for row in rows]

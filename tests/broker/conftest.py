@@ -8,12 +8,10 @@ session and emptied before each test (cheaply: DELETE/TRUNCATE); tests needing o
 from __future__ import annotations
 
 import os
-import threading
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import replace
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import quote
 
@@ -25,7 +23,7 @@ from broker.api.application import BrokerApplication
 from broker.config import BrokerSettings, WebhookPolicy
 from broker.storage.tables import metadata
 from broker.testing import BrokerServer
-from tests.broker.support import BrokerClient, Received, Receiver
+from tests.broker.support import BrokerClient, Receiver, running_receiver
 
 os.environ.setdefault("PACT_DO_NOT_TRACK", "true")
 
@@ -136,33 +134,5 @@ def http() -> Iterator[httpx.Client]:
 @pytest.fixture
 def receiver() -> Iterator[Receiver]:
     """An HTTP endpoint for webhooks to call, recording every request."""
-    state = Receiver(url="")
-
-    class Handler(BaseHTTPRequestHandler):
-        def _answer(self) -> None:
-            length = int(self.headers.get("content-length") or 0)
-            body = self.rfile.read(length).decode() if length else ""
-            headers = {key.lower(): value for key, value in self.headers.items()}
-            state.requests.append(Received(self.command, self.path, headers, body))
-            status = state.statuses.pop(0) if state.statuses else 200
-            payload = b'{"received": true}'
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
-
-        do_POST = do_PUT = do_GET = _answer
-
-        def log_message(self, format: str, *args: object) -> None:
-            return
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    state.url = f"http://127.0.0.1:{server.server_address[1]}"
-    try:
+    with running_receiver() as state:
         yield state
-    finally:
-        server.shutdown()
-        server.server_close()

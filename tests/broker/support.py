@@ -7,8 +7,12 @@ import base64
 import json
 import os
 import subprocess
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -249,9 +253,47 @@ class Receiver:
     url: str
     requests: list[Received] = field(default_factory=list)
     statuses: list[int] = field(default_factory=list)
+    failing_prefix: str | None = None  # requests to paths starting with it always answer 500
 
     def wait_for(self, count: int, timeout: float = 10.0) -> list[Received]:
         deadline = time.monotonic() + timeout
         while len(self.requests) < count and time.monotonic() < deadline:
             time.sleep(0.05)
         return list(self.requests)
+
+
+@contextmanager
+def running_receiver() -> Iterator[Receiver]:
+    """A `Receiver` listening on 127.0.0.1 (a free port) until the block ends."""
+    state = Receiver(url="")
+
+    class Handler(BaseHTTPRequestHandler):
+        def _answer(self) -> None:
+            length = int(self.headers.get("content-length") or 0)
+            body = self.rfile.read(length).decode() if length else ""
+            headers = {key.lower(): value for key, value in self.headers.items()}
+            state.requests.append(Received(self.command, self.path, headers, body))
+            status = state.statuses.pop(0) if state.statuses else 200
+            if state.failing_prefix and self.path.startswith(state.failing_prefix):
+                status = 500
+            payload = b'{"received": true}'
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+        do_POST = do_PUT = do_GET = _answer
+
+        def log_message(self, format: str, *args: object) -> None:
+            return
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    state.url = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        yield state
+    finally:
+        server.shutdown()
+        server.server_close()

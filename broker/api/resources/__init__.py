@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from broker.api.resources import (
+    badges,
     deployments,
     integrations,
     matrix,
@@ -30,6 +31,7 @@ def build_router() -> Router:
         webhooks,
         integrations,
         provider_contracts,
+        badges,
     ):
         module.register(router)
     return router

@@ -1,0 +1,24 @@
+"""Every page of the UI, registered on one router (separate from the API's, so pages never
+appear in the OpenAPI document and the API's routes never change)."""
+
+from __future__ import annotations
+
+from broker.api.router import Router
+from broker.ui.pages import (
+    assets,
+    can_i_deploy,
+    environments,
+    index,
+    matrix,
+    network,
+    pacticipants,
+    pacts,
+    webhooks,
+)
+
+
+def build_page_router() -> Router:
+    router = Router()
+    for module in (assets, index, pacts, matrix, can_i_deploy, pacticipants, network, environments, webhooks):
+        module.register(router)
+    return router

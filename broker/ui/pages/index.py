@@ -1,0 +1,171 @@
+"""The index (`/`, also `/ui/relationships`): every integration with its newest pact, its last
+verification and its webhooks; `?search=`, `?page=`/`?pageSize=`; `?tags=true` (or a tag name)
+lists the heads by tag, main branch and environment, as the official `?tags=true` does."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from broker.api.requests import BrokerRequest
+from broker.api.resources.common import page_parameters
+from broker.api.responses import HalResponse
+from broker.api.router import QueryParameter, Router
+from broker.integrations import repository as integrations_repository
+from broker.pacticipants import repository as pacticipants_repository
+from broker.pacts import overview
+from broker.pacts.models import Publication
+from broker.ui import status
+from broker.ui.rendering import page
+from broker.ui.version_labels import Labels, labels_of
+from broker.verifications import repository as verifications_repository
+from broker.verifications.models import Verification
+from broker.verifications.pseudo_branch_status import pseudo_branch_status
+from broker.webhooks import status as webhook_status
+
+DEFAULT_PAGE_SIZE = 100
+DEFAULT_TAGS_PAGE_SIZE = 30
+MAX_PAGE_SIZE = 500
+
+
+@dataclass(frozen=True)
+class Row:
+    consumer: str
+    provider: str
+    publication: Publication
+    latest: bool
+    consumer_labels: Labels
+    verification: Verification | None
+    provider_labels: Labels
+    verification_status: status.Shown
+    webhooks: status.Shown | None
+    webhooks_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Pagination:
+    page: int
+    size: int
+    has_previous: bool
+    has_next: bool
+    total: int | None
+
+
+def _rows(
+    request: BrokerRequest,
+    publications: list[Publication],
+    newest: set[int],
+    integration_verifications: dict[tuple[int, int], Verification],
+) -> list[Row]:
+    connection = request.connection
+    pairs = [(p.consumer_id, p.provider_id) for p in publications if p.id in newest]
+    content_verifications = verifications_repository.latest_for_pact_versions(
+        connection, [p.pact_version_id for p in publications if p.id not in newest]
+    )
+    hooks = webhook_status.statuses(connection, pairs)
+    chosen: dict[int, Verification | None] = {}
+    for publication in publications:
+        pair = (publication.consumer_id, publication.provider_id)
+        chosen[publication.id] = (
+            integration_verifications.get(pair)
+            if publication.id in newest
+            else content_verifications.get(publication.pact_version_id)
+        )
+    labels = labels_of(
+        connection,
+        [p.consumer_version_id for p in publications]
+        + [v.provider_version_id for v in chosen.values() if v is not None],
+    )
+    rows = []
+    for publication in publications:
+        verification = chosen[publication.id]
+        hook = hooks.get((publication.consumer_id, publication.provider_id)) if publication.id in newest else None
+        rows.append(
+            Row(
+                consumer=publication.consumer_name,
+                provider=publication.provider_name,
+                publication=publication,
+                latest=publication.id in newest,
+                consumer_labels=labels.get(publication.consumer_version_id, Labels()),
+                verification=verification,
+                provider_labels=labels.get(verification.provider_version_id, Labels()) if verification else Labels(),
+                verification_status=status.VERIFICATION[pseudo_branch_status(publication.sha, verification)],
+                webhooks=status.WEBHOOK[hook.status] if hook else None,
+                webhooks_at=hook.last_run_at if hook else None,
+            )
+        )
+    return rows
+
+
+def _integrations_view(request: BrokerRequest, search: str | None, limit: int, offset: int) -> tuple[list[Row], int]:
+    connection = request.connection
+    integrations = integrations_repository.page(connection, search, limit, offset)
+    total = integrations_repository.count_matching(connection, search)
+    pairs = [(i.consumer_id, i.provider_id) for i in integrations]
+    newest = overview.newest_of_integrations(connection, pairs)
+    verifications = verifications_repository.latest_for_integrations(connection, pairs)
+    publications = [newest[pair] for pair in pairs if pair in newest]
+    return _rows(request, publications, {p.id for p in publications}, verifications), total
+
+
+def _heads_view(
+    request: BrokerRequest, search: str | None, tags: list[str] | None, limit: int, offset: int
+) -> tuple[list[Row], bool]:
+    connection = request.connection
+    ids = pacticipants_repository.ids_matching(connection, search) if search else None
+    found = overview.labelled_heads_page(
+        connection, pacticipant_ids=ids, tag_names=tags, limit=limit + 1, offset=offset
+    )
+    publications = found[:limit]
+    pairs = list(dict.fromkeys((p.consumer_id, p.provider_id) for p in publications))
+    newest = overview.newest_publication_ids(connection, pairs)
+    newest_here = {p.id for p in publications if p.id in newest}
+    verifications = verifications_repository.latest_for_integrations(
+        connection, [(p.consumer_id, p.provider_id) for p in publications if p.id in newest_here]
+    )
+    return _rows(request, publications, newest_here, verifications), len(found) > limit
+
+
+def show_index(request: BrokerRequest) -> HalResponse:
+    search = (request.query_value("search") or "").strip() or None
+    raw_tags = request.query_value("tags")
+    by_labels = raw_tags is not None and raw_tags != "false"
+    tags = None if raw_tags in (None, "true", "false") else [t.strip() for t in raw_tags.split(",") if t.strip()]
+    default_size = DEFAULT_TAGS_PAGE_SIZE if by_labels else DEFAULT_PAGE_SIZE
+    limit, offset = page_parameters(request, default_size, MAX_PAGE_SIZE)
+    number = offset // limit + 1
+    if by_labels:
+        rows, has_next = _heads_view(request, search, tags, limit, offset)
+        pagination = Pagination(number, limit, number > 1, has_next, None)
+    else:
+        rows, total = _integrations_view(request, search, limit, offset)
+        pagination = Pagination(number, limit, number > 1, offset + limit < total, total)
+    return page(
+        request,
+        "index.html",
+        title="Pacts",
+        rows=rows,
+        search=search or "",
+        by_labels=by_labels,
+        tags=raw_tags if by_labels else None,
+        pagination=pagination,
+        empty_search=bool(search) and not rows,
+    )
+
+
+QUERY = (
+    QueryParameter("search", "Part of a consumer or provider name"),
+    QueryParameter("page", "Page number, from 1"),
+    QueryParameter("pageSize", "Rows per page"),
+    QueryParameter("tags", "true: the heads by tag, main branch and environment; or tag names"),
+)
+
+
+def register(router: Router) -> None:
+    for template, name in (("/", "index_page"), ("/ui/relationships", "relationships_page")):
+
+        def handler(request: BrokerRequest) -> HalResponse:
+            return show_index(request)
+
+        handler.__name__ = name
+        router.route("GET", template, summary="Integrations", tag="UI", query=QUERY)(handler)
