@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import random
 import re
 import threading
 import time
@@ -22,6 +23,7 @@ import anyio
 import sqlalchemy as sa
 
 from broker.api import errors as http_errors
+from broker.api.admission import Admission
 from broker.api.auth import authorize
 from broker.api.links import Links
 from broker.api.metrics import Metrics
@@ -46,7 +48,7 @@ Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 access_log = logging.getLogger("broker.access")
 logger = logging.getLogger("broker")
 
-ATTEMPTS = 4
+ATTEMPTS = 5
 _HOST = re.compile(r"^[A-Za-z0-9.\-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$")
 
 
@@ -75,6 +77,7 @@ class BrokerApplication:
         self.database = database or Database(self.settings.database_url)
         self.router = build_router()
         self.metrics = Metrics()
+        self.admission = Admission(self.settings.limits)
         self.executor = WebhookExecutor(self.settings.webhooks)
         self.worker = WebhookWorker(self.database, self.executor, self.settings.webhooks)
         self.services = BrokerServices(self.settings, self.database, self.executor, self.worker, self.metrics, self)
@@ -153,7 +156,14 @@ class BrokerApplication:
                 settings=self.settings,
                 services=self.services,
             )
-            response = await anyio.to_thread.run_sync(self._run, operation, request)
+            if operation.transaction == "none":  # no database work to queue for: /health, /ready, the index
+                response = await anyio.to_thread.run_sync(self._run, operation, request)
+            else:
+                async with self.admission.slot() as refused:
+                    if refused is None:
+                        response = await anyio.to_thread.run_sync(self._run, operation, request)
+                    else:
+                        response = http_errors.shed(refused.status, refused.message, refused.retry_after)
         except BrokerError as failure:
             response = http_errors.response_for(failure)
         except _ClientGone:
@@ -261,11 +271,13 @@ class BrokerApplication:
                     return response
                 except sa.exc.DataError:
                     return error(400, ["The request contains data the database cannot store (e.g. NUL characters)"])
+                except sa.exc.TimeoutError:  # no pooled connection came free in time
+                    return http_errors.unavailable()
                 except (sa.exc.OperationalError, sa.exc.IntegrityError) as failure:
                     if attempt == ATTEMPTS:
                         logger.warning("giving up after %s attempts: %s", attempt, failure)
                         return http_errors.unavailable()
-                    time.sleep(0.05 * attempt)
+                    time.sleep(random.uniform(0.01, 0.05 * 2**attempt))  # jitter: racing instances spread out
             raise AssertionError("unreachable")
         finally:
             current_base_url.reset(token)
@@ -281,6 +293,7 @@ def _headers(scope: Scope) -> dict[str, str]:
 
 
 async def _send(send: Send, response: HalResponse, method: str) -> None:
+    """HEAD gets the GET's headers, Content-Length included, and no body."""
     body = response.render()
     headers = [
         (b"content-type", response.content_type.encode("latin-1")),
@@ -289,4 +302,4 @@ async def _send(send: Send, response: HalResponse, method: str) -> None:
     for name, value in response.headers.items():
         headers.append((name.lower().encode("latin-1"), value.encode("latin-1", errors="replace")))
     await send({"type": "http.response.start", "status": response.status, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
+    await send({"type": "http.response.body", "body": b"" if method == "HEAD" else body})

@@ -11,6 +11,7 @@ from sqlalchemy.engine import Connection
 
 from broker.deployments.models import DeployedVersion, Environment, ReleasedVersion
 from broker.deployments.tables import deployed_versions, environments, released_versions
+from broker.storage.lists import one_of
 from broker.storage.schema import utcnow
 from broker.versions import repository as versions_repository
 from broker.versions.models import Version
@@ -296,3 +297,23 @@ def environment_names_of(connection: Connection, version_ids: Iterable[int]) -> 
     for version_id, name in sorted(rows, key=lambda row: (row[0], row[1])):
         result[version_id].append(name)
     return result
+
+
+def deployed_of_versions(connection: Connection, version_ids: Iterable[int]) -> dict[int, list[DeployedVersion]]:
+    """Every deployment (current or not) of each version, by version id."""
+    wanted = list(version_ids)
+    grouped: dict[int, list[DeployedVersion]] = {}
+    if wanted:
+        for item in deployed_where(connection, one_of(connection, deployed_versions.c.version_id, wanted)):
+            grouped.setdefault(item.version.id, []).append(item)
+    return grouped
+
+
+def released_of_versions(connection: Connection, version_ids: Iterable[int]) -> dict[int, list[ReleasedVersion]]:
+    """Every release (supported or not) of each version, by version id."""
+    wanted = list(version_ids)
+    grouped: dict[int, list[ReleasedVersion]] = {}
+    if wanted:
+        for item in released_where(connection, one_of(connection, released_versions.c.version_id, wanted)):
+            grouped.setdefault(item.version.id, []).append(item)
+    return grouped
