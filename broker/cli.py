@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import typer
 from rich.console import Console
 
-from broker.config import AuthSettings, BrokerSettings, WebhookPolicy
+from broker.config import AuthSettings, BrokerSettings, SettingsError, WebhookPolicy
 
 app = typer.Typer(
     name="broker",
@@ -34,7 +34,10 @@ def _settings(
     allow_hosts: list[str] | None = None,
     tokens: list[str] | None = None,
 ) -> BrokerSettings:
-    settings = BrokerSettings.from_env()
+    try:
+        settings = BrokerSettings.from_env()
+    except SettingsError as problem:
+        _fail(str(problem))
     if base_url is not None:
         parts = urlsplit(base_url)
         context_path_only = base_url.startswith("/") and not parts.netloc
@@ -103,8 +106,7 @@ def serve(
     except Exception as failure:  # one line, not a traceback
         _fail(f"cannot open the database: {failure}")
     bound = listener.getsockname()[1]
-    shown = settings.database_url or str(Path(__file__).resolve().parent / "data" / "broker.sqlite")
-    console.print(f"Pact Broker on http://{host}:{bound} (database: {_redact(shown)})", highlight=False)
+    console.print(f"Pact Broker on http://{host}:{bound} (database: {application.database.location})", highlight=False)
     config = uvicorn.Config(application, log_level="warning", access_log=False, lifespan="on")
     uvicorn.Server(config).run(sockets=[listener])
 
@@ -117,11 +119,12 @@ def migrate(
     from broker.storage.database import Database
 
     settings = _settings(database_url, None)
+    database = Database(settings.database_url)
     try:
-        Database(settings.database_url).migrate()
+        database.migrate()
     except Exception as failure:
         _fail(f"migration failed: {failure}")
-    console.print("The broker database is up to date.")
+    console.print(f"The broker database is up to date ({database.location}).", highlight=False)
 
 
 @app.command("openapi")
@@ -138,13 +141,6 @@ def openapi(output: Path | None = typer.Option(None, help="Write to this file in
     else:
         output.write_text(document + "\n", encoding="utf-8")
         console.print(f"Wrote {output}")
-
-
-def _redact(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.password:
-        return url.replace(f":{parts.password}@", ":***@")
-    return url
 
 
 __all__ = ["AuthSettings", "WebhookPolicy", "app"]

@@ -36,7 +36,7 @@ def session_lock(connection: Connection, purpose: str, *, wait: bool = True) -> 
     function = "pg_advisory_lock" if wait else "pg_try_advisory_lock"
     acquired = connection.execute(sa.text(f"SELECT {function}({_KEY})"), {"purpose": purpose}).scalar()
     connection.commit()
-    held = acquired is None or bool(acquired)  # pg_advisory_lock returns void (None) once it has the lock
+    held = wait or acquired is True  # pg_advisory_lock returns (void) only once it holds the lock
     try:
         yield held
     finally:

@@ -3,9 +3,10 @@
 Every broker instance runs one. An attempt is claimed in the database with a lease (who, until
 when), so with several instances on one PostgreSQL each attempt runs on exactly one of them; if
 that instance dies mid-attempt, the lease runs out and a survivor takes the attempt over. A
-delivery that reached the receiver just before its instance died is therefore sent again: the
-guarantee is at-least-once, with the repeat confined to attempts in flight at the crash (their
-execution log says so).
+delivery that reached the receiver just before its instance died is therefore sent again: on
+the wire the guarantee is at-least-once, with the repeat confined to attempts in flight at the
+crash (their execution log says so); every attempt carries the same `X-Pact-Broker-Delivery` id,
+so a receiver that remembers ids handles each event exactly once.
 """
 
 from __future__ import annotations
@@ -98,7 +99,7 @@ class WebhookWorker:
                 )
             if webhook is None:
                 continue
-            result = self.executor.execute(webhook.request, claim.job.context)
+            result = self.executor.execute(webhook.request, claim.job.context, claim.job.uuid)
             try:
                 self._record(claim, result.success, result.logs)
             except sa.exc.IntegrityError:
