@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -74,3 +75,38 @@ def test_openapi_prints_the_document(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["broker", "openapi", "--output", str(target)])
     assert result.exit_code == 0, result.output
     assert "/contracts/publish" in json.loads(target.read_text())["paths"]
+
+
+def test_the_default_database_lives_in_the_users_data_directory(tmp_path: Path) -> None:
+    env = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "data"), "PACT_DO_NOT_TRACK": "true"}
+    env.pop("PACT_BROKER_DATABASE_URL", None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "solo60", "broker", "serve", "--port", "0"],
+        cwd=ROOT,
+        env=env,
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert process.stderr is not None
+        first_line = process.stderr.readline()
+    finally:
+        process.kill()
+        process.wait(timeout=10)
+    expected = tmp_path / "data" / "solo60" / "broker" / "broker.sqlite"
+    assert f"(database: {expected})" in first_line
+    assert expected.exists()
+
+
+def test_a_bad_setting_in_the_environment_is_one_line(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "solo60", "broker", "serve", "--database-url", f"sqlite:///{tmp_path / 'b.sqlite'}"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+        env={**os.environ, "PACT_BROKER_MAX_CONCURRENT_REQUESTS": "lots"},
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip() == "error: PACT_BROKER_MAX_CONCURRENT_REQUESTS must be a number, got 'lots'"
