@@ -32,7 +32,9 @@ from broker.api.requests import BrokerRequest
 from broker.api.resources import build_router
 from broker.api.responses import HalResponse, error
 from broker.api.router import Operation, decode_segments
-from broker.config import BrokerSettings
+from broker.cleanup.schedule import CleanSchedule
+from broker.cleanup.settings import options_from
+from broker.config import BrokerSettings, SettingsError
 from broker.errors import BrokerError, PayloadTooLargeError
 from broker.nested_query import NestedQuery
 from broker.public_url import current_base_url
@@ -80,10 +82,21 @@ class BrokerApplication:
         self.admission = Admission(self.settings.limits)
         self.executor = WebhookExecutor(self.settings.webhooks)
         self.worker = WebhookWorker(self.database, self.executor, self.settings.webhooks)
+        self.clean_schedule = self._clean_schedule()
         self.services = BrokerServices(self.settings, self.database, self.executor, self.worker, self.metrics, self)
         self.base_path = urlsplit(self.settings.base_url).path.rstrip("/") if self.settings.base_url else ""
         self._start_lock = threading.Lock()
         self._started = False
+
+    def _clean_schedule(self) -> CleanSchedule | None:
+        clean = self.settings.clean
+        if not clean.enabled:
+            return None
+        try:
+            options = options_from(clean)
+        except BrokerError as problem:
+            raise SettingsError(f"PACT_BROKER_DATABASE_CLEAN_KEEP_VERSION_SELECTORS: {problem.message}") from None
+        return CleanSchedule(self.database, options, clean.cron_schedule)
 
     @cached_property
     def openapi_document(self) -> dict[str, Any]:
@@ -99,6 +112,8 @@ class BrokerApplication:
             self.database.migrate()
             if self.settings.run_webhook_worker:
                 self.worker.start()
+            if self.clean_schedule is not None:
+                self.clean_schedule.start()
             self._started = True
 
     def shutdown(self) -> None:
@@ -106,6 +121,8 @@ class BrokerApplication:
             if not self._started:
                 return
             self.worker.stop()
+            if self.clean_schedule is not None:
+                self.clean_schedule.stop()
             self.executor.close()
             self.database.dispose()
             self._started = False

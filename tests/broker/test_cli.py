@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import httpx
 import pytest
 from typer.testing import CliRunner
 
@@ -110,3 +111,30 @@ def test_a_bad_setting_in_the_environment_is_one_line(tmp_path: Path) -> None:
     )
     assert result.returncode == 2
     assert result.stderr.strip() == "error: PACT_BROKER_MAX_CONCURRENT_REQUESTS must be a number, got 'lots'"
+
+
+def test_clean_from_the_command_line(tmp_path: Path) -> None:
+    from broker.testing import running_broker
+
+    url = f"sqlite:///{tmp_path / 'b.sqlite'}"
+    with running_broker(url) as broker, httpx.Client(base_url=broker) as http:
+        for number in ("1", "2"):
+            http.put(f"/pacticipants/web/versions/{number}", json={})
+    keep = '[{"latest": true}]'
+    planned = CliRunner().invoke(app, ["broker", "clean", "--dry-run", "--keep", keep, "--database-url", url])
+    assert planned.exit_code == 0, planned.output
+    assert "Clean would delete 1 versions." in planned.output
+    assert "web" in planned.output
+    done = CliRunner().invoke(app, ["broker", "clean", "--keep", keep, "--database-url", url])
+    assert done.exit_code == 0, done.output
+    assert "Clean deleted 1 versions." in done.output
+    again = CliRunner().invoke(app, ["broker", "clean", "--keep", keep, "--database-url", url])
+    assert "Clean deleted 0 versions." in again.output
+
+
+def test_clean_with_bad_keep_selectors_is_one_line(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        app, ["broker", "clean", "--keep", '[{"colour": 1}]', "--database-url", f"sqlite:///{tmp_path / 'b.sqlite'}"]
+    )
+    assert result.exit_code == 2
+    assert result.output.strip() == "error: --keep: keep selector 1 has unknown key(s): colour"
