@@ -69,7 +69,7 @@ WIP_WINDOW = timedelta(hours=36)
 HEALTH_RATIO_GOAL = 5.0
 SCALE_RATIO_GOAL = 1.5
 DEFAULT_POSTGRES = os.environ.get("SOLO60_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-console = Console()
+console = Console(width=160)
 
 
 @dataclass
