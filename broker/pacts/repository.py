@@ -22,7 +22,7 @@ from broker.pacts.tables import (
 )
 from broker.storage.lists import one_of
 from broker.storage.schema import utcnow
-from broker.storage.upserts import insert_returning_id
+from broker.storage.upserts import insert_or_find, insert_returning_id
 from broker.deployments.tables import deployed_versions, environments, released_versions
 from broker.versions.tables import branch_versions, branches, tags, versions
 
@@ -276,42 +276,34 @@ def previous_publication(connection: Connection, publication: Publication) -> Pu
 
 
 def content_id_for(connection: Connection, sha: str, document: Callable[[], dict[str, Any]]) -> int:
-    """The content row for this SHA, stored (from `document()`) only when new."""
-    existing = connection.execute(sa.select(pact_contents.c.id).where(pact_contents.c.sha == sha)).scalar()
-    if existing is not None:
-        return existing
-    new_id = insert_returning_id(
+    """The content row for this SHA, stored (from `document()`) when new. SQLite looks first, so
+    an existing SHA costs no serialising; PostgreSQL inserts-or-selects in one round trip."""
+    if connection.dialect.name != "postgresql":
+        existing = connection.execute(sa.select(pact_contents.c.id).where(pact_contents.c.sha == sha)).scalar()
+        if existing is not None:
+            return existing
+    row, _ = insert_or_find(
         connection,
         pact_contents,
         {"sha": sha, "content": json.dumps(document(), ensure_ascii=False), "created_at": utcnow()},
         ["sha"],
+        ["id"],
     )
-    if new_id is not None:
-        return new_id
-    return connection.execute(sa.select(pact_contents.c.id).where(pact_contents.c.sha == sha)).scalar_one()
+    return row.id
 
 
 def pact_version_id_for(
     connection: Connection, consumer_id: int, provider_id: int, content_id: int
 ) -> tuple[int, bool]:
     """The pact version of this content between the pair, and whether it was created just now."""
-    criteria = (
-        pact_versions.c.consumer_id == consumer_id,
-        pact_versions.c.provider_id == provider_id,
-        pact_versions.c.content_id == content_id,
-    )
-    existing = connection.execute(sa.select(pact_versions.c.id).where(*criteria)).scalar()
-    if existing is not None:
-        return existing, False
-    new_id = insert_returning_id(
+    row, created = insert_or_find(
         connection,
         pact_versions,
         {"consumer_id": consumer_id, "provider_id": provider_id, "content_id": content_id, "created_at": utcnow()},
         ["consumer_id", "provider_id", "content_id"],
+        ["id"],
     )
-    if new_id is not None:
-        return new_id, True
-    return connection.execute(sa.select(pact_versions.c.id).where(*criteria)).scalar_one(), False
+    return row.id, created
 
 
 _PACT_VERSION_COLUMNS = (

@@ -77,3 +77,36 @@ def upsert_if_newer(
         where=statement.excluded[order_column] >= table.c[order_column],
     )
     connection.execute(statement)
+
+
+def insert_or_find(
+    connection: Connection,
+    table: sa.Table,
+    values: Mapping[str, Any],
+    conflict_columns: Sequence[str],
+    columns: Sequence[str],
+) -> tuple[sa.Row[Any], bool]:
+    """The row with these `conflict_columns` values (its `columns`), inserted from `values` when
+    missing; and whether this call inserted it.
+
+    On PostgreSQL this is one round trip (a data-modifying CTE that inserts or else selects),
+    which is what a publish mostly waits on; a row committed by a concurrent writer after this
+    statement's snapshot is picked up by a second, plain SELECT. SQLite, in-process, inserts and
+    then selects."""
+    wanted = [table.c[name] for name in columns]
+    key = [table.c[name] == values[name] for name in conflict_columns]
+    insert = _insert(connection, table).values(**values).on_conflict_do_nothing(index_elements=conflict_columns)
+    if connection.dialect.name == "postgresql":
+        inserted = insert.returning(*wanted).cte("inserted")
+        statement = sa.union_all(
+            sa.select(*(inserted.c[name] for name in columns), sa.true().label("created")),
+            sa.select(*wanted, sa.false().label("created")).where(*key, ~sa.exists(sa.select(inserted.c[columns[0]]))),
+        )
+        row = connection.execute(statement).first()
+        if row is not None:
+            return row, bool(row.created)
+    else:
+        row = connection.execute(insert.returning(*wanted)).first()
+        if row is not None:
+            return row, True
+    return connection.execute(sa.select(*wanted).where(*key)).one(), False
