@@ -52,7 +52,13 @@ class Admission:
 
     @property
     def waiting(self) -> int:
+        """Requests queued for a slot now."""
         return self._waiting
+
+    @property
+    def busy(self) -> int:
+        """Slots in use now."""
+        return self.limits.max_concurrent_requests - int(self._slots.value)
 
     def retry_after(self) -> int:
         """Seconds until the queue ahead of a newcomer has likely drained (at least 1)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import httpx
@@ -33,6 +33,13 @@ def database_held(application: BrokerApplication) -> Iterator[None]:
             transaction.rollback()
 
 
+def _until(condition: Callable[[], bool], timeout: float = 10) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "the broker did not reach the expected state"
+        time.sleep(0.01)
+
+
 def _publish(url: str, results: dict[str, httpx.Response]) -> None:
     body = {
         "pacticipantName": "web",
@@ -46,12 +53,15 @@ def test_a_full_queue_gets_429_and_a_long_wait_503_both_with_retry_after(start_b
     with start_broker(limits=LIMITS) as broker:
         results: dict[str, httpx.Response] = {}
         with database_held(broker.application):
+            admission = broker.application.admission
             writer = threading.Thread(target=_publish, args=(broker.url, results))
             writer.start()
-            time.sleep(0.3)  # the publish holds the only slot, waiting for the database
-            waiter = threading.Thread(target=lambda: results.update(waited=broker.get("/pacticipants")))
+            _until(lambda: admission.busy == 1)  # the publish holds the only slot, waiting for the database
+            waiter = threading.Thread(
+                target=lambda: results.update(waited=httpx.get(f"{broker.url}/pacticipants", timeout=30))
+            )
             waiter.start()
-            time.sleep(0.3)  # ...and a second request waits in the queue of one
+            _until(lambda: admission.waiting == 1)  # ...and a second request waits in the queue of one
 
             refused = broker.get("/environments")
             assert refused.status_code == 429
