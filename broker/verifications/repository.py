@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -10,7 +11,7 @@ from sqlalchemy.engine import Connection
 
 from broker.pacticipants.tables import pacticipants
 from broker.pacts.tables import pact_contents, pact_versions
-from broker.storage.lists import one_of
+from broker.storage.lists import one_of_parameter
 from broker.storage.upserts import upsert_if_newer
 from broker.verifications.models import Verification
 from broker.verifications.tables import latest_verifications, verifications
@@ -98,6 +99,35 @@ def insert(connection: Connection, values: Mapping[str, Any]) -> int:
     return verification_id
 
 
+@lru_cache(maxsize=32)
+def _verified_statement(
+    dialect: str, on_branch: bool, with_tag: bool, before: bool, exclude_wip: bool
+) -> sa.Select[Any]:
+    """One statement per combination of criteria, built once (pending checks run it per request)."""
+    criteria: list[Any] = [
+        one_of_parameter(dialect, verifications.c.pact_version_id, "pact_versions"),
+        verifications.c.success.is_(True),
+    ]
+    if on_branch:
+        criteria.append(
+            sa.exists().where(
+                branch_versions.c.version_id == verifications.c.provider_version_id,
+                branch_versions.c.branch_id == sa.bindparam("branch_id"),
+            )
+        )
+    if with_tag:
+        criteria.append(
+            sa.exists().where(
+                tags.c.version_id == verifications.c.provider_version_id, tags.c.name == sa.bindparam("tag")
+            )
+        )
+    if before:
+        criteria.append(verifications.c.created_at < sa.bindparam("before", type_=verifications.c.created_at.type))
+    if exclude_wip:
+        criteria.append(verifications.c.wip.is_(False))
+    return sa.select(verifications.c.pact_version_id).where(*criteria).distinct()
+
+
 def successfully_verified(
     connection: Connection,
     pact_version_ids: Iterable[int],
@@ -111,25 +141,12 @@ def successfully_verified(
     wanted = list(set(pact_version_ids))
     if not wanted:
         return set()
-    criteria: list[Any] = [
-        one_of(connection, verifications.c.pact_version_id, wanted),
-        verifications.c.success.is_(True),
-    ]
-    if branch_id is not None:
-        criteria.append(
-            sa.exists().where(
-                branch_versions.c.version_id == verifications.c.provider_version_id,
-                branch_versions.c.branch_id == branch_id,
-            )
-        )
-    if tag is not None:
-        criteria.append(sa.exists().where(tags.c.version_id == verifications.c.provider_version_id, tags.c.name == tag))
-    if before is not None:
-        criteria.append(verifications.c.created_at < before)
-    if exclude_wip:
-        criteria.append(verifications.c.wip.is_(False))
-    rows = connection.execute(sa.select(verifications.c.pact_version_id).where(*criteria).distinct())
-    return {row.pact_version_id for row in rows}
+    statement = _verified_statement(
+        connection.dialect.name, branch_id is not None, tag is not None, before is not None, exclude_wip
+    )
+    parameters = {"pact_versions": wanted, "branch_id": branch_id, "tag": tag, "before": before}
+    used = {key: value for key, value in parameters.items() if value is not None or key == "pact_versions"}
+    return {row.pact_version_id for row in connection.execute(statement, used)}
 
 
 def count(connection: Connection) -> int:
