@@ -32,13 +32,9 @@ def verified_for_branch(
     ids = list(pact_version_ids)
     if branch is None:
         return verifications_repository.successfully_verified(connection, ids)
-    on_branch = verifications_repository.successfully_verified(
-        connection, ids, branch_id=branch.id, exclude_wip=exclude_wip
+    return verifications_repository.successfully_verified(
+        connection, ids, branch_id=branch.id, exclude_wip=exclude_wip, or_before=branch.created_at
     )
-    before = verifications_repository.successfully_verified(
-        connection, [i for i in ids if i not in on_branch], before=branch.created_at
-    )
-    return on_branch | before
 
 
 def verified_for_tag(
@@ -48,13 +44,9 @@ def verified_for_tag(
     first_used = tags.first_created(connection, provider.id, tag)
     if first_used is None:
         return verifications_repository.successfully_verified(connection, ids)
-    with_tag = verifications_repository.successfully_verified(
-        connection, ids, tag=tag, exclude_wip=exclude_wip
+    return verifications_repository.successfully_verified(
+        connection, ids, tag=tag, exclude_wip=exclude_wip, or_before=first_used
     )
-    before = verifications_repository.successfully_verified(
-        connection, [i for i in ids if i not in with_tag], before=first_used
-    )
-    return with_tag | before
 
 
 def pending_statuses(

@@ -99,32 +99,35 @@ def insert(connection: Connection, values: Mapping[str, Any]) -> int:
     return verification_id
 
 
-@lru_cache(maxsize=32)
+@lru_cache(maxsize=64)
 def _verified_statement(
-    dialect: str, on_branch: bool, with_tag: bool, before: bool, exclude_wip: bool
+    dialect: str, on_branch: bool, with_tag: bool, before: bool, exclude_wip: bool, or_before: bool
 ) -> sa.Select[Any]:
     """One statement per combination of criteria, built once (pending checks run it per request)."""
-    criteria: list[Any] = [
-        one_of_parameter(dialect, verifications.c.pact_version_id, "pact_versions"),
-        verifications.c.success.is_(True),
-    ]
+    specific: list[Any] = []
     if on_branch:
-        criteria.append(
+        specific.append(
             sa.exists().where(
                 branch_versions.c.version_id == verifications.c.provider_version_id,
                 branch_versions.c.branch_id == sa.bindparam("branch_id"),
             )
         )
     if with_tag:
-        criteria.append(
-            sa.exists().where(
-                tags.c.version_id == verifications.c.provider_version_id, tags.c.name == sa.bindparam("tag")
-            )
-        )
+        tagged = tags.c.name == sa.bindparam("tag")
+        specific.append(sa.exists().where(tags.c.version_id == verifications.c.provider_version_id, tagged))
     if before:
-        criteria.append(verifications.c.created_at < sa.bindparam("before", type_=verifications.c.created_at.type))
+        specific.append(verifications.c.created_at < sa.bindparam("before", type_=verifications.c.created_at.type))
     if exclude_wip:
-        criteria.append(verifications.c.wip.is_(False))
+        specific.append(verifications.c.wip.is_(False))
+    criteria: list[Any] = [
+        one_of_parameter(dialect, verifications.c.pact_version_id, "pact_versions"),
+        verifications.c.success.is_(True),
+    ]
+    if or_before:
+        earlier = verifications.c.created_at < sa.bindparam("or_before", type_=verifications.c.created_at.type)
+        criteria.append(sa.or_(sa.and_(*specific), earlier) if specific else earlier)
+    else:
+        criteria.extend(specific)
     return sa.select(verifications.c.pact_version_id).where(*criteria).distinct()
 
 
@@ -136,17 +139,25 @@ def successfully_verified(
     tag: str | None = None,
     before: Any = None,
     exclude_wip: bool = False,
+    or_before: Any = None,
 ) -> set[int]:
-    """Which of these pact versions have a successful verification matching the criteria."""
+    """Which of these pact versions have a successful verification matching the criteria, or
+    (with `or_before`) any successful verification made before that moment: one round trip for
+    "verified by this branch, or before the branch existed"."""
     wanted = list(set(pact_version_ids))
     if not wanted:
         return set()
     statement = _verified_statement(
-        connection.dialect.name, branch_id is not None, tag is not None, before is not None, exclude_wip
+        connection.dialect.name,
+        branch_id is not None,
+        tag is not None,
+        before is not None,
+        exclude_wip,
+        or_before is not None,
     )
-    parameters = {"pact_versions": wanted, "branch_id": branch_id, "tag": tag, "before": before}
-    used = {key: value for key, value in parameters.items() if value is not None or key == "pact_versions"}
-    return {row.pact_version_id for row in connection.execute(statement, used)}
+    parameters = {"branch_id": branch_id, "tag": tag, "before": before, "or_before": or_before}
+    used = {key: value for key, value in parameters.items() if value is not None}
+    return {row.pact_version_id for row in connection.execute(statement, {"pact_versions": wanted, **used})}
 
 
 def count(connection: Connection) -> int:
