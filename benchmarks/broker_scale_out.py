@@ -1,7 +1,8 @@
 """Does a second broker process on the same PostgreSQL add throughput, and what limits it?
 
-A mixed CI load runs for a fixed time against 1, then 2 `solo60 broker serve` processes on one
-PostgreSQL schema seeded with history (`broker_benchmark.seed`): each simulated CI job fetches
+A mixed CI load runs against 1 and against 2 `solo60 broker serve` processes on one PostgreSQL
+schema seeded with history (`broker_benchmark.seed`), the two setups taking turns in short slices
+so that both meet the same load from the rest of this shared machine: each simulated CI job fetches
 pacts for verification, publishes a verification result for one of them, publishes a new consumer
 version and asks can-i-deploy. Client threads are spread over the instances as a load balancer
 would. Printed: requests per second for each setup and their ratio, and where the CPU went (each
@@ -178,53 +179,71 @@ def _backend_pids(engine: sa.Engine) -> list[int]:
 
 
 @dataclass
-class Measurement:
+class Setup:
+    """One way of serving the load (1 or 2 instances) and what it used over its slices."""
+
     instances: int
-    requests: int
-    seconds: float
-    broker_cpu: list[float]
-    database_cpu: float
-    client_cpu: float
-    machine_busy: float
-    machine_total: float
-    errors: list[str]
+    urls: list[str]
+    pids: list[int]
+    requests: int = 0
+    seconds: float = 0.0
+    broker_cpu: list[float] = field(default_factory=list)
+    database_cpu: float = 0.0
+    client_cpu: float = 0.0
+    machine_busy: float = 0.0
+    machine_total: float = 0.0
+    errors: list[str] = field(default_factory=list)
 
     @property
     def throughput(self) -> float:
         return self.requests / self.seconds
 
+    @property
+    def our_share(self) -> float:
+        """How much of the machine's busy CPU was this benchmark's (brokers, PostgreSQL, clients)."""
+        ours = sum(self.broker_cpu) + self.database_cpu + self.client_cpu
+        return ours / self.machine_busy if self.machine_busy else 0.0
 
-def measure(database_url: str, dataset: Dataset, instances: int, clients: int, seconds: float) -> Measurement:
+
+def run_slice(setup: Setup, admin: sa.Engine, dataset: Dataset, clients: int, seconds: float) -> None:
+    """Drive one setup for `seconds`, adding its requests and CPU to its totals."""
+    backends = _backend_pids(admin)
+    before_brokers = [_cpu_seconds(pid) for pid in setup.pids]
+    before_backends = {pid: _cpu_seconds(pid) for pid in backends}
+    before_client = resource.getrusage(resource.RUSAGE_SELF)
+    before_machine = _machine_busy_seconds()
+    started = time.monotonic()
+    load = drive(setup.urls, dataset, clients, seconds)
+    setup.seconds += time.monotonic() - started
+    after_machine = _machine_busy_seconds()
+    after_client = resource.getrusage(resource.RUSAGE_SELF)
+    used = [_cpu_seconds(pid) - before for pid, before in zip(setup.pids, before_brokers, strict=True)]
+    setup.broker_cpu = [total + more for total, more in zip(setup.broker_cpu or [0.0] * len(used), used, strict=True)]
+    setup.database_cpu += sum(_cpu_seconds(pid) - before_backends.get(pid, 0.0) for pid in _backend_pids(admin))
+    setup.client_cpu += (after_client.ru_utime + after_client.ru_stime) - (
+        before_client.ru_utime + before_client.ru_stime
+    )
+    setup.machine_busy += after_machine[0] - before_machine[0]
+    setup.machine_total += after_machine[1] - before_machine[1]
+    setup.requests += load.completed
+    setup.errors += load.errors
+
+
+def measure(database_url: str, dataset: Dataset, clients: int, seconds: float, slices: int) -> list[Setup]:
+    """Three broker processes on one database: one serves the 1-instance setup, two the other.
+    The setups take turns in short slices, so both see the same (shared, changing) machine."""
     admin = sa.create_engine(database_url)
     with ExitStack() as stack:
-        urls = [stack.enter_context(broker_process(database_url)) for _ in range(instances)]
+        urls = [stack.enter_context(broker_process(database_url)) for _ in range(3)]
         pids = [_broker_pid(url) for url in urls]
-        drive(urls, dataset, clients, 3)  # warm up: pools filled, statements prepared
-        backends = _backend_pids(admin)
-        before_brokers = [_cpu_seconds(pid) for pid in pids]
-        before_backends = {pid: _cpu_seconds(pid) for pid in backends}
-        before_client = resource.getrusage(resource.RUSAGE_SELF)
-        before_machine = _machine_busy_seconds()
-        started = time.monotonic()
-        load = drive(urls, dataset, clients, seconds)
-        elapsed = time.monotonic() - started
-        after_machine = _machine_busy_seconds()
-        after_client = resource.getrusage(resource.RUSAGE_SELF)
-        broker_cpu = [_cpu_seconds(pid) - before for pid, before in zip(pids, before_brokers, strict=True)]
-        database_cpu = sum(_cpu_seconds(pid) - before_backends.get(pid, 0.0) for pid in _backend_pids(admin))
+        setups = [Setup(1, urls[:1], pids[:1]), Setup(2, urls[1:], pids[1:])]
+        for setup in setups:
+            drive(setup.urls, dataset, clients, 3)  # warm up: pools filled, statements prepared
+        for index in range(slices):
+            for setup in setups if index % 2 == 0 else reversed(setups):
+                run_slice(setup, admin, dataset, clients, seconds / slices)
     admin.dispose()
-    client_cpu = (after_client.ru_utime + after_client.ru_stime) - (before_client.ru_utime + before_client.ru_stime)
-    return Measurement(
-        instances,
-        load.completed,
-        elapsed,
-        broker_cpu,
-        database_cpu,
-        client_cpu,
-        after_machine[0] - before_machine[0],
-        after_machine[1] - before_machine[1],
-        load.errors,
-    )
+    return setups
 
 
 @contextmanager
@@ -251,8 +270,8 @@ def seeded_schema(postgres_url: str, versions_per_pacticipant: int) -> Iterator[
         admin.dispose()
 
 
-def report(results: list[Measurement]) -> None:
-    table = Table(title="Mixed CI load on one PostgreSQL: 1 vs 2 broker instances")
+def report(results: list[Setup]) -> None:
+    table = Table(title="Mixed CI load on one PostgreSQL: 1 vs 2 broker instances (alternating slices)")
     for column in (
         "instances",
         "requests/s",
@@ -261,33 +280,38 @@ def report(results: list[Measurement]) -> None:
         "PostgreSQL CPU/s",
         "load generator CPU/s",
         "machine busy",
+        "of which this benchmark",
     ):
         table.add_column(column, justify="right")
     for item in results:
-        per_second = [cpu / item.seconds for cpu in item.broker_cpu]
         table.add_row(
             str(item.instances),
             f"{item.throughput:.1f}",
             str(len(item.errors)),
-            " + ".join(f"{value:.2f}" for value in per_second),
+            " + ".join(f"{cpu / item.seconds:.2f}" for cpu in item.broker_cpu),
             f"{item.database_cpu / item.seconds:.2f}",
             f"{item.client_cpu / item.seconds:.2f}",
             f"{100 * item.machine_busy / item.machine_total:.0f} % of {os.cpu_count()} cores",
+            f"{100 * item.our_share:.0f} %",
         )
     console.print(table)
-    one, two = results[0], results[-1]
+    one, two = results
     console.print(f"throughput ratio, 2 instances / 1: [bold]{two.throughput / one.throughput:.2f}x[/bold]")
-    busy = two.machine_busy / two.machine_total
-    broker_share = sum(two.broker_cpu) / two.machine_busy if two.machine_busy else 0
+    per_core_one = one.throughput / (sum(one.broker_cpu) / one.seconds or 1)
+    per_core_two = two.throughput / (sum(two.broker_cpu) / two.seconds or 1)
     console.print(
-        f"with 2 instances the machine was {100 * busy:.0f} % busy; the broker processes used "
-        f"{100 * broker_share:.0f} % of that, PostgreSQL {100 * two.database_cpu / two.machine_busy:.0f} %, "
-        f"the load generator {100 * two.client_cpu / two.machine_busy:.0f} % (the rest: other work on the machine)."
+        f"requests per broker CPU-second: {per_core_one:.0f} with one instance, {per_core_two:.0f} with two; "
+        f"PostgreSQL CPU per request: {1000 * one.database_cpu / max(one.requests, 1):.1f} ms and "
+        f"{1000 * two.database_cpu / max(two.requests, 1):.1f} ms."
     )
-    if one.broker_cpu and one.broker_cpu[0] / one.seconds > 0.85:
-        console.print("one instance ran at ~one full core: a single Python process (GIL) was the first limit.")
+    busy = two.machine_busy / two.machine_total
+    if one.broker_cpu[0] / one.seconds > 0.85:
+        console.print("one instance ran at about one full core: one Python process (the GIL) was the first limit.")
     if busy > 0.9:
-        console.print("with two the cores were saturated: the limit is the CPU this machine has, not the broker.")
+        console.print(
+            f"the cores were {100 * busy:.0f} % busy and this benchmark had {100 * two.our_share:.0f} % of them: "
+            "the limit is the CPU left on this shared 2-core machine, which a second process cannot add."
+        )
 
 
 def main() -> None:
@@ -295,15 +319,15 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30, help="measured seconds per setup")
     parser.add_argument("--clients", type=int, default=8, help="concurrent CI clients")
     parser.add_argument("--versions", type=int, default=1000, help="versions per pacticipant seeded")
+    parser.add_argument("--slices", type=int, default=6, help="turns the two setups take (alternating)")
     parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES)
     arguments = parser.parse_args()
     if arguments.seconds <= 0 or arguments.clients < 1 or arguments.versions < 100:
         parser.error("--seconds > 0, --clients >= 1, --versions >= 100")
     with seeded_schema(arguments.postgres_url, arguments.versions) as (url, dataset):
-        results = []
-        for instances in (1, 2):
-            console.print(f"running {arguments.seconds:g} s against {instances} instance(s)...")
-            results.append(measure(url, dataset, instances, arguments.clients, arguments.seconds))
+        plan = f"{arguments.seconds:g} s per setup, {arguments.slices} alternating slices"
+        console.print(f"{plan}, {arguments.clients} clients")
+        results = measure(url, dataset, arguments.clients, arguments.seconds, arguments.slices)
     report(results)
 
 
