@@ -16,7 +16,7 @@ from broker.config import LoadLimits
 from tests.broker.conftest import StartBroker
 from tests.broker.support import encoded, pact_document
 
-LIMITS = LoadLimits(max_concurrent_requests=1, max_queued_requests=1, queue_timeout_seconds=1)
+LIMITS = LoadLimits(max_concurrent_requests=1, max_queued_requests=1, queue_timeout_seconds=4)
 
 
 @contextmanager
