@@ -1,6 +1,6 @@
 """Solo60's Pact Broker: a Pact Broker the official Pact clients work against unmodified.
 
-    solo60 broker serve --port 9292                 # SQLite under broker/data/
+    solo60 broker serve --port 9292                 # SQLite in the user's data directory
     solo60 broker serve --database-url postgresql://user@host/db
 
 In Python: `broker.app.create_app(settings)` is the ASGI application and

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import typer
 from rich.console import Console
 
-from broker.config import AuthSettings, BrokerSettings, WebhookPolicy
+from broker.config import AuthSettings, BrokerSettings, SettingsError, WebhookPolicy
 
 app = typer.Typer(
     name="broker",
@@ -34,7 +34,10 @@ def _settings(
     allow_hosts: list[str] | None = None,
     tokens: list[str] | None = None,
 ) -> BrokerSettings:
-    settings = BrokerSettings.from_env()
+    try:
+        settings = BrokerSettings.from_env()
+    except SettingsError as problem:
+        _fail(str(problem))
     if base_url is not None:
         parts = urlsplit(base_url)
         context_path_only = base_url.startswith("/") and not parts.netloc
@@ -97,14 +100,16 @@ def serve(
         listener = socket.create_server((host, int(port)), family=socket.AF_INET6 if ":" in host else socket.AF_INET)
     except OSError as failure:
         _fail(f"cannot listen on {host}:{port}: {failure.strerror or failure}")
-    application = create_app(settings)
+    try:
+        application = create_app(settings)
+    except SettingsError as problem:
+        _fail(str(problem))
     try:
         application.startup()
     except Exception as failure:  # one line, not a traceback
         _fail(f"cannot open the database: {failure}")
     bound = listener.getsockname()[1]
-    shown = settings.database_url or str(Path(__file__).resolve().parent / "data" / "broker.sqlite")
-    console.print(f"Pact Broker on http://{host}:{bound} (database: {_redact(shown)})", highlight=False)
+    console.print(f"Pact Broker on http://{host}:{bound} (database: {application.database.location})", highlight=False)
     config = uvicorn.Config(application, log_level="warning", access_log=False, lifespan="on")
     uvicorn.Server(config).run(sockets=[listener])
 
@@ -117,11 +122,62 @@ def migrate(
     from broker.storage.database import Database
 
     settings = _settings(database_url, None)
+    database = Database(settings.database_url)
     try:
-        Database(settings.database_url).migrate()
+        database.migrate()
     except Exception as failure:
         _fail(f"migration failed: {failure}")
-    console.print("The broker database is up to date.")
+    console.print(f"The broker database is up to date ({database.location}).", highlight=False)
+
+
+@app.command()
+def clean(
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="Report per pacticipant what would be deleted; delete nothing."
+    ),
+    keep: str | None = typer.Option(
+        None,
+        help='Keep selectors as JSON, e.g. \'[{"branch": true, "latest": true}, {"deployed": true}]\' '
+        "[env: PACT_BROKER_DATABASE_CLEAN_KEEP_VERSION_SELECTORS; default: the official ones].",
+    ),
+    database_url: str | None = typer.Option(None, help="Database URL [env: PACT_BROKER_DATABASE_URL]."),
+    batch_size: int | None = typer.Option(
+        None, min=1, help="Rows deleted per transaction [env: PACT_BROKER_DATABASE_CLEAN_DELETION_LIMIT; 500]."
+    ),
+    overwritten_data_max_age: float | None = typer.Option(
+        None,
+        min=0,
+        help="Days before overwritten data goes [env: PACT_BROKER_DATABASE_CLEAN_OVERWRITTEN_DATA_MAX_AGE; 7].",
+    ),
+) -> None:
+    """Delete versions no keep selector names, stale branches, orphaned and overwritten data."""
+    from broker.cleanup.report import print_report
+    from broker.cleanup.service import clean as run_clean
+    from broker.cleanup.settings import options_from
+    from broker.errors import InvalidInputError
+    from broker.storage.database import Database
+
+    settings = _settings(database_url, None)
+    try:
+        options = options_from(
+            settings.clean,
+            keep=keep,
+            dry_run=dry_run or None,
+            batch_size=batch_size,
+            overwritten_data_max_age_days=overwritten_data_max_age,
+        )
+    except InvalidInputError as problem:
+        _fail(f"--keep: {problem.message}")
+    database = Database(settings.database_url)
+    try:
+        database.migrate()
+        with console.status("Cleaning the broker database..." if not options.dry_run else "Planning the clean..."):
+            report = run_clean(database, options)
+    except Exception as failure:
+        _fail(f"the clean failed: {failure}")
+    finally:
+        database.dispose()
+    print_report(Console(), report)
 
 
 @app.command("openapi")
@@ -138,13 +194,6 @@ def openapi(output: Path | None = typer.Option(None, help="Write to this file in
     else:
         output.write_text(document + "\n", encoding="utf-8")
         console.print(f"Wrote {output}")
-
-
-def _redact(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.password:
-        return url.replace(f":{parts.password}@", ":***@")
-    return url
 
 
 __all__ = ["AuthSettings", "WebhookPolicy", "app"]

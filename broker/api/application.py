@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import random
 import re
 import threading
 import time
@@ -22,6 +23,7 @@ import anyio
 import sqlalchemy as sa
 
 from broker.api import errors as http_errors
+from broker.api.admission import Admission
 from broker.api.auth import authorize
 from broker.api.links import Links
 from broker.api.metrics import Metrics
@@ -30,7 +32,9 @@ from broker.api.requests import BrokerRequest
 from broker.api.resources import build_router
 from broker.api.responses import HalResponse, error
 from broker.api.router import Operation, decode_segments
-from broker.config import BrokerSettings
+from broker.cleanup.schedule import CleanSchedule
+from broker.cleanup.settings import options_from
+from broker.config import BrokerSettings, SettingsError
 from broker.errors import BrokerError, PayloadTooLargeError
 from broker.nested_query import NestedQuery
 from broker.public_url import current_base_url
@@ -47,7 +51,7 @@ Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 access_log = logging.getLogger("broker.access")
 logger = logging.getLogger("broker")
 
-ATTEMPTS = 4
+ATTEMPTS = 5
 _HOST = re.compile(r"^[A-Za-z0-9.\-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$")
 
 
@@ -77,12 +81,24 @@ class BrokerApplication:
         self.router = build_router()
         self.ui = UserInterface()
         self.metrics = Metrics()
+        self.admission = Admission(self.settings.limits)
         self.executor = WebhookExecutor(self.settings.webhooks)
         self.worker = WebhookWorker(self.database, self.executor, self.settings.webhooks)
+        self.clean_schedule = self._clean_schedule()
         self.services = BrokerServices(self.settings, self.database, self.executor, self.worker, self.metrics, self)
         self.base_path = urlsplit(self.settings.base_url).path.rstrip("/") if self.settings.base_url else ""
         self._start_lock = threading.Lock()
         self._started = False
+
+    def _clean_schedule(self) -> CleanSchedule | None:
+        clean = self.settings.clean
+        if not clean.enabled:
+            return None
+        try:
+            options = options_from(clean)
+        except BrokerError as problem:
+            raise SettingsError(f"PACT_BROKER_DATABASE_CLEAN_KEEP_VERSION_SELECTORS: {problem.message}") from None
+        return CleanSchedule(self.database, options, clean.cron_schedule)
 
     @cached_property
     def openapi_document(self) -> dict[str, Any]:
@@ -98,6 +114,8 @@ class BrokerApplication:
             self.database.migrate()
             if self.settings.run_webhook_worker:
                 self.worker.start()
+            if self.clean_schedule is not None:
+                self.clean_schedule.start()
             self._started = True
 
     def shutdown(self) -> None:
@@ -105,6 +123,8 @@ class BrokerApplication:
             if not self._started:
                 return
             self.worker.stop()
+            if self.clean_schedule is not None:
+                self.clean_schedule.stop()
             self.executor.close()
             self.database.dispose()
             self._started = False
@@ -156,7 +176,14 @@ class BrokerApplication:
                 services=self.services,
                 role=role,
             )
-            response = await anyio.to_thread.run_sync(self._run, operation, request)
+            if operation.transaction == "none":  # no database work to queue for: /health, /ready, the index
+                response = await anyio.to_thread.run_sync(self._run, operation, request)
+            else:
+                async with self.admission.slot() as refused:
+                    if refused is None:
+                        response = await anyio.to_thread.run_sync(self._run, operation, request)
+                    else:
+                        response = http_errors.shed(refused.status, refused.message, refused.retry_after)
         except BrokerError as failure:
             response = http_errors.response_for(failure)
             if self.ui.wants_page(headers):
@@ -266,11 +293,13 @@ class BrokerApplication:
                     return response
                 except sa.exc.DataError:
                     return error(400, ["The request contains data the database cannot store (e.g. NUL characters)"])
+                except sa.exc.TimeoutError:  # no pooled connection came free in time
+                    return http_errors.unavailable()
                 except (sa.exc.OperationalError, sa.exc.IntegrityError) as failure:
                     if attempt == ATTEMPTS:
                         logger.warning("giving up after %s attempts: %s", attempt, failure)
                         return http_errors.unavailable()
-                    time.sleep(0.05 * attempt)
+                    time.sleep(random.uniform(0.01, 0.05 * 2**attempt))  # jitter: racing instances spread out
             raise AssertionError("unreachable")
         finally:
             current_base_url.reset(token)
@@ -286,6 +315,7 @@ def _headers(scope: Scope) -> dict[str, str]:
 
 
 async def _send(send: Send, response: HalResponse, method: str) -> None:
+    """HEAD gets the GET's headers, Content-Length included, and no body."""
     body = response.render()
     headers = [
         (b"content-type", response.content_type.encode("latin-1")),
@@ -294,4 +324,4 @@ async def _send(send: Send, response: HalResponse, method: str) -> None:
     for name, value in response.headers.items():
         headers.append((name.lower().encode("latin-1"), value.encode("latin-1", errors="replace")))
     await send({"type": "http.response.start", "status": response.status, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
+    await send({"type": "http.response.body", "body": b"" if method == "HEAD" else body})

@@ -45,3 +45,8 @@ def internal_error() -> HalResponse:
 
 def unavailable() -> HalResponse:
     return error(503, ["The database is busy; please retry"], headers={"Retry-After": "1"})
+
+
+def shed(status: int, message: str, retry_after: int) -> HalResponse:
+    """429 or 503 from load shedding (`broker.api.admission`)."""
+    return error(status, [message], headers={"Retry-After": str(retry_after)})

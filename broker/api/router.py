@@ -17,11 +17,11 @@ from enum import Enum
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_to_bytes
 
+from broker.api.responses import HalResponse
 from broker.errors import InvalidInputError, MethodNotAllowedError, NotFoundError
 
 if TYPE_CHECKING:
     from broker.api.requests import BrokerRequest
-    from broker.api.responses import HalResponse
 
 
 class Access(Enum):
@@ -100,6 +100,29 @@ def decode_segments(raw_path: bytes) -> list[str]:
     return decoded
 
 
+def allowed_methods(operations: dict[str, Operation]) -> list[str]:
+    implied = ["HEAD"] if "GET" in operations else []
+    return sorted([*operations, *implied, "OPTIONS"])
+
+
+def _options_operation(node: _Node) -> Operation:
+    allowed = ", ".join(allowed_methods(node.operations))
+
+    def options(request: BrokerRequest) -> HalResponse:
+        return HalResponse(200, None, {"Allow": allowed}, "text/plain;charset=utf-8", raw=b"")
+
+    return Operation(
+        method="OPTIONS",
+        template=node.template or "/",
+        handler=options,
+        summary="The methods this resource allows",
+        tag="Broker",
+        access=Access.READ,
+        responses={200: "OK"},
+        transaction="none",
+    )
+
+
 class Router:
     def __init__(self) -> None:
         self._root = _Node()
@@ -164,13 +187,17 @@ class Router:
         return register
 
     def match(self, method: str, segments: list[str]) -> Match:
+        """The operation for this method and path. Every resource also answers HEAD (as its GET,
+        without the body) and OPTIONS (its methods in `Allow`), here rather than per route."""
         found = self._find(self._root, segments, 0, {})
         if found is None:
             raise NotFoundError("The requested resource was not found")
         node, parameters = found
-        operation = node.operations.get(method)
+        operation = node.operations.get("GET" if method == "HEAD" else method)
+        if operation is None and method == "OPTIONS":
+            operation = _options_operation(node)
         if operation is None:
-            allowed = sorted(node.operations)
+            allowed = allowed_methods(node.operations)
             raise MethodNotAllowedError(f"Method {method} is not allowed here; allowed: {', '.join(allowed)}", allowed)
         return Match(operation, parameters)
 

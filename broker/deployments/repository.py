@@ -11,6 +11,7 @@ from sqlalchemy.engine import Connection
 
 from broker.deployments.models import DeployedVersion, Environment, ReleasedVersion
 from broker.deployments.tables import deployed_versions, environments, released_versions
+from broker.storage.lists import one_of
 from broker.storage.schema import utcnow
 from broker.versions import repository as versions_repository
 from broker.versions.models import Version
@@ -298,20 +299,24 @@ def environment_names_of(connection: Connection, version_ids: Iterable[int]) -> 
     return result
 
 
-def records_of_versions(
-    connection: Connection, version_ids: Iterable[int]
-) -> tuple[dict[int, list[DeployedVersion]], dict[int, list[ReleasedVersion]]]:
-    """Per version, every deployment and release of it (current or ended), oldest first."""
-    wanted = list(set(version_ids))
-    deployed: dict[int, list[DeployedVersion]] = {vid: [] for vid in wanted}
-    released: dict[int, list[ReleasedVersion]] = {vid: [] for vid in wanted}
-    if not wanted:
-        return deployed, released
-    for record in deployed_where(connection, deployed_versions.c.version_id.in_(wanted)):
-        deployed[record.version.id].append(record)
-    for release in released_where(connection, released_versions.c.version_id.in_(wanted)):
-        released[release.version.id].append(release)
-    return deployed, released
+def deployed_of_versions(connection: Connection, version_ids: Iterable[int]) -> dict[int, list[DeployedVersion]]:
+    """Every deployment (current or not) of each version, by version id."""
+    wanted = list(version_ids)
+    grouped: dict[int, list[DeployedVersion]] = {}
+    if wanted:
+        for item in deployed_where(connection, one_of(connection, deployed_versions.c.version_id, wanted)):
+            grouped.setdefault(item.version.id, []).append(item)
+    return grouped
+
+
+def released_of_versions(connection: Connection, version_ids: Iterable[int]) -> dict[int, list[ReleasedVersion]]:
+    """Every release (supported or not) of each version, by version id."""
+    wanted = list(version_ids)
+    grouped: dict[int, list[ReleasedVersion]] = {}
+    if wanted:
+        for item in released_where(connection, one_of(connection, released_versions.c.version_id, wanted)):
+            grouped.setdefault(item.version.id, []).append(item)
+    return grouped
 
 
 def history_of_environment(

@@ -18,6 +18,7 @@ from broker.deployments.models import DeployedVersion, Environment, ReleasedVers
 from broker.deployments.tables import deployed_versions, released_versions
 from broker.errors import ConflictError, InvalidInputError, NotFoundError, UnprocessableError
 from broker.names import display_name_for, environment_name_problem, name_problem
+from broker.storage.locks import transaction_lock
 from broker.versions.models import Version
 
 UUID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -103,6 +104,9 @@ def record_deployment(
         problem = name_problem(target, "applicationInstance")
         if problem:
             raise InvalidInputError(problem, {"applicationInstance": [problem]})
+    # Read-then-replace: two instances recording into the same slot at once must take turns,
+    # or both would keep their own deployment as the current one.
+    transaction_lock(connection, "record-deployment", f"{version.pacticipant_id}:{environment.id}")
     live = repository.currently_deployed(connection, environment.id, [version.pacticipant_id])
     same_slot = [deployed for deployed in live if deployed.target == target]
     for deployed in same_slot:

@@ -32,20 +32,13 @@ def verified_for_branch(
 ) -> set[int]:
     """Content verified by the provider branch, or by another branch before it existed (`branch`
     None: it does not exist yet, so by any branch at any time)."""
-    ids = list(pact_version_ids)
-    on_branch = set()
-    if branch is not None:
-        on_branch = verifications_repository.successfully_verified(
-            connection, ids, branch_id=branch.id, exclude_wip=exclude_wip
-        )
-    before = verifications_repository.successfully_verified(
+    return verifications_repository.successfully_verified(
         connection,
-        [i for i in ids if i not in on_branch],
-        another_branch_than=branch.id if branch is not None else 0,
+        pact_version_ids,
+        branch_id=branch.id if branch is not None else 0,
         before=branch.created_at if branch is not None else None,
         exclude_wip=exclude_wip,
     )
-    return on_branch | before
 
 
 def verified_for_tag(
@@ -58,16 +51,13 @@ def verified_for_tag(
 ) -> set[int]:
     """Content verified by a provider version with the tag, or with another tag before the tag
     was first used (at any time, if it never was)."""
-    ids = list(pact_version_ids)
-    with_tag = verifications_repository.successfully_verified(connection, ids, tag=tag, exclude_wip=exclude_wip)
-    before = verifications_repository.successfully_verified(
+    return verifications_repository.successfully_verified(
         connection,
-        [i for i in ids if i not in with_tag],
-        another_tag_than=tag,
+        pact_version_ids,
+        tag=tag,
         before=tags.first_created(connection, provider.id, tag),
         exclude_wip=exclude_wip,
     )
-    return with_tag | before
 
 
 def pending_statuses(

@@ -301,14 +301,17 @@ def publish_contracts(
     effective_branch = branch
     if effective_branch is None and tags and created:
         effective_branch = tags[0]  # the official broker's use_first_tag_as_branch
+    branch_ids = []
     if effective_branch is not None:
-        versions.add_to_branch(connection, consumer, version, effective_branch, version_is_new=created)
+        branch, _ = versions.add_to_branch(connection, consumer, version, effective_branch, version_is_new=created)
+        branch_ids.append(branch.id)
     versions.add_tags(connection, consumer, version, tags, version_is_new=created)
     ordered = sorted(enumerate(contracts), key=lambda pair: pair[1].provider_name)
     published: dict[int, PublishedPact] = {}
     with_webhooks = webhooks_repository.any_enabled(connection)
     known = pacticipants_repository.find_by_names(connection, {contract.provider_name for contract in contracts})
-    labels = heads.labels_of_version(connection, version.id)
+    # a version created just now carries exactly the labels given here: no need to read them back
+    labels = (branch_ids, list(dict.fromkeys(tags))) if created else heads.labels_of_version(connection, version.id)
     for index, contract in ordered:
         published[index] = publish_pact(
             connection,

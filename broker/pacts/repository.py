@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -21,9 +22,9 @@ from broker.pacts.tables import (
     pact_versions,
     superseded_pact_revisions,
 )
-from broker.storage.lists import one_of
+from broker.storage.lists import one_of, one_of_parameter
 from broker.storage.schema import utcnow
-from broker.storage.upserts import insert_returning_id
+from broker.storage.upserts import insert_or_find, insert_returning_id
 from broker.deployments.tables import deployed_versions, environments, released_versions
 from broker.versions.tables import branch_versions, branches, tags, versions
 
@@ -80,11 +81,22 @@ def publications_where(connection: Connection, *criteria: Any, order: Any = None
     return [publication_from_row(row) for row in connection.execute(statement)]
 
 
+@lru_cache(maxsize=4)
+def _by_ids_statement(dialect: str) -> sa.Select[Any]:
+    """Built once per dialect: selection runs it several times for every pacts-for-verification."""
+    return (
+        select_publications()
+        .where(one_of_parameter(dialect, pact_publications.c.id, "ids"))
+        .order_by(pact_publications.c.consumer_version_id)
+    )
+
+
 def publications_by_ids(connection: Connection, ids: Iterable[int]) -> list[Publication]:
     wanted = list(set(ids))
     if not wanted:
         return []
-    return publications_where(connection, one_of(connection, pact_publications.c.id, wanted))
+    rows = connection.execute(_by_ids_statement(connection.dialect.name), {"ids": wanted})
+    return [publication_from_row(row) for row in rows]
 
 
 def find_publication(connection: Connection, provider_id: int, consumer_version_id: int) -> Publication | None:
@@ -154,6 +166,30 @@ def main_branch_heads(
     return publications_by_ids(connection, connection.execute(head_ids).scalars())
 
 
+@lru_cache(maxsize=32)
+def _in_environments_statement(
+    dialect: str, kinds: tuple[str, ...], in_one_environment: bool, for_some_consumers: bool
+) -> Any:
+    """Built once per shape: every pacts-for-verification with deployed/released selectors runs it."""
+    parts = []
+    for kind in kinds:
+        records = deployed_versions if kind == "deployed" else released_versions
+        live = records.c.undeployed_at.is_(None) if kind == "deployed" else records.c.support_ended_at.is_(None)
+        part = (
+            select_publications()
+            .add_columns(environments.c.name.label("environment_name"), sa.literal(kind).label("kind"))
+            .join(records, records.c.version_id == pact_publications.c.consumer_version_id)
+            .join(environments, environments.c.id == records.c.environment_id)
+            .where(pact_publications.c.provider_id == sa.bindparam("provider_id"), live)
+        )
+        if in_one_environment:
+            part = part.where(records.c.environment_id == sa.bindparam("environment_id"))
+        if for_some_consumers:
+            part = part.where(one_of_parameter(dialect, pact_publications.c.consumer_id, "consumer_ids"))
+        parts.append(part)
+    return parts[0] if len(parts) == 1 else sa.union_all(*parts)
+
+
 def publications_in_environments(
     connection: Connection,
     provider_id: int,
@@ -164,26 +200,19 @@ def publications_in_environments(
 ) -> list[tuple[Publication, str, str]]:
     """Publications for the provider by consumer versions currently "deployed" and/or "released"
     (and supported), anywhere or in one environment: (publication, environment name, kind)."""
-    parts = []
-    for kind in kinds:
-        records = deployed_versions if kind == "deployed" else released_versions
-        live = records.c.undeployed_at.is_(None) if kind == "deployed" else records.c.support_ended_at.is_(None)
-        part = (
-            select_publications()
-            .add_columns(environments.c.name.label("environment_name"), sa.literal(kind).label("kind"))
-            .join(records, records.c.version_id == pact_publications.c.consumer_version_id)
-            .join(environments, environments.c.id == records.c.environment_id)
-            .where(pact_publications.c.provider_id == provider_id, live)
-        )
-        if environment_id is not None:
-            part = part.where(records.c.environment_id == environment_id)
-        if consumer_ids is not None:
-            part = part.where(pact_publications.c.consumer_id.in_(list(consumer_ids)))
-        parts.append(part)
-    statement = parts[0] if len(parts) == 1 else sa.union_all(*parts)
+    statement = _in_environments_statement(
+        connection.dialect.name, tuple(kinds), environment_id is not None, consumer_ids is not None
+    )
+    parameters: dict[str, Any] = {"provider_id": provider_id}
+    if environment_id is not None:
+        parameters["environment_id"] = environment_id
+    if consumer_ids is not None:
+        parameters["consumer_ids"] = list(consumer_ids)
     seen: set[tuple[int, str, str]] = set()
     found = []
-    rows = sorted(connection.execute(statement), key=lambda row: (row.consumer_version_id, row.environment_name))
+    rows = sorted(
+        connection.execute(statement, parameters), key=lambda row: (row.consumer_version_id, row.environment_name)
+    )
     for row in rows:
         key = (row.id, row.environment_name, row.kind)
         if key not in seen:
@@ -277,42 +306,34 @@ def previous_publication(connection: Connection, publication: Publication) -> Pu
 
 
 def content_id_for(connection: Connection, sha: str, document: Callable[[], dict[str, Any]]) -> int:
-    """The content row for this SHA, stored (from `document()`) only when new."""
-    existing = connection.execute(sa.select(pact_contents.c.id).where(pact_contents.c.sha == sha)).scalar()
-    if existing is not None:
-        return existing
-    new_id = insert_returning_id(
+    """The content row for this SHA, stored (from `document()`) when new. SQLite looks first, so
+    an existing SHA costs no serialising; PostgreSQL inserts-or-selects in one round trip."""
+    if connection.dialect.name != "postgresql":
+        existing = connection.execute(sa.select(pact_contents.c.id).where(pact_contents.c.sha == sha)).scalar()
+        if existing is not None:
+            return existing
+    row, _ = insert_or_find(
         connection,
         pact_contents,
         {"sha": sha, "content": json.dumps(document(), ensure_ascii=False), "created_at": utcnow()},
         ["sha"],
+        ["id"],
     )
-    if new_id is not None:
-        return new_id
-    return connection.execute(sa.select(pact_contents.c.id).where(pact_contents.c.sha == sha)).scalar_one()
+    return row.id
 
 
 def pact_version_id_for(
     connection: Connection, consumer_id: int, provider_id: int, content_id: int
 ) -> tuple[int, bool]:
     """The pact version of this content between the pair, and whether it was created just now."""
-    criteria = (
-        pact_versions.c.consumer_id == consumer_id,
-        pact_versions.c.provider_id == provider_id,
-        pact_versions.c.content_id == content_id,
-    )
-    existing = connection.execute(sa.select(pact_versions.c.id).where(*criteria)).scalar()
-    if existing is not None:
-        return existing, False
-    new_id = insert_returning_id(
+    row, created = insert_or_find(
         connection,
         pact_versions,
         {"consumer_id": consumer_id, "provider_id": provider_id, "content_id": content_id, "created_at": utcnow()},
         ["consumer_id", "provider_id", "content_id"],
+        ["id"],
     )
-    if new_id is not None:
-        return new_id, True
-    return connection.execute(sa.select(pact_versions.c.id).where(*criteria)).scalar_one(), False
+    return row.id, created
 
 
 _PACT_VERSION_COLUMNS = (

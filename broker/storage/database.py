@@ -12,19 +12,25 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import platformdirs
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
-DEFAULT_SQLITE_PATH = Path(__file__).resolve().parent.parent / "data" / "broker.sqlite"
 WRITE_OPTION = "broker_write"
+
+
+def default_sqlite_path() -> Path:
+    """The user's data directory (XDG_DATA_HOME on Linux, ~/Library/Application Support on macOS,
+    %LOCALAPPDATA% on Windows), not the installed package: that may be read-only and is replaced
+    on upgrade."""
+    return platformdirs.user_data_path("solo60", appauthor=False) / "broker" / "broker.sqlite"
 
 
 def normalise_database_url(url: str | None) -> str:
     """Accept the spellings operators use and pick the drivers this project ships."""
     if not url:
-        DEFAULT_SQLITE_PATH.parent.mkdir(parents=True, exist_ok=True)
-        return f"sqlite+pysqlite:///{DEFAULT_SQLITE_PATH}"
+        return f"sqlite+pysqlite:///{default_sqlite_path()}"
     for prefix in ("postgres://", "postgresql://", "postgresql+asyncpg://", "postgresql+psycopg2://"):
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]
@@ -103,10 +109,23 @@ class Database:
             with connection.begin():
                 yield connection
 
+    @property
+    def location(self) -> str:
+        """Where the data lives, for people: the SQLite file's path, or the URL without a password."""
+        if self.is_sqlite:
+            return self.url.split(":///", 1)[1]
+        return self.engine.url.render_as_string(hide_password=True)
+
     def migrate(self) -> None:
         from broker.storage.migrate import upgrade_to_head
 
         upgrade_to_head(self.engine)
+
+    def is_migrated(self) -> bool:
+        """True when the database answers and its schema is at this code's newest migration."""
+        from broker.storage.migrate import is_at_head
+
+        return is_at_head(self.engine)
 
     def empty(self) -> None:
         """Delete every row and keep the schema: tests that replay scenarios need the same start."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -11,7 +12,7 @@ from sqlalchemy.engine import Connection
 from broker.integrations.tables import integrations
 from broker.pacticipants.tables import pacticipants
 from broker.pacts.tables import pact_contents, pact_publications, pact_versions
-from broker.storage.lists import one_of
+from broker.storage.lists import one_of, one_of_parameter
 from broker.storage.upserts import upsert_if_newer
 from broker.verifications.models import Verification
 from broker.verifications.tables import latest_verifications, verifications
@@ -99,55 +100,58 @@ def insert(connection: Connection, values: Mapping[str, Any]) -> int:
     return verification_id
 
 
+@lru_cache(maxsize=64)
+def _verified_statement(dialect: str, scope: str, exclude_wip: bool, bounded: bool) -> sa.Select[Any]:
+    """One statement per shape of the question, built once (pending and WIP checks run it per request).
+
+    `scope` "any": by any provider version. "branch" ("tag"): by a version on the branch `:branch_id`
+    (with the tag `:tag`), or by a version on another branch (with another tag) made before
+    `:before` when `bounded`, at any time otherwise: the official rule that lets a new branch
+    inherit "not pending", asked in one round trip.
+    """
+    criteria: list[Any] = [
+        one_of_parameter(dialect, verifications.c.pact_version_id, "pact_versions"),
+        verifications.c.success.is_(True),
+    ]
+    if exclude_wip:
+        criteria.append(verifications.c.wip.is_(False))
+    if scope != "any":
+        if scope == "branch":
+            column, key, parameter = branch_versions.c.branch_id, branch_versions.c.version_id, "branch_id"
+        else:
+            column, key, parameter = tags.c.name, tags.c.version_id, "tag"
+        here = sa.exists().where(key == verifications.c.provider_version_id, column == sa.bindparam(parameter))
+        elsewhere: Any = sa.exists().where(
+            key == verifications.c.provider_version_id, column != sa.bindparam(parameter)
+        )
+        if bounded:
+            earlier = verifications.c.created_at < sa.bindparam("before", type_=verifications.c.created_at.type)
+            elsewhere = sa.and_(elsewhere, earlier)
+        criteria.append(sa.or_(here, elsewhere))
+    return sa.select(verifications.c.pact_version_id).where(*criteria).distinct()
+
+
 def successfully_verified(
     connection: Connection,
     pact_version_ids: Iterable[int],
     *,
     branch_id: int | None = None,
     tag: str | None = None,
-    another_branch_than: int | None = None,
-    another_tag_than: str | None = None,
     before: Any = None,
     exclude_wip: bool = False,
 ) -> set[int]:
-    """Which of these pact versions have a successful verification matching the criteria.
-
-    `another_branch_than` / `another_tag_than`: by a provider version on some other branch (0:
-    on any branch) or with some other tag.
-    """
+    """Which of these pact versions have a successful verification: by any provider version; or,
+    with `branch_id` (`tag`), by a version on that branch (with that tag) or by one on another
+    branch (with another tag) made before `before` (at any time when None). `branch_id` 0 names
+    no branch, so it asks "by a version on any branch"."""
     wanted = list(set(pact_version_ids))
     if not wanted:
         return set()
-    criteria: list[Any] = [
-        one_of(connection, verifications.c.pact_version_id, wanted),
-        verifications.c.success.is_(True),
-    ]
-    if branch_id is not None:
-        criteria.append(
-            sa.exists().where(
-                branch_versions.c.version_id == verifications.c.provider_version_id,
-                branch_versions.c.branch_id == branch_id,
-            )
-        )
-    if tag is not None:
-        criteria.append(sa.exists().where(tags.c.version_id == verifications.c.provider_version_id, tags.c.name == tag))
-    if another_branch_than is not None:
-        criteria.append(
-            sa.exists().where(
-                branch_versions.c.version_id == verifications.c.provider_version_id,
-                branch_versions.c.branch_id != another_branch_than,
-            )
-        )
-    if another_tag_than is not None:
-        criteria.append(
-            sa.exists().where(tags.c.version_id == verifications.c.provider_version_id, tags.c.name != another_tag_than)
-        )
-    if before is not None:
-        criteria.append(verifications.c.created_at < before)
-    if exclude_wip:
-        criteria.append(verifications.c.wip.is_(False))
-    rows = connection.execute(sa.select(verifications.c.pact_version_id).where(*criteria).distinct())
-    return {row.pact_version_id for row in rows}
+    scope = "branch" if branch_id is not None else "tag" if tag is not None else "any"
+    statement = _verified_statement(connection.dialect.name, scope, exclude_wip, before is not None)
+    parameters = {"branch_id": branch_id, "tag": tag, "before": before}
+    used = {key: value for key, value in parameters.items() if value is not None}
+    return {row.pact_version_id for row in connection.execute(statement, {"pact_versions": wanted, **used})}
 
 
 def count(connection: Connection) -> int:

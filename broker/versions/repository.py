@@ -10,7 +10,7 @@ from sqlalchemy.engine import Connection
 
 from broker.pacticipants.tables import pacticipants
 from broker.storage.schema import utcnow
-from broker.storage.upserts import insert_returning_id
+from broker.storage.upserts import insert_or_find
 from broker.versions.models import Version
 from broker.versions.tables import tags, versions
 
@@ -67,21 +67,18 @@ def find_by_ids(connection: Connection, ids: Iterable[int]) -> dict[int, Version
 def insert_if_missing(
     connection: Connection, pacticipant_id: int, pacticipant_name: str, number: str
 ) -> tuple[Version, bool]:
-    existing = find(connection, pacticipant_id, number)
-    if existing is not None:
-        return existing, False
+    """The version, created when missing (one round trip on PostgreSQL); True when created."""
     now = utcnow()
-    new_id = insert_returning_id(
+    row, created = insert_or_find(
         connection,
         versions,
         {"pacticipant_id": pacticipant_id, "number": number, "created_at": now, "updated_at": now},
         ["pacticipant_id", "number"],
+        ["id", "build_url", "created_at", "updated_at"],
     )
-    if new_id is not None:
-        return Version(new_id, pacticipant_id, pacticipant_name, number, None, now, now), True
-    created = find(connection, pacticipant_id, number)  # a concurrent writer got there first
-    assert created is not None
-    return created, False
+    return Version(
+        row.id, pacticipant_id, pacticipant_name, number, row.build_url, row.created_at, row.updated_at
+    ), created
 
 
 def update(connection: Connection, version_id: int, values: Mapping[str, Any]) -> Version:

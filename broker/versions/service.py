@@ -40,9 +40,6 @@ def get_version(connection: Connection, pacticipant_name: str, number: str) -> V
 
 
 def ensure_version(connection: Connection, pacticipant: Pacticipant, number: str) -> tuple[Version, bool]:
-    existing = repository.find(connection, pacticipant.id, number)
-    if existing is not None:
-        return existing, False
     require_number(number)
     return repository.insert_if_missing(connection, pacticipant.id, pacticipant.name, number)
 

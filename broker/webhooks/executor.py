@@ -19,6 +19,9 @@ from broker.webhooks import host_guard, redaction, templates
 from broker.webhooks.models import ExecutionResult, WebhookRequest
 
 MAX_LOGGED_BODY = 4096
+DELIVERY_HEADER = "X-Pact-Broker-Delivery"
+"""The triggered webhook's id, the same on every attempt: a receiver that remembers it handles
+each event once even when an attempt is repeated (its instance died before recording it)."""
 
 
 class _Log:
@@ -44,9 +47,13 @@ class WebhookExecutor:
     def close(self) -> None:
         self.client.close()
 
-    def execute(self, request: WebhookRequest, context: Mapping[str, str]) -> ExecutionResult:
+    def execute(
+        self, request: WebhookRequest, context: Mapping[str, str], delivery_id: str | None = None
+    ) -> ExecutionResult:
         url = templates.render(request.url, context, for_url=True)
         headers = {name: templates.render(value, context) for name, value in request.headers.items()}
+        if delivery_id is not None and not any(name.lower() == DELIVERY_HEADER.lower() for name in headers):
+            headers[DELIVERY_HEADER] = delivery_id
         body = templates.render_body(request.body, context)
         username = templates.render(request.username, context) if request.username else None
         password = templates.render(request.password, context) if request.password else None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid as uuid_module
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -191,43 +192,84 @@ def insert_triggered(
     return uuid
 
 
-def due(connection: Connection, now: datetime, limit: int) -> list[TriggeredWebhook]:
-    return triggered_where(
-        connection,
-        triggered_webhooks.c.status.in_(("not_run", "retrying")),
+_PENDING = ("not_run", "retrying")
+
+
+def _claimable(now: datetime) -> list[Any]:
+    return [
+        triggered_webhooks.c.status.in_(_PENDING),
         triggered_webhooks.c.next_attempt_at <= now,
-        limit=limit,
-    )
+        sa.or_(triggered_webhooks.c.lease_expires_at.is_(None), triggered_webhooks.c.lease_expires_at <= now),
+    ]
 
 
 def next_attempt_at(connection: Connection) -> datetime | None:
-    return connection.execute(
-        sa.select(sa.func.min(triggered_webhooks.c.next_attempt_at)).where(
-            triggered_webhooks.c.status.in_(("not_run", "retrying"))
+    """When the soonest pending attempt falls due (a running attempt's lease counts as its due time)."""
+    due_at = sa.case(
+        (
+            triggered_webhooks.c.lease_expires_at > triggered_webhooks.c.next_attempt_at,
+            triggered_webhooks.c.lease_expires_at,
+        ),
+        else_=triggered_webhooks.c.next_attempt_at,
+    )
+    return connection.execute(sa.select(sa.func.min(due_at)).where(triggered_webhooks.c.status.in_(_PENDING))).scalar()
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One attempt this instance owns until `lease_expires_at`; `taken_over_from` names the
+    instance whose lease on it ran out (it died, or was cut off, mid-attempt)."""
+
+    job: TriggeredWebhook
+    attempt: int
+    taken_over_from: str | None
+
+
+def claim_next(connection: Connection, instance: str, now: datetime, lease_until: datetime) -> Claim | None:
+    """Claim the oldest due attempt. On PostgreSQL `FOR UPDATE SKIP LOCKED` lets every instance
+    claim a different job without waiting; on SQLite the writer lock already serialises claims."""
+    candidate = connection.execute(
+        sa.select(triggered_webhooks.c.id, triggered_webhooks.c.claimed_by)
+        .where(*_claimable(now))
+        .order_by(triggered_webhooks.c.next_attempt_at, triggered_webhooks.c.id)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    ).first()
+    if candidate is None:
+        return None
+    attempts = connection.execute(
+        triggered_webhooks.update()
+        .where(triggered_webhooks.c.id == candidate.id, *_claimable(now))
+        .values(
+            claimed_by=instance,
+            lease_expires_at=lease_until,
+            attempts=triggered_webhooks.c.attempts + 1,
+            updated_at=now,
         )
+        .returning(triggered_webhooks.c.attempts)
     ).scalar()
+    if attempts is None:
+        return None
+    job = triggered_where(connection, triggered_webhooks.c.id == candidate.id, limit=1)[0]
+    return Claim(job, attempts, candidate.claimed_by)
 
 
-def claim(connection: Connection, triggered: TriggeredWebhook, lease_until: datetime) -> bool:
-    """Take the job by moving its next attempt forward; only one worker's UPDATE can match."""
+def finish_attempt(
+    connection: Connection, claim: Claim, instance: str, status: str, next_attempt_at: datetime | None
+) -> bool:
+    """Settle the attempt, only if this instance still owns it; False when a survivor took it over."""
     result = connection.execute(
         triggered_webhooks.update()
         .where(
-            triggered_webhooks.c.id == triggered.id,
-            triggered_webhooks.c.attempts == triggered.attempts,
-            triggered_webhooks.c.status.in_(("not_run", "retrying")),
+            triggered_webhooks.c.id == claim.job.id,
+            triggered_webhooks.c.claimed_by == instance,
+            triggered_webhooks.c.attempts == claim.attempt,
         )
-        .values(next_attempt_at=lease_until, attempts=triggered.attempts + 1)
+        .values(
+            status=status, next_attempt_at=next_attempt_at, claimed_by=None, lease_expires_at=None, updated_at=utcnow()
+        )
     )
     return result.rowcount == 1
-
-
-def finish_attempt(connection: Connection, triggered_id: int, status: str, next_attempt_at: datetime | None) -> None:
-    connection.execute(
-        triggered_webhooks.update()
-        .where(triggered_webhooks.c.id == triggered_id)
-        .values(status=status, next_attempt_at=next_attempt_at, updated_at=utcnow())
-    )
 
 
 def insert_execution(connection: Connection, triggered_id: int, success: bool, logs: str) -> None:

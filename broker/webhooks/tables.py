@@ -37,6 +37,9 @@ triggered_webhooks = sa.Table(
     sa.Column("consumer_id", sa.Integer, sa.ForeignKey("pacticipants.id", ondelete="CASCADE"), nullable=True),
     sa.Column("provider_id", sa.Integer, sa.ForeignKey("pacticipants.id", ondelete="CASCADE"), nullable=True),
     sa.Column("next_attempt_at", UtcDateTime(), nullable=True),
+    # which broker instance is running the current attempt, and until when it owns it
+    sa.Column("claimed_by", sa.String(128), nullable=True),
+    sa.Column("lease_expires_at", UtcDateTime(), nullable=True),
     created_at_column(),
     sa.Column("updated_at", UtcDateTime(), nullable=True),
     sa.UniqueConstraint("uuid"),

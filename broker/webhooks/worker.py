@@ -1,9 +1,21 @@
-"""The background worker that runs triggered webhooks, with retries on the configured schedule."""
+"""The background worker that runs triggered webhooks, with retries on the configured schedule.
+
+Every broker instance runs one. An attempt is claimed in the database with a lease (who, until
+when), so with several instances on one PostgreSQL each attempt runs on exactly one of them; if
+that instance dies mid-attempt, the lease runs out and a survivor takes the attempt over. A
+delivery that reached the receiver just before its instance died is therefore sent again: on
+the wire the guarantee is at-least-once, with the repeat confined to attempts in flight at the
+crash (their execution log says so); every attempt carries the same `X-Pact-Broker-Delivery` id,
+so a receiver that remembers ids handles each event exactly once.
+"""
 
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import threading
+import uuid
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -13,12 +25,15 @@ from broker.storage.database import Database
 from broker.storage.schema import utcnow
 from broker.webhooks import repository
 from broker.webhooks.executor import WebhookExecutor
-from broker.webhooks.models import TriggeredWebhook
 
 logger = logging.getLogger("broker.webhooks")
 
 POLL_SECONDS = 1.0
-LEASE_SECONDS = 120
+
+
+def instance_name() -> str:
+    """Who holds a lease, as an operator reading the table would want to see it."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
 
 class WebhookWorker:
@@ -29,6 +44,7 @@ class WebhookWorker:
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
+        self.instance = instance_name()
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._run, name="broker-webhooks", daemon=True)
@@ -62,40 +78,52 @@ class WebhookWorker:
         return min(POLL_SECONDS, max(0.01, (upcoming - utcnow()).total_seconds()))
 
     def run_due(self, limit: int = 20) -> int:
-        """Execute every job that is due now; returns how many attempts were made."""
-        with self.database.reading() as connection:
-            jobs = repository.due(connection, utcnow(), limit)
+        """Claim and execute due attempts, one at a time, up to `limit`; returns how many ran."""
         attempts = 0
-        for job in jobs:
-            if self._stop.is_set():
+        while attempts < limit and not self._stop.is_set():
+            now = utcnow()
+            with self.database.writing() as connection:
+                claim = repository.claim_next(
+                    connection, self.instance, now, now + timedelta(seconds=self.policy.lease_seconds)
+                )
+                webhook = repository.find_by_id(connection, claim.job.webhook_id) if claim is not None else None
+            if claim is None:
                 break
-            if self._attempt(job):
-                attempts += 1
+            attempts += 1
+            if claim.taken_over_from is not None:
+                logger.warning(
+                    "webhook attempt %s of %s: taken over from %s, whose lease ran out before it recorded a result",
+                    claim.attempt,
+                    claim.job.uuid,
+                    claim.taken_over_from,
+                )
+            if webhook is None:
+                continue
+            result = self.executor.execute(webhook.request, claim.job.context, claim.job.uuid)
+            try:
+                self._record(claim, result.success, result.logs)
+            except sa.exc.IntegrityError:
+                logger.info("webhook %s was deleted while it ran; its result is dropped", webhook.uuid)
         return attempts
 
-    def _attempt(self, job: TriggeredWebhook) -> bool:
+    def _record(self, claim: repository.Claim, success: bool, logs: str) -> None:
+        """Log the attempt and schedule the next one, or settle the job as success or failure;
+        nothing, if this instance lost its lease meanwhile (the survivor's attempt is the one that counts)."""
+        attempt_number = claim.attempt
         with self.database.writing() as connection:
-            if not repository.claim(connection, job, utcnow() + timedelta(seconds=LEASE_SECONDS)):
-                return False
-            webhook = repository.find_by_id(connection, job.webhook_id)
-        if webhook is None:
-            return False
-        result = self.executor.execute(webhook.request, job.context)
-        attempt_number = job.attempts + 1
-        try:
-            self._record(job, result.success, result.logs, attempt_number)
-        except sa.exc.IntegrityError:
-            logger.info("webhook %s was deleted while it ran; its result is dropped", webhook.uuid)
-        return True
-
-    def _record(self, job: TriggeredWebhook, success: bool, logs: str, attempt_number: int) -> None:
-        """Log the attempt and schedule the next one, or settle the job as success or failure."""
-        with self.database.writing() as connection:
-            repository.insert_execution(connection, job.id, success, logs)
             if success:
-                repository.finish_attempt(connection, job.id, "success", None)
+                status, next_at = "success", None
             elif attempt_number <= len(self.policy.retry_schedule):
                 delay = self.policy.retry_schedule[attempt_number - 1]
-                repository.finish_attempt(connection, job.id, "retrying", utcnow() + timedelta(seconds=delay))
+                status, next_at = "retrying", utcnow() + timedelta(seconds=delay)
             else:
-                repository.finish_attempt(connection, job.id, "failure", None)
+                status, next_at = "failure", None
+            if not repository.finish_attempt(connection, claim, self.instance, status, next_at):
+                logger.warning("webhook attempt %s of %s: lease lost, result dropped", attempt_number, claim.job.uuid)
+                return
+            if claim.taken_over_from is not None:
+                logs = (
+                    f"Attempt {attempt_number - 1} was claimed by broker instance {claim.taken_over_from}, which "
+                    "stopped before recording its result; this attempt was taken over after its lease ran out.\n" + logs
+                )
+            repository.insert_execution(connection, claim.job.id, success, logs)

@@ -5,15 +5,20 @@ from __future__ import annotations
 from typing import Any
 
 from broker import paths
-from broker.api.decorators.common import timestamp
+from broker.api.decorators.common import deployed_environments, timestamp
 from broker.api.links import Links, link
+from broker.deployments.models import DeployedVersion
 from broker.pacticipants.models import Label, Pacticipant
 
 
-def pacticipant(links: Links, item: Pacticipant, labels: list[str] | None = None) -> dict[str, Any]:
+def pacticipant(
+    links: Links, item: Pacticipant, labels: list[str] | None = None, deployed: list[DeployedVersion] | None = None
+) -> dict[str, Any]:
+    """`deployed` (its versions currently deployed anywhere) adds `pb:deployed-environments`, as
+    the official broker does on a single pacticipant's resource but not in lists."""
     name = item.name
     base = paths.pacticipant(name)
-    return {
+    body = {
         "name": name,
         "displayName": item.display_name,
         "mainBranch": item.main_branch,
@@ -51,6 +56,9 @@ def pacticipant(links: Links, item: Pacticipant, labels: list[str] | None = None
             "curies": links.curies(),
         },
     }
+    if deployed is not None:
+        body["_links"]["pb:deployed-environments"] = deployed_environments(links, deployed)
+    return body
 
 
 def pacticipant_list(links: Links, items: list[Pacticipant], labels: dict[int, list[str]]) -> dict[str, Any]:

@@ -5,9 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from broker import paths
-from broker.api.decorators.common import pacticipant_summary, timestamp, version_summary
+from broker.api.decorators.common import (
+    deployed_environments,
+    pacticipant_summary,
+    released_environments,
+    timestamp,
+    version_summary,
+)
 from broker.api.links import Links, link
-from broker.deployments.models import Environment
+from broker.deployments.models import DeployedVersion, Environment, ReleasedVersion
 from broker.versions.models import Branch, BranchVersion, Reference, Tag, Version
 
 
@@ -17,6 +23,8 @@ def version(
     branches: list[Reference],
     tags: list[Reference],
     environments: list[Environment],
+    deployed: list[DeployedVersion] | None = None,
+    released: list[ReleasedVersion] | None = None,
 ) -> dict[str, Any]:
     name, number = item.pacticipant_name, item.number
     base = paths.version(name, number)
@@ -64,6 +72,8 @@ def version(
                 )
                 for env in environments
             ],
+            "pb:deployed-environments": deployed_environments(links, deployed or []),
+            "pb:released-environments": released_environments(links, released or []),
             "curies": links.curies(),
         },
     }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from broker import paths
 from broker.api import schemas
 from broker.api.decorators import pacticipants as decorate
@@ -9,9 +11,18 @@ from broker.api.requests import BrokerRequest
 from broker.api.resources.common import BODY_ERRORS, NOT_FOUND, WRITE_ERRORS
 from broker.api.responses import HalResponse, created, created_or_ok, ok
 from broker.api.router import Router
+from broker.deployments import repository as deployments_repository
 from broker.pacticipants import repository, service
+from broker.pacticipants.models import Pacticipant
 
 TAG = "Pacticipants"
+
+
+def _body(request: BrokerRequest, item: Pacticipant) -> dict[str, Any]:
+    """One pacticipant with its labels and where its versions are deployed now."""
+    connection = request.connection
+    deployed = deployments_repository.currently_deployed(connection, None, [item.id])
+    return decorate.pacticipant(request.links, item, repository.labels_of(connection, item.id), deployed)
 
 
 def register(router: Router) -> None:
@@ -56,13 +67,12 @@ def register(router: Router) -> None:
     )
     def get_pacticipant(request: BrokerRequest) -> HalResponse:
         item = service.get_pacticipant(request.connection, request.param("pacticipant"))
-        return ok(decorate.pacticipant(request.links, item, repository.labels_of(request.connection, item.id)))
+        return ok(_body(request, item))
 
     def _write(request: BrokerRequest, *, replace: bool) -> HalResponse:
         name = request.param("pacticipant")
         item, was_created = service.update_pacticipant(request.connection, name, request.json_object(), replace=replace)
-        body = decorate.pacticipant(request.links, item, repository.labels_of(request.connection, item.id))
-        return created_or_ok(body, was_created, request.links.pacticipant(item.name))
+        return created_or_ok(_body(request, item), was_created, request.links.pacticipant(item.name))
 
     @router.route(
         "PUT",

@@ -47,6 +47,27 @@ def register(router: Router) -> None:
 
     @router.route(
         "GET",
+        "/ready",
+        summary="Readiness: the database answers and its schema is this broker's (for load balancers)",
+        tag=TAG,
+        access=Access.PUBLIC,
+        responses={200: "Ready to serve", 503: "The database is unreachable or not migrated yet"},
+        response_schema=schemas.HEALTH,
+        transaction="none",
+        media_type="application/json",
+    )
+    def get_ready(request: BrokerRequest) -> HalResponse:
+        if not request.services.database.is_migrated():
+            return HalResponse(
+                503,
+                {"errors": ["The database is unreachable or not migrated to this broker's schema yet"]},
+                {"Retry-After": "1"},
+                JSON,
+            )
+        return HalResponse(200, {"status": "ok", "database": "migrated"}, {}, JSON)
+
+    @router.route(
+        "GET",
         "/diagnostic/status/heartbeat",
         summary="Heartbeat (no database access), as the official broker serves it",
         tag=TAG,

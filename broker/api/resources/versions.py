@@ -30,6 +30,8 @@ def version_body(request: BrokerRequest, version: Version) -> dict:
         branches.branches_of(connection, [version.id])[version.id],
         tags.tags_of(connection, [version.id])[version.id],
         deployments_repository.list_environments(connection),
+        deployments_repository.deployed_of_versions(connection, [version.id]).get(version.id),
+        deployments_repository.released_of_versions(connection, [version.id]).get(version.id),
     )
 
 
@@ -49,7 +51,21 @@ def register(router: Router) -> None:
         branch_refs = branches.branches_of(request.connection, [v.id for v in items])
         tag_refs = tags.tags_of(request.connection, [v.id for v in items])
         environments = deployments_repository.list_environments(request.connection)
-        bodies = [decorate.version(request.links, v, branch_refs[v.id], tag_refs[v.id], environments) for v in items]
+        ids = [v.id for v in items]
+        deployed = deployments_repository.deployed_of_versions(request.connection, ids)
+        released = deployments_repository.released_of_versions(request.connection, ids)
+        bodies = [
+            decorate.version(
+                request.links,
+                v,
+                branch_refs[v.id],
+                tag_refs[v.id],
+                environments,
+                deployed.get(v.id),
+                released.get(v.id),
+            )
+            for v in items
+        ]
         total = repository.count_for(request.connection, pacticipant.id)
         page = {"size": limit, "totalElements": total, "number": offset // limit + 1}
         return ok(decorate.version_list(request.links, pacticipant.name, bodies, page))

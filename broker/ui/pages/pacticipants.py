@@ -50,7 +50,8 @@ def register(router: Router) -> None:
         versions = versions_repository.page(connection, pacticipant.id, limit, offset)
         total = versions_repository.count_for(connection, pacticipant.id)
         labels = labels_of(connection, [v.id for v in versions])
-        deployed, released = deployments_repository.records_of_versions(connection, [v.id for v in versions])
+        deployed = deployments_repository.deployed_of_versions(connection, [v.id for v in versions])
+        released = deployments_repository.released_of_versions(connection, [v.id for v in versions])
         integrations = integrations_repository.involving(connection, pacticipant.id)
         statuses = statuses_of(connection, integrations)
         shown = {

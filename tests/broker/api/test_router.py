@@ -35,7 +35,7 @@ def test_empty_segments_match_nothing() -> None:
 def test_wrong_method_lists_the_allowed_ones() -> None:
     with pytest.raises(MethodNotAllowedError) as raised:
         ROUTER.match("PATCH", decode_segments(b"/environments"))
-    assert raised.value.allowed == ["GET", "POST"]
+    assert raised.value.allowed == ["GET", "HEAD", "OPTIONS", "POST"]
 
 
 def test_segments_that_are_not_utf8_are_invalid() -> None:

@@ -4,55 +4,18 @@ publication the broker acknowledged is still there."""
 from __future__ import annotations
 
 import signal
-import subprocess
-import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 
 import httpx
 import pytest
 
-from tests.broker.support import ROOT, encoded, interaction, pact_document
+from tests.broker.processes import broker_processes
+from tests.broker.support import encoded, interaction, pact_document
 
 PUBLISHERS = 10
 CONTRACTS_EACH = 100
-
-
-@contextmanager
-def broker_process(database_url: str) -> Iterator[tuple[subprocess.Popen[str], str]]:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "solo60", "broker", "serve", "--port", "0", "--database-url", database_url],
-        cwd=ROOT,
-        stderr=subprocess.PIPE,
-        stdout=subprocess.DEVNULL,
-        text=True,
-    )
-    assert process.stderr is not None
-    line = process.stderr.readline()
-    if "Pact Broker on " not in line:
-        process.kill()
-        raise AssertionError(f"broker did not start: {line}{process.stderr.read()}")
-    url = line.split("Pact Broker on ", 1)[1].split(" ", 1)[0]
-    threading.Thread(target=process.stderr.read, daemon=True).start()  # keep the pipe drained
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            if httpx.get(f"{url}/health", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        if time.monotonic() > deadline:
-            process.kill()
-            raise AssertionError("broker did not become healthy")
-        time.sleep(0.05)
-    try:
-        yield process, url
-    finally:
-        if process.poll() is None:
-            process.kill()
-        process.wait(timeout=10)
 
 
 def _publish_body(consumer: str, number: int) -> dict:
@@ -75,7 +38,8 @@ def test_acknowledged_publications_survive_sigkill(new_database: Callable[[], st
     database_url = new_database()
     acknowledged: list[tuple[str, int]] = []
     lock = threading.Lock()
-    with broker_process(database_url) as (process, url):
+    with broker_processes(database_url) as (broker,):
+        url = broker.url
 
         def publisher(index: int) -> None:
             consumer = f"consumer-{index}"
@@ -96,13 +60,13 @@ def test_acknowledged_publications_survive_sigkill(new_database: Callable[[], st
         deadline = time.monotonic() + 60
         while len(acknowledged) < PUBLISHERS * CONTRACTS_EACH // 2 and time.monotonic() < deadline:
             time.sleep(0.01)
-        process.send_signal(signal.SIGKILL)
+        broker.process.send_signal(signal.SIGKILL)
         for thread in threads:
             thread.join(timeout=30)
         killed_at = len(acknowledged)
 
     assert 0 < killed_at < PUBLISHERS * CONTRACTS_EACH, "the kill happened while publishing"
-    with broker_process(database_url) as (_, url), httpx.Client(base_url=url, timeout=30) as client:
+    with broker_processes(database_url) as (restarted,), httpx.Client(base_url=restarted.url, timeout=30) as client:
         missing = [
             (consumer, number)
             for consumer, number in acknowledged

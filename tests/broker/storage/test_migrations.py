@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 
+import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -30,3 +32,26 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path) -> None:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
     database.dispose()
+
+
+@pytest.mark.postgres
+def test_instances_starting_together_migrate_once(new_postgres_url: Callable[[], str]) -> None:
+    url = new_postgres_url()
+    failures: list[BaseException] = []
+
+    def start() -> None:
+        database = Database(url)
+        try:
+            database.migrate()
+        except BaseException as failure:
+            failures.append(failure)
+        finally:
+            database.dispose()
+
+    starters = [threading.Thread(target=start) for _ in range(4)]
+    for thread in starters:
+        thread.start()
+    for thread in starters:
+        thread.join(timeout=60)
+    assert failures == []
+    assert Database(url).is_migrated()
