@@ -16,8 +16,8 @@ from pact import match
 from solo60.clients import CommunicationClient, Unauthorized, ValidationFailed
 from solo60.contracts.communication import DeliveryStatus, EmailAccepted, Recipient, SendEmail, TemplateKey
 from solo60.contracts.errors import ErrorCode
-from solo60.harness.consumer import ContractTest
-from solo60.harness.matchers import error_body, idempotency_key, identifier, shape_of
+from solo60.harness.made.contract_test import ContractTest
+from solo60.harness.made.matchers import error_body, idempotency_key, identifier, shape_of
 
 CONSUMER = "auth"
 PROVIDER = "communication"

@@ -10,8 +10,8 @@ from pact import match
 from solo60.clients import Conflict, NotFound, Unauthorized, UserClient, ValidationFailed
 from solo60.contracts.errors import ErrorCode
 from solo60.contracts.user import CreateUser, Role, UpdateUser, User, UserStatus
-from solo60.harness.consumer import ContractTest
-from solo60.harness.matchers import email, error_body, shape_of
+from solo60.harness.made.contract_test import ContractTest
+from solo60.harness.made.matchers import email, error_body, shape_of
 
 CONSUMER = "auth"
 PROVIDER = "user"

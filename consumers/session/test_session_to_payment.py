@@ -23,8 +23,8 @@ from solo60.clients import (
 )
 from solo60.contracts.errors import ErrorCode
 from solo60.contracts.payment import CreditBalance, CreditTransaction, DebitCredits, RefundCredits, TransactionType
-from solo60.harness.consumer import ContractTest
-from solo60.harness.matchers import error_body, idempotency_key, identifier, shape_of
+from solo60.harness.made.contract_test import ContractTest
+from solo60.harness.made.matchers import error_body, idempotency_key, identifier, shape_of
 
 CONSUMER = "session"
 PROVIDER = "payment"

@@ -106,8 +106,8 @@ def test_a_deployment_is_recorded_for_an_environment_the_official_cli_created(pa
         broker_url, "can-i-deploy", "--pacticipant", "auth", "--version", "c1", "--to-environment", "production"
     )
 
-    assert missing[0] == 1
-    assert "environment 'production' does not exist" in missing[1]
+    assert missing[0] == 2
+    assert "has no environment 'production'" in missing[1]
     assert created.returncode == 0, created.stderr
     assert recorded[0] == 0, recorded[1]
     assert auth_alone.returncode == 0, auth_alone.stdout

@@ -23,7 +23,7 @@ from pact import Pact
 from pact.interaction import HttpInteraction
 
 from solo60.clients import BreakerPolicy, ClientConfig, RetryPolicy, ServiceClient, Timeouts
-from solo60.harness.matchers import SERVICE_KEY_EXAMPLE, service_key
+from solo60.harness.made.matchers import SERVICE_KEY_EXAMPLE, service_key
 
 ClientT = TypeVar("ClientT", bound=ServiceClient)
 
