@@ -94,11 +94,7 @@ def run_pipeline(options: PipelineOptions) -> PipelineResult:
     console = options.console
     with ExitStack() as resources:
         stage = _Stages(result, console)
-        with stage("consumer pacts"):
-            result.pacts = make_pacts(options.pacts_dir)
-            stage.detail(f"{len(result.pacts)} pacts, {sum(p.interactions for p in result.pacts)} interactions")
-        revision = resolve_revision(options.version, options.branch, pacts=(pact.path for pact in result.pacts))
-        result.version, result.branch = revision.version, revision.branch
+        # The broker first: refused credentials or an unknown environment stop the run before any work.
         with stage("broker"):
             access = options.broker or BrokerAccess(resources.enter_context(_embedded_broker()))
             broker = resources.enter_context(access.client())
@@ -108,6 +104,11 @@ def run_pipeline(options: PipelineOptions) -> PipelineResult:
             else:
                 environment_named(broker, options.environment)  # judging never creates it: fail now, not last
                 stage.detail(access.described)
+        with stage("consumer pacts"):
+            result.pacts = make_pacts(options.pacts_dir)
+            stage.detail(f"{len(result.pacts)} pacts, {sum(p.interactions for p in result.pacts)} interactions")
+        revision = resolve_revision(options.version, options.branch, pacts=(pact.path for pact in result.pacts))
+        result.version, result.branch = revision.version, revision.branch
         with stage("publish"):
             publish_pacts(broker, result.pacts, PublishOptions(revision))
             stage.detail(f"{len(result.pacts)} pacts as version {result.version[:12]} on {result.branch}")
