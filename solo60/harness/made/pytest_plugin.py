@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import uuid
+from collections.abc import Generator
 from pathlib import Path
 from typing import Any
 
@@ -41,14 +42,28 @@ class PactRun:
         """Where this process's tests write their pacts until the run ends."""
         return run_dir(self.pacts_dir, self.run) / self.worker
 
-    @pytest.hookimpl
-    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
-        """Every test of a pair module, before any `-k`, `--lf` or node id chooses among them."""
-        for node in report.result:
+    @pytest.hookimpl(wrapper=True, trylast=True)
+    def pytest_make_collect_report(self, collector: pytest.Collector) -> Generator[None, pytest.CollectReport, Any]:
+        """Every test of a pair module, before any `-k`, `--lf` or node id chooses among them.
+
+        Seen where each module (or class) is collected, since pytest reports a collector that
+        a node id passes through only when it fails; and innermost (`trylast`), before `--lf`
+        filters a module's tests out of the same report.
+        """
+        report = yield
+        self.tracker.expanded(collector.nodeid)
+        for node in report.result if report.passed else ():
+            if not isinstance(node, pytest.Item | pytest.Class):
+                continue  # a module's `module` would import it: pair modules are seen when collected
             module = getattr(node, "module", None)
             consumer, provider = getattr(module, "CONSUMER", None), getattr(module, "PROVIDER", None)
-            if isinstance(node, pytest.Item) and consumer and provider:
+            if not (consumer and provider):
+                continue
+            if isinstance(node, pytest.Item):
                 self.tracker.collected(node.nodeid, consumer, provider)
+            else:
+                self.tracker.collected_group(node.nodeid, consumer, provider)
+        return report
 
     @pytest.hookimpl
     def pytest_collection_finish(self, session: pytest.Session) -> None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -37,6 +37,8 @@ class PairRun:
     collected: set[str] = field(default_factory=set)
     passed: set[str] = field(default_factory=set)
     failed: set[str] = field(default_factory=set)
+    unexpanded: set[str] = field(default_factory=set)
+    """Groups of tests (a class) the run never looked inside: their tests are unknown, so not run."""
 
     @property
     def pair(self) -> str:
@@ -50,11 +52,11 @@ class PairRun:
     def outcome(self) -> Outcome:
         if self.failed & self.collected:
             return "failed"
-        return "complete" if self.collected <= self.passed else "partial"
+        return "complete" if self.collected <= self.passed and not self.unexpanded else "partial"
 
     def describe(self) -> str:
-        """`9 of 9 tests passed`, `3 of 9 tests ran`, `1 of 9 tests failed`."""
-        total = len(self.collected)
+        """`9 of 9 tests passed`, `3 of 9 tests ran and passed`, `1 of 9 tests failed`."""
+        total = f"{len(self.collected)}{'+' if self.unexpanded else ''}"
         if self.outcome == "failed":
             return f"{len(self.failed & self.collected)} of {total} tests failed"
         if self.outcome == "partial":
@@ -66,21 +68,36 @@ class RunTracker:
     """Collects, over one pytest run, which consumer tests belong to which pair and how each ended."""
 
     def __init__(self) -> None:
-        self.pairs: dict[tuple[str, str], PairRun] = {}
         self._pair_of: dict[str, tuple[str, str]] = {}
+        self._groups: dict[str, tuple[str, str]] = {}
+        self._expanded: set[str] = set()
         self._passed: set[str] = set()
         self._failed: set[str] = set()
 
     def collected(self, test_id: str, consumer: str, provider: str) -> None:
         self._pair_of[test_id] = (consumer, provider)
 
-    def collected_tests(self) -> dict[str, list[str]]:
-        """Test id -> [consumer, provider]: what a worker passes on to the process that writes the pacts."""
-        return {test_id: list(pair) for test_id, pair in self._pair_of.items()}
+    def collected_group(self, group_id: str, consumer: str, provider: str) -> None:
+        """A group of the pair's tests (a class) found in a module; its tests count once it is expanded."""
+        self._groups[group_id] = (consumer, provider)
 
-    def add_collected(self, tests: Mapping[str, Iterable[str]]) -> None:
-        for test_id, (consumer, provider) in ((key, tuple(value)) for key, value in tests.items()):
+    def expanded(self, group_id: str) -> None:
+        self._expanded.add(group_id)
+
+    def collected_tests(self) -> dict[str, Any]:
+        """What a worker passes on to the process that writes the pacts."""
+        return {
+            "tests": {test_id: list(pair) for test_id, pair in self._pair_of.items()},
+            "groups": {group_id: list(pair) for group_id, pair in self._groups.items()},
+            "expanded": sorted(self._expanded),
+        }
+
+    def add_collected(self, collected: Mapping[str, Any]) -> None:
+        for test_id, (consumer, provider) in collected.get("tests", {}).items():
             self.collected(test_id, consumer, provider)
+        for group_id, (consumer, provider) in collected.get("groups", {}).items():
+            self.collected_group(group_id, consumer, provider)
+        self._expanded.update(collected.get("expanded", []))
 
     def reported(self, test_id: str, when: str, outcome: str) -> None:
         """One phase's report (setup, call, teardown): a test passed when its call passed and nothing failed."""
@@ -98,6 +115,9 @@ class RunTracker:
                 run.failed.add(test_id)
             elif test_id in self._passed:
                 run.passed.add(test_id)
+        for group_id, (consumer, provider) in self._groups.items():
+            if group_id not in self._expanded:
+                by_pair.setdefault((consumer, provider), PairRun(consumer, provider)).unexpanded.add(group_id)
         return [by_pair[key] for key in sorted(by_pair)]
 
 
