@@ -97,7 +97,7 @@ class PactRun:
             self._publish(session, list(written.values()), reporter)
 
     def _report(self, reporter: Any, runs: list[PairRun], written: dict[str, PactFile]) -> None:
-        reporter.ensure_newline()
+        reporter.line("")
         reporter.write_sep("-", f"pacts in {self.pacts_dir}")
         for pair in runs:
             pact = written.get(pair.file_name)
