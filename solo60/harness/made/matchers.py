@@ -137,10 +137,27 @@ def like_json(value: Any) -> Any:
     return value
 
 
-def sent_mail(mail: dict[str, Any]) -> dict[str, Any]:
+def sent_mail(
+    mail: dict[str, Any], *, recipient: Any = None, variables: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """A send-email body as the consumer's code composed it: the template exactly, the recipient by
     its form (a user id or an address), each variable by type. The pact pins which variables
-    go with which template, not what a plan or a gym is called."""
+    go with which template, not what a plan or a gym is called.
+
+    `recipient` and `variables` give the matchers of values the consumer's code makes anew on
+    every run (a new user's id, the token in a link), so the pact's examples stay put; only
+    variables the code actually sent may be given.
+    """
     to = mail["to"]
-    recipient = {"userId": identifier(to["userId"])} if "userId" in to else {"email": email(to["email"])}
-    return {"templateKey": mail["templateKey"], "to": recipient, "variables": like_json(mail.get("variables", {}))}
+    if recipient is None:
+        recipient = identifier(to["userId"]) if "userId" in to else email(to["email"])
+    sent = dict(mail.get("variables", {}))
+    unknown = set(variables or {}) - set(sent)
+    if unknown:
+        raise ValueError(f"the consumer's code did not send {sorted(unknown)} with {mail['templateKey']}")
+    shaped = {name: (variables or {}).get(name, like_json(value)) for name, value in sent.items()}
+    return {
+        "templateKey": mail["templateKey"],
+        "to": {("userId" if "userId" in to else "email"): recipient},
+        "variables": shaped,
+    }
