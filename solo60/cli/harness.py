@@ -99,7 +99,7 @@ def publish(
     options = PublishOptions(revision, tags=tag, build_url=build_url)
 
     def published(pact):  # type: ignore[no-untyped-def]
-        out.print(f"published {pact.pair} ({pact.interactions} interactions) as {pact.consumer} {revision.version}")
+        typer.echo(f"published {pact.pair} ({pact.interactions} interactions) as {pact.consumer} {revision.version}")
 
     assert access is not None
     with reported(), access.client() as client:
@@ -227,7 +227,7 @@ def record_deployment(
     assert access is not None
     with reported(), access.client() as client:
         record(client, pacticipant, version, environment, application_instance=application_instance)
-    out.print(f"recorded deployment of {pacticipant} {version} to {environment}")
+    typer.echo(f"recorded deployment of {pacticipant} {version} to {environment}")
 
 
 def pipeline(
