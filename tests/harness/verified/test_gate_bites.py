@@ -34,7 +34,7 @@ from solo60.services.kit.errors import ValidationFailed
 from solo60.services.kit.server import running_services
 from solo60.services.user import routes as user_routes
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 PACT = ROOT / ".venv" / "bin" / "pact"
 BASELINE = "auth-1"
 
