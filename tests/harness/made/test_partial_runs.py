@@ -18,8 +18,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from broker.testing import running_broker
 from solo60.cli import app
+from solo60.cli.harness import publish as _publish_command  # noqa: F401  (imported before pytester's snapshot)
 from solo60.harness.made.pact_files import pact_files
+from solo60.harness.published import publish as _publish_step  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -67,10 +70,10 @@ def suite(pytester: pytest.Pytester) -> pytest.Pytester:
     return pytester
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def broker_url() -> Iterator[str]:
-    from broker.testing import running_broker
-
+    """Module-scoped on purpose: started before `pytester`, which forgets every module first imported
+    during its test, so the broker's modules are never imported twice in one process."""
     with running_broker() as url:
         yield url
 
