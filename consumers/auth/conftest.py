@@ -15,7 +15,20 @@ import pytest
 from consumers.auth.examples import ADA
 from solo60.harness.made.consumer_database import consumer_database
 from solo60.harness.made.neighbours import Neighbours, live_neighbours
+from solo60.services.auth import passwords
 from solo60.services.kit.database import Database
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Auth's flows hash passwords with scrypt at production cost (most of a test's time); how hard a
+    hash is to reverse is no part of any pact, so these tests hash cheaply, through the same function."""
+    cheap = passwords.ScryptCost(n=2**4, r=1, p=1)
+
+    async def hash_password(password: str) -> str:
+        return passwords.hash_password_now(password, cheap)
+
+    monkeypatch.setattr(passwords, "hash_password", hash_password)
 
 
 @pytest.fixture

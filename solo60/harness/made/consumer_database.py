@@ -11,6 +11,8 @@ Pact mock server. So the pact records what the consumer's code composes, not wha
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -38,20 +40,44 @@ class QueuedCall:
         return idempotency_key_for(self.id)
 
 
+_MIGRATED: dict[str, Path] = {}
+"""Per process, one SQLite file per service that its migrations made; each test gets a copy."""
+
+
+async def migrated_sqlite(service: str, target: Path) -> Path:
+    """`target`, a SQLite file with the service's schema as its own migrations make it.
+
+    The migrations run once per process into a template that is then copied: a consumer suite
+    runs them for every test otherwise, and they cost more than the test.
+    """
+    template = _MIGRATED.get(service)
+    if template is None or not template.exists():
+        template = Path(tempfile.mkdtemp(prefix=f"solo60-{service}-schema-")) / f"{service}.sqlite"
+        db = _database(service, template)
+        try:
+            await db.migrate()
+        finally:
+            await db.dispose()
+        _MIGRATED[service] = template
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(template, target)
+    return target
+
+
 @asynccontextmanager
 async def consumer_database(service: str, directory: Path) -> AsyncIterator[Database]:
     """The consumer service's database as its migrations make it, in a scratch SQLite file."""
-    found = definition(service)
-    db = Database(
-        f"sqlite:///{directory / f'{service}-consumer.sqlite'}",
-        migrations=found.migrations,
-        version_table=f"{service}_alembic_version",
-    )
-    await db.migrate()
+    db = _database(service, await migrated_sqlite(service, directory / f"{service}-consumer.sqlite"))
     try:
         yield db
     finally:
         await db.dispose()
+
+
+def _database(service: str, path: Path) -> Database:
+    return Database(
+        f"sqlite:///{path}", migrations=definition(service).migrations, version_table=f"{service}_alembic_version"
+    )
 
 
 async def queued_calls(db: Database, table: sa.Table, operation: str | None = None) -> list[QueuedCall]:

@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 import httpx
 
 from solo60.clients import BreakerPolicy, ClientConfig, RetryPolicy, ServiceClient
+from solo60.harness.made.consumer_database import migrated_sqlite
 from solo60.services import definition
 from solo60.services.kit.app import build_app
 from solo60.services.kit.settings import DEVELOPMENT_API_KEY, ServiceSettings
@@ -69,10 +70,11 @@ async def live_neighbours(names: Sequence[str], directory: Path) -> AsyncIterato
     neighbours = Neighbours()
     async with AsyncExitStack() as stack:
         for name in names:
+            database = await migrated_sqlite(name, directory / f"{name}-neighbour.sqlite")
             settings = ServiceSettings.from_env(
                 name,
                 {},
-                database_url=f"sqlite:///{directory / f'{name}-neighbour.sqlite'}",
+                database_url=f"sqlite:///{database}",
                 data_dir=directory,
                 provider_states=True,
                 environment="test",
