@@ -1,8 +1,9 @@
 """Options and fixtures shared by every suite in the repository.
 
-The harness options let CI jobs drive the same consumer and provider suites a developer
-runs locally; the PostgreSQL fixtures give tests a real server (never a fake) and a
-fresh schema per test, so any component that takes a database URL can be tested on it.
+The harness options (`solo60/harness/suite_options.py`) let CI jobs drive the same
+consumer and provider suites a developer runs locally; the PostgreSQL fixtures give tests a
+real server (never a fake) and a fresh schema per test, so any component that takes a
+database URL can be tested on it.
 """
 
 from __future__ import annotations
@@ -22,38 +23,9 @@ LOCAL_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("solo60", "Solo60 contract harness")
-    group.addoption(
-        "--broker-url",
-        default=os.environ.get("PACT_BROKER_BASE_URL"),
-        help="Pact Broker to publish to and verify from (default: $PACT_BROKER_BASE_URL; none: local pacts).",
-    )
-    group.addoption(
-        "--publish",
-        action="store_true",
-        default=False,
-        help="Publish pacts (consumer suites) or verification results (provider suites) to --broker-url.",
-    )
-    group.addoption(
-        "--provider-version",
-        default=os.environ.get("SOLO60_PROVIDER_VERSION"),
-        help="Provider version to publish verification results with (default: the git SHA).",
-    )
-    group.addoption(
-        "--consumer-version",
-        default=os.environ.get("SOLO60_CONSUMER_VERSION"),
-        help="Consumer version to publish pacts with (default: the git SHA).",
-    )
-    group.addoption(
-        "--consumer-branch",
-        default=os.environ.get("SOLO60_CONSUMER_BRANCH"),
-        help="Consumer branch to publish pacts with (default: the git branch).",
-    )
-    group.addoption(
-        "--pacts-dir",
-        default=os.environ.get("SOLO60_PACTS_DIR", str(ROOT / "pacts")),
-        help="Directory the consumer suites write pacts to and local verification reads from.",
-    )
+    from solo60.harness.suite_options import add_harness_options
+
+    add_harness_options(parser.getgroup("solo60", "Solo60 contract harness"), default_pacts_dir=ROOT / "pacts")
 
 
 def _reachable(url: str) -> bool:

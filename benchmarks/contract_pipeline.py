@@ -22,9 +22,9 @@ import httpx
 from rich.console import Console
 from rich.table import Table
 
-from solo60.harness.pact_files import pact_files
+from solo60.harness.made.pact_files import pact_files
 from solo60.harness.pipeline import REPOSITORY, PipelineOptions, run_pipeline
-from solo60.harness.verification import PROVIDER_STATES_PATH, verify
+from solo60.harness.verified.verification import PROVIDER_STATES_PATH, verify
 from solo60.services.kit.server import running_services
 
 STATE_URL = PROVIDER_STATES_PATH

@@ -15,10 +15,15 @@ from pathlib import Path
 
 import pytest
 
-from solo60.harness.pact_files import PactFile, pact_files
-from solo60.harness.verification import BrokerSource, PublishOptions, VerificationReport, verify
-from solo60.harness.versions import current_branch, current_version
+from solo60.harness.broker_access import BrokerAccess
+from solo60.harness.made.pact_files import PactFile, pact_files
+from solo60.harness.suite_options import broker_access, checked_broker_access
+from solo60.harness.verified.verification import BrokerSource, ResultsPublication, VerificationReport, verify
+from solo60.harness.versions import Revision, resolve_revision
 from solo60.services.kit.server import RunningService, running_services
+
+BROKER = pytest.StashKey[BrokerAccess | None]()
+REVISION = pytest.StashKey[Revision]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -33,13 +38,25 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--include-wip-since", default=None, help="Verify work-in-progress pacts since this date.")
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """The broker (read once, so refused credentials stop the run before any provider starts) and the
+    provider version and branch, resolved once for every module."""
+    access = broker_access(config)
+    if access is not None and not hasattr(config, "workerinput"):
+        access = checked_broker_access(config)
+    config.stash[BROKER] = access
+    config.stash[REVISION] = resolve_revision(
+        config.getoption("--provider-version"), config.getoption("--provider-branch")
+    )
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """Local mode: one test per pact of the module's provider, named by the pair."""
     if "pact_file" not in metafunc.fixturenames:
         return
     config = metafunc.config
     provider = metafunc.module.PROVIDER
-    if config.getoption("--broker-url"):
+    if config.stash[BROKER] is not None:
         metafunc.parametrize("pact_file", [None], ids=[f"{provider} from the broker"])
         return
     found = pact_files(Path(config.getoption("--pacts-dir")), provider=provider)
@@ -96,36 +113,32 @@ class VerifyPacts:
         self.provider = provider
 
     def __call__(self, pact_file: PactFile | None) -> VerificationReport:
+        from solo60.harness.broker_access import BrokerError
+
         config = self.config
-        broker_url = config.getoption("--broker-url")
-        if pact_file is None and not broker_url:
+        access = config.stash[BROKER]
+        revision = config.stash[REVISION]
+        if pact_file is None and access is None:
             pytest.fail(
                 f"no pacts for provider {self.provider.name!r} in {config.getoption('--pacts-dir')}: "
                 "run `pytest consumers/` first, or give --broker-url"
             )
-        publish = None
-        if broker_url and config.getoption("--publish"):
-            publish = PublishOptions(
-                version=config.getoption("--provider-version") or current_version(),
-                branch=config.getoption("--provider-branch") or current_branch(),
-            )
+        publish = ResultsPublication(revision) if access is not None and config.getoption("--publish") else None
         broker = None
-        if broker_url:
+        if access is not None:
             broker = BrokerSource(
-                url=broker_url,
-                username=os.environ.get("PACT_BROKER_USERNAME"),
-                password=os.environ.get("PACT_BROKER_PASSWORD"),
-                token=os.environ.get("PACT_BROKER_TOKEN"),
-                include_wip_since=config.getoption("--include-wip-since"),
-                provider_branch=config.getoption("--provider-branch") or current_branch(),
+                access, include_wip_since=config.getoption("--include-wip-since"), provider_branch=revision.branch
             )
-        report = verify(
-            self.provider.name,
-            self.provider.url,
-            pacts=[pact_file.path] if pact_file is not None else [],
-            broker=broker,
-            publish=publish,
-        )
+        try:
+            report = verify(
+                self.provider.name,
+                self.provider.url,
+                pacts=[pact_file.path] if pact_file is not None else [],
+                broker=broker,
+                publish=publish,
+            )
+        except BrokerError as error:
+            pytest.fail(str(error), pytrace=False)
         for pending in report.pending_failures:
             config.pluginmanager.get_plugin("terminalreporter").write_line(f"pending (not failing): {pending.render()}")
         if not report.ok:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from solo60.harness.pact_files import PactFile
+from solo60.harness.made.pact_files import PactFile
 
 PROVIDER = "user"
 

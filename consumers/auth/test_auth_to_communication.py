@@ -1,137 +1,152 @@
 """What the auth service relies on from the communication service: the mails of its account flows.
 
-The account flows queue each mail in auth's outbox in the same transaction as the account
-change; the relay hands it to `send-async`, to the member's userId, with the Idempotency-Key
-`outbox-<message id>`, the same on every retry, so a relay that crashes after handing a mail
-over never gets it sent twice.
+Each test runs auth's own flow (signup, email verification, a password reset and its
+confirmation), which asks the live user service what it needs and queues the mail in auth's
+outbox in the same transaction as the account change; auth's relay handler then hands it to
+`send-async`, to the member's userId, with the Idempotency-Key `outbox-<message id>`, the same
+on every retry, so a relay that crashes after handing a mail over never gets it sent twice.
+The interaction is declared from the mail the flow queued. A new user's id and the token in a
+link are new on every run: those are pinned by form, with fixed examples.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from pact import match
 
-from solo60.clients import CommunicationClient, UpstreamUnauthorized, UpstreamValidationFailed
+from consumers.auth.examples import ADA, CONFIRM_URL, RESET_URL, a_mailed_token, an_account, link, runtime
+from solo60.clients import CommunicationClient, UpstreamUnauthorized, UpstreamValidationFailed, UserClient
+from solo60.contracts.auth import PasswordResetConfirmation, PasswordResetRequest, Signup, VerifyEmail
 from solo60.contracts.communication import DeliveryStatus, EmailAccepted, Recipient, SendEmail, TemplateKey
 from solo60.contracts.errors import ErrorCode
-from solo60.harness.consumer import ContractTest
-from solo60.harness.matchers import error_body, idempotency_key, identifier, shape_of
+from solo60.harness.made.consumer_database import QueuedCall, deliver, queued_calls
+from solo60.harness.made.contract_test import ContractTest
+from solo60.harness.made.matchers import error_body, idempotency_key, sent_mail, shape_of
+from solo60.harness.made.neighbours import Neighbours
+from solo60.services.auth import storage
+from solo60.services.auth.email_verification import verify_email
+from solo60.services.auth.mail_outbox import SEND_EMAIL, delivery_handlers
+from solo60.services.auth.password_reset import confirm_reset, request_reset
+from solo60.services.auth.signup import sign_up
+from solo60.services.auth.tokens import Purpose
+from solo60.services.kit.database import Database
 
 CONSUMER = "auth"
 PROVIDER = "communication"
 
 SEND_ASYNC = "/internal/emails/send-async"
 ACCEPTED = shape_of(EmailAccepted(message_id="8c4f6c1e-2f5b-5a43-9d1e-6b7a0c3d2e11", status=DeliveryStatus.QUEUED))
-MEMBER = {"userId": "123", "email": "ada@example.com"}
+MEMBER = {"userId": ADA["userId"], "email": ADA["email"]}
 RESET_DIGEST = "5d41402abc4b2a76b9719d911017c592aabbccdd"
-
-CONFIRM_URL = "http://localhost:3000/confirm-email?token=c0nf1rm"
-RESET_URL = "http://localhost:3000/reset-password?token=r3s3t"
-ACCOUNT_URL = "http://localhost:3000/account"
+GRACE = Signup(email="grace@example.com", name="Grace Hopper", password="correct horse battery")
 
 
-def _link(example: str) -> Any:
-    """A link into the web app: its base URL is configuration, its token a secret, so only the form is pinned."""
-    return match.regex(example, regex=r"^https?://\S+$")
+async def _the_mail(db: Database, template: TemplateKey) -> QueuedCall:
+    (call,) = [
+        call
+        for call in await queued_calls(db, storage.outbox, SEND_EMAIL)
+        if call.payload["mail"]["templateKey"] == template.value
+    ]
+    return call
 
 
-async def _queue(contract: ContractTest, template: TemplateKey, variables: dict[str, Any], key: str) -> EmailAccepted:
-    mail = SendEmail(template_key=template, to=Recipient(user_id="123"), variables=variables)
-    async with contract.client(CommunicationClient) as mails:
-        return await mails.send_email_async(mail, idempotency_key=key)
+async def _sent(
+    contract: ContractTest,
+    db: Database,
+    template: TemplateKey,
+    description: str,
+    *,
+    key: str | None = None,
+    **made_anew: object,
+) -> QueuedCall:
+    """Declare the mail auth's flow queued, accepted, and let auth's relay handler send it.
 
-
-def _declare(contract: ContractTest, description: str, template: TemplateKey, variables: dict, key: str) -> None:
+    `key` is the example of a key made anew each run; `made_anew` the matchers of such variables
+    (and `recipient` of a new user's id).
+    """
+    call = await _the_mail(db, template)
+    recipient = made_anew.pop("recipient", None)
     (
         contract.request(description, "POST", SEND_ASYNC)
         .given("a user can receive email", **MEMBER)
-        .with_header("Idempotency-Key", idempotency_key(key))
+        .with_header("Idempotency-Key", idempotency_key(key or call.key))
         .with_body(
-            {"templateKey": template.value, "to": {"userId": identifier("123")}, "variables": variables},
-            content_type="application/json",
+            sent_mail(call.payload["mail"], recipient=recipient, variables=made_anew), content_type="application/json"
         )
         .will_respond_with(202)
         .with_body(ACCEPTED, content_type="application/json")
     )
+    async with contract.client(CommunicationClient) as mails:
+        await deliver(db, storage.outbox, call, delivery_handlers(runtime(db, communication=mails)))
+    return call
 
 
-async def test_signup_queues_the_email_confirmation_link(contract: ContractTest) -> None:
-    key = "outbox-signup-123-email-confirmation"
-    _declare(
-        contract,
-        "an email confirmation for a new member",
-        TemplateKey.EMAIL_CONFIRMATION,
-        {"name": match.str("Ada Lovelace"), "confirmationUrl": _link(CONFIRM_URL)},
-        key,
-    )
-    accepted = await _queue(
-        contract, TemplateKey.EMAIL_CONFIRMATION, {"name": "Ada Lovelace", "confirmationUrl": CONFIRM_URL}, key
-    )
-    assert accepted.status is DeliveryStatus.QUEUED  # handed over: the outbox entry is done
+async def test_signup_queues_the_email_confirmation_link(
+    contract: ContractTest, auth_db: Database, neighbours: Neighbours
+) -> None:
+    async with neighbours.client(UserClient, caller=CONSUMER) as users:
+        await sign_up(runtime(auth_db, users=users), GRACE, "signup-1")
+    await _sent(
+        contract, auth_db, TemplateKey.EMAIL_CONFIRMATION, "an email confirmation for a new member",
+        key="outbox-signup-123-email-confirmation", recipient=match.regex("123", regex=r"^\S+$"),
+        confirmationUrl=link(CONFIRM_URL),
+    )  # fmt: skip
+    scrubbed = await queued_calls(auth_db, storage.outbox)
+    assert scrubbed == []  # handed over: the token is gone from auth's database
 
 
-async def test_a_password_reset_request_queues_the_link_with_its_lifetime(contract: ContractTest) -> None:
-    key = f"outbox-password-reset-{RESET_DIGEST}"
-    variables = {"name": "Ada Lovelace", "resetUrl": RESET_URL, "expiresInMinutes": 30}
-    _declare(
-        contract,
-        "a password reset link",
-        TemplateKey.PASSWORD_RESET,
-        {"name": match.str("Ada Lovelace"), "resetUrl": _link(RESET_URL), "expiresInMinutes": match.int(30)},
-        key,
-    )
-    accepted = await _queue(contract, TemplateKey.PASSWORD_RESET, variables, key)
-    assert accepted.status is DeliveryStatus.QUEUED
+async def test_a_password_reset_request_queues_the_link_with_its_lifetime(
+    contract: ContractTest, auth_db: Database, neighbours: Neighbours
+) -> None:
+    await an_account(auth_db)
+    async with neighbours.client(UserClient, caller=CONSUMER) as users:
+        await request_reset(runtime(auth_db, users=users), PasswordResetRequest(email=ADA["email"]), "reset-1")
+    await _sent(
+        contract, auth_db, TemplateKey.PASSWORD_RESET, "a password reset link",
+        key=f"outbox-password-reset-{RESET_DIGEST}", resetUrl=link(RESET_URL),
+    )  # fmt: skip
 
 
-async def test_a_changed_password_is_confirmed_to_the_member(contract: ContractTest) -> None:
+async def test_a_changed_password_is_confirmed_to_the_member(contract: ContractTest, auth_db: Database) -> None:
     """The confirmation needs no variables: auth sends an empty set of them."""
-    key = f"outbox-password-reset-{RESET_DIGEST}-done"
-    _declare(contract, "a password-changed confirmation", TemplateKey.PASSWORD_RESET_CONFIRMATION, {}, key)
-    accepted = await _queue(contract, TemplateKey.PASSWORD_RESET_CONFIRMATION, {}, key)
-    assert accepted.status is DeliveryStatus.QUEUED
+    await an_account(auth_db)
+    token = await a_mailed_token(auth_db, Purpose.PASSWORD_RESET)
+    confirmation = PasswordResetConfirmation(token=token, password="a new one, long")
+    await confirm_reset(runtime(auth_db), confirmation, "confirm-1")
+    await _sent(
+        contract, auth_db, TemplateKey.PASSWORD_RESET_CONFIRMATION, "a password-changed confirmation",
+        key=f"outbox-password-reset-{RESET_DIGEST}-done",
+    )  # fmt: skip
 
 
-async def test_a_verified_address_is_confirmed_with_a_link_to_the_account(contract: ContractTest) -> None:
-    key = "outbox-email-verified-123"
-    _declare(
-        contract,
-        "an account verification notice",
-        TemplateKey.ACCOUNT_VERIFICATION,
-        {"name": match.str("Ada Lovelace"), "verificationUrl": _link(ACCOUNT_URL)},
-        key,
-    )
-    accepted = await _queue(
-        contract, TemplateKey.ACCOUNT_VERIFICATION, {"name": "Ada Lovelace", "verificationUrl": ACCOUNT_URL}, key
-    )
-    assert accepted.status is DeliveryStatus.QUEUED
+async def test_a_verified_address_is_confirmed_with_a_link_to_the_account(
+    contract: ContractTest, auth_db: Database, neighbours: Neighbours
+) -> None:
+    await an_account(auth_db)
+    token = await a_mailed_token(auth_db, Purpose.EMAIL_VERIFICATION)
+    async with neighbours.client(UserClient, caller=CONSUMER) as users:
+        await verify_email(runtime(auth_db, users=users), VerifyEmail(token=token), "verify-1")
+    await _sent(contract, auth_db, TemplateKey.ACCOUNT_VERIFICATION, "an account verification notice")
 
 
 async def test_a_name_with_a_control_character_is_refused_with_the_field_named(contract: ContractTest) -> None:
-    """A member's name goes into the greeting as it is; the provider refuses control characters in it."""
+    """What auth's relay relies on when it gives a mail up: a greeting the provider refuses is a 400 naming
+    the field. Auth's own code cleans the greeting first, so this is sent as an older, looser auth would."""
     key = "outbox-signup-123-email-confirmation"
+    variables = {"name": "Ada\u0007Lovelace", "confirmationUrl": CONFIRM_URL}
     (
         contract.request("an email confirmation greeting a name with a control character", "POST", SEND_ASYNC)
         .given("a user can receive email", **MEMBER)
         .with_header("Idempotency-Key", idempotency_key(key))
         .with_body(
-            {
-                "templateKey": "EMAIL_CONFIRMATION",
-                "to": {"userId": "123"},
-                "variables": {"name": "Ada\u0007Lovelace", "confirmationUrl": CONFIRM_URL},
-            },
+            {"templateKey": "EMAIL_CONFIRMATION", "to": {"userId": "123"}, "variables": variables},
             content_type="application/json",
         )
         .will_respond_with(400)
         .with_body(error_body(ErrorCode.VALIDATION_ERROR, with_details=True), content_type="application/json")
     )
-    # A body the client did not validate, as an auth service on an older, looser contract would send.
     unchecked = SendEmail.model_construct(
-        template_key=TemplateKey.EMAIL_CONFIRMATION,
-        to=Recipient(user_id="123"),
-        variables={"name": "Ada\u0007Lovelace", "confirmationUrl": CONFIRM_URL},
+        template_key=TemplateKey.EMAIL_CONFIRMATION, to=Recipient(user_id="123"), variables=variables
     )
     async with contract.client(CommunicationClient) as mails:
         with pytest.raises(UpstreamValidationFailed) as refused:
@@ -139,30 +154,28 @@ async def test_a_name_with_a_control_character_is_refused_with_the_field_named(c
     assert refused.value.details
 
 
-async def test_a_mail_with_a_revoked_service_key_is_unauthorized(contract: ContractTest) -> None:
-    """The relay tells a refusal from an outage by the status: a key the provider no longer accepts is 401."""
-    key = "outbox-signup-123-email-confirmation"
+async def test_a_mail_with_a_revoked_service_key_is_unauthorized_and_kept_for_a_retry(
+    contract: ContractTest, auth_db: Database, neighbours: Neighbours
+) -> None:
+    """The relay tells a refusal from an outage by the status: a key the provider no longer accepts is 401,
+    retried later (a key rotation in progress), and the mail, token and all, stays queued."""
+    await an_account(auth_db)
+    token = await a_mailed_token(auth_db, Purpose.EMAIL_VERIFICATION)
+    async with neighbours.client(UserClient, caller=CONSUMER) as users:
+        await verify_email(runtime(auth_db, users=users), VerifyEmail(token=token), "verify-1")
+    call = await _the_mail(auth_db, TemplateKey.ACCOUNT_VERIFICATION)
     (
-        contract.request("an email confirmation with a revoked service key", "POST", SEND_ASYNC, authenticated=False)
+        contract.request(
+            "an account verification notice with a revoked service key", "POST", SEND_ASYNC, authenticated=False
+        )
         .given("a user can receive email", **MEMBER)
         .with_header("x-api-key", "a-revoked-key")
-        .with_header("Idempotency-Key", idempotency_key(key))
-        .with_body(
-            {
-                "templateKey": "EMAIL_CONFIRMATION",
-                "to": {"userId": identifier("123")},
-                "variables": {"name": match.str("Ada Lovelace"), "confirmationUrl": _link(CONFIRM_URL)},
-            },
-            content_type="application/json",
-        )
+        .with_header("Idempotency-Key", idempotency_key(call.key))
+        .with_body(sent_mail(call.payload["mail"]), content_type="application/json")
         .will_respond_with(401)
         .with_body(error_body(ErrorCode.UNAUTHORIZED), content_type="application/json")
     )
-    mail = SendEmail(
-        template_key=TemplateKey.EMAIL_CONFIRMATION,
-        to=Recipient(user_id="123"),
-        variables={"name": "Ada Lovelace", "confirmationUrl": CONFIRM_URL},
-    )
     async with contract.client(CommunicationClient, api_key="a-revoked-key") as mails:
         with pytest.raises(UpstreamUnauthorized):
-            await mails.send_email_async(mail, idempotency_key=key)
+            await deliver(auth_db, storage.outbox, call, delivery_handlers(runtime(auth_db, communication=mails)))
+    assert await queued_calls(auth_db, storage.outbox, SEND_EMAIL) == [call]

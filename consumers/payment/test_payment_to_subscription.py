@@ -26,8 +26,8 @@ from solo60.contracts.subscription import (
     WebhookOutcome,
     WebhookReceipt,
 )
-from solo60.harness.consumer import ContractTest
-from solo60.harness.matchers import error_body, shape_of
+from solo60.harness.made.contract_test import ContractTest
+from solo60.harness.made.matchers import error_body, shape_of
 
 CONSUMER = "payment"
 PROVIDER = "subscription"

@@ -10,8 +10,8 @@ from pact import match
 from solo60.clients import GymClient, UpstreamConflict, UpstreamNotFound, UpstreamUnauthorized, UpstreamValidationFailed
 from solo60.contracts.errors import ErrorCode
 from solo60.contracts.gym import Gym, GymStatus, OpeningHours, PeakWindow, PricingRules, SlotPrice, Weekday
-from solo60.harness.consumer import ContractTest
-from solo60.harness.matchers import error_body, shape_of, timestamp
+from solo60.harness.made.contract_test import ContractTest
+from solo60.harness.made.matchers import error_body, shape_of, timestamp
 
 CONSUMER = "session"
 PROVIDER = "gym"

@@ -9,8 +9,8 @@ import pytest
 from solo60.clients import UpstreamNotFound, UpstreamUnauthorized, UserClient
 from solo60.contracts.errors import ErrorCode
 from solo60.contracts.user import Role, RoleCheck, User, UserStatus
-from solo60.harness.consumer import ContractTest
-from solo60.harness.matchers import email, error_body, shape_of
+from solo60.harness.made.contract_test import ContractTest
+from solo60.harness.made.matchers import email, error_body, shape_of
 
 CONSUMER = "session"
 PROVIDER = "user"

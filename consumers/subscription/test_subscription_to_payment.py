@@ -29,8 +29,8 @@ from solo60.contracts.payment import (
     CreditTransaction,
     TransactionType,
 )
-from solo60.harness.consumer import ContractTest
-from solo60.harness.matchers import error_body, idempotency_key, identifier, shape_of, timestamp
+from solo60.harness.made.contract_test import ContractTest
+from solo60.harness.made.matchers import error_body, idempotency_key, identifier, shape_of, timestamp
 
 CONSUMER = "subscription"
 PROVIDER = "payment"

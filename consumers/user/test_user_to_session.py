@@ -14,8 +14,8 @@ from pact import match
 from solo60.clients import SessionClient, UpstreamUnauthorized
 from solo60.contracts.errors import ErrorCode
 from solo60.contracts.session import Session, SessionStatus
-from solo60.harness.consumer import ContractTest
-from solo60.harness.matchers import error_body, shape_of
+from solo60.harness.made.contract_test import ContractTest
+from solo60.harness.made.matchers import error_body, shape_of
 
 CONSUMER = "user"
 PROVIDER = "session"

@@ -22,7 +22,7 @@ import httpx
 
 from solo60.environment import DEVELOPMENT_API_KEY
 from solo60.fuzz.processes import services_in_child_process
-from solo60.fuzz.targets import BROKER, FuzzTarget, fuzz_target
+from solo60.fuzz.targets import BROKER, FuzzTarget, broker_settings, fuzz_target
 from solo60.services import SERVICE_NAMES
 
 SECURITY_SCHEME = "ServiceApiKey"
@@ -93,18 +93,6 @@ def service_auth(api_key: str = DEVELOPMENT_API_KEY) -> dict[str, Any]:
 
 def broker_auth(username: str, password: str) -> dict[str, Any]:
     return {"openapi": {"basicAuth": {"username": username, "password": password}}}
-
-
-def broker_settings(username: str | None = None, password: str | None = None) -> Any:
-    """A broker that enforces basic auth, runs no webhook worker and calls out only to 127.0.0.1."""
-    from broker.config import AuthSettings, BrokerSettings, WebhookPolicy
-
-    return BrokerSettings(
-        auth=AuthSettings(username=username or "fuzz", password=password or "fuzz"),
-        webhooks=WebhookPolicy(host_allow_list=("127.0.0.1",), retry_schedule=(0.5,), timeout_seconds=2),
-        run_webhook_worker=False,
-        access_log=False,
-    )
 
 
 def service_environment(data_dir: str, base: Mapping[str, str] | None = None) -> dict[str, str]:

@@ -72,9 +72,23 @@ def _service_document(name: str) -> dict[str, Any]:
     return openapi_document(definition(name).contract)
 
 
+def broker_settings(username: str | None = None, password: str | None = None) -> Any:
+    """The broker as a fuzz target runs: basic auth enforced, no webhook worker, calls out only to 127.0.0.1.
+
+    Its document is built from these settings too, so what is fuzzed is what is documented.
+    """
+    from broker.config import AuthSettings, BrokerSettings, WebhookPolicy
+
+    return BrokerSettings(
+        auth=AuthSettings(username=username or "fuzz", password=password or "fuzz"),
+        webhooks=WebhookPolicy(host_allow_list=("127.0.0.1",), retry_schedule=(0.5,), timeout_seconds=2),
+        run_webhook_worker=False,
+        access_log=False,
+    )
+
+
 def _broker_document() -> dict[str, Any]:
     from broker.api.openapi import build_document
     from broker.api.resources import build_router
-    from solo60.fuzz.live import broker_settings
 
     return build_document(build_router(), broker_settings())

@@ -1,7 +1,18 @@
-"""The contract loop's machinery, shared by `consumers/`, `providers/`, the CLI and the pipeline.
+"""The contract loop's machinery, laid out in the order a pact travels.
 
-A pact is made by a consumer suite (`consumers/`, with `consumer.py` and `matchers.py`),
-stored in `pacts/` (`pact_files.py`) and in the broker (`broker_api.py`), verified against the
-live provider (`verification.py`, used by `providers/`), and judged by can-i-deploy
-(`gate.py`); `pipeline.py` runs the whole loop.
+- `made/`: a consumer suite (`consumers/`) drives the consumer's own code against the Pact
+  mock server (`contract_test.py`, `matchers.py`, `pytest_plugin.py`) and writes `pacts/`
+  (`pact_files.py`) only for pairs whose tests all ran and passed (`runs.py`, the manifest);
+- `published/`: the pacts go to the broker (`publish.py`), refused when a partial or failing
+  run left them;
+- `verified/`: the live provider replays them with the official verifier
+  (`verification.py`, used by `providers/`), results in JUnit XML (`junit.py`);
+- `judged/`: can-i-deploy asks the broker's matrix (`matrix.py`), the release gate judges every
+  service at one version (`release_gate.py`) in an environment that must exist
+  (`environments.py`), and a deployment is recorded (`deployments.py`).
+
+Shared by every step: `broker_access.py` (the broker's URL and credentials, from flags or the
+`PACT_BROKER_*` variables, and the one HTTP client to it), `versions.py` (the version and
+branch, as given or from git) and `suite_options.py` (the pytest options of the suites).
+`pipeline.py` runs the whole path; the CLI (`solo60/cli/harness.py`) only parses, calls and prints.
 """

@@ -1,7 +1,10 @@
-"""The whole contract loop in one command: make, store, verify and judge every pact.
+"""The whole contract loop in one command: every pact made, published, verified and judged.
 
-On embedded defaults it needs nothing running: a temporary SQLite broker and the services
-on free ports. With a broker URL it uses that broker (ours or the official one) instead.
+On embedded defaults it needs nothing running: a temporary SQLite broker (given the target
+environment, as whoever runs a broker would create it) and the services on free ports. With a
+`BrokerAccess` it uses that broker (ours or the official one) instead, whose target
+environment must already exist. Each stage calls the step it is named after: `made/`,
+`published/`, `verified/`, `judged/`.
 """
 
 from __future__ import annotations
@@ -20,11 +23,13 @@ from typing import TYPE_CHECKING
 
 from rich.console import Console
 
-from solo60.harness.broker_api import BrokerAPI, BrokerError
-from solo60.harness.gate import ReleaseVerdict, release_gate
-from solo60.harness.pact_files import PactFile, pact_files
-from solo60.harness.verification import BrokerSource, PublishOptions, VerificationReport, verify
-from solo60.harness.versions import current_branch, current_version
+from solo60.harness.broker_access import BrokerAccess, BrokerError
+from solo60.harness.judged.environments import UnknownEnvironment, create_environment, environment_named
+from solo60.harness.judged.release_gate import ReleaseVerdict, release_gate
+from solo60.harness.made.pact_files import PactFile, pact_files
+from solo60.harness.published.publish import PublishOptions, PublishRefused, publish_pacts
+from solo60.harness.verified.verification import BrokerSource, ResultsPublication, VerificationReport, verify
+from solo60.harness.versions import resolve_revision
 from solo60.services import SERVICE_NAMES
 
 if TYPE_CHECKING:
@@ -39,7 +44,8 @@ class PipelineError(RuntimeError):
 
 @dataclass
 class PipelineOptions:
-    broker_url: str | None = None
+    broker: BrokerAccess | None = None
+    """An external broker; None starts an embedded one."""
     pacts_dir: Path = REPOSITORY / "pacts"
     version: str | None = None
     branch: str | None = None
@@ -88,18 +94,23 @@ def run_pipeline(options: PipelineOptions) -> PipelineResult:
     console = options.console
     with ExitStack() as resources:
         stage = _Stages(result, console)
+        # The broker first: refused credentials or an unknown environment stop the run before any work.
+        with stage("broker"):
+            access = options.broker or BrokerAccess(resources.enter_context(_embedded_broker()))
+            broker = resources.enter_context(access.client())
+            if options.broker is None:
+                create_environment(broker, options.environment, production=options.environment == "production")
+                stage.detail(f"embedded SQLite broker at {access.url}")
+            else:
+                environment_named(broker, options.environment)  # judging never creates it: fail now, not last
+                stage.detail(access.described)
         with stage("consumer pacts"):
             result.pacts = make_pacts(options.pacts_dir)
             stage.detail(f"{len(result.pacts)} pacts, {sum(p.interactions for p in result.pacts)} interactions")
-        result.version = options.version or current_version(pact.path for pact in result.pacts)
-        result.branch = options.branch or current_branch()
-        with stage("broker"):
-            broker_url = options.broker_url or resources.enter_context(_embedded_broker())
-            broker = resources.enter_context(BrokerAPI.from_env(broker_url))
-            stage.detail(broker_url if options.broker_url else f"embedded SQLite broker at {broker_url}")
+        revision = resolve_revision(options.version, options.branch, pacts=(pact.path for pact in result.pacts))
+        result.version, result.branch = revision.version, revision.branch
         with stage("publish"):
-            for pact in result.pacts:
-                broker.publish(pact, version=result.version, branch=result.branch)
+            publish_pacts(broker, result.pacts, PublishOptions(revision))
             stage.detail(f"{len(result.pacts)} pacts as version {result.version[:12]} on {result.branch}")
         providers = sorted({pact.provider for pact in result.pacts})
         with stage("start providers"):
@@ -111,14 +122,11 @@ def run_pipeline(options: PipelineOptions) -> PipelineResult:
                     provider,
                     services[provider],
                     broker=BrokerSource(
-                        url=broker_url,
-                        username=os.environ.get("PACT_BROKER_USERNAME"),
-                        password=os.environ.get("PACT_BROKER_PASSWORD"),
-                        token=os.environ.get("PACT_BROKER_TOKEN"),
+                        access,
                         provider_branch=result.branch,
                         include_wip_since=(datetime.now(UTC) - timedelta(days=30)).date().isoformat(),
                     ),
-                    publish=PublishOptions(version=result.version, branch=result.branch),
+                    publish=ResultsPublication(revision),
                     quiet=True,
                 )
                 result.reports.append(report)
@@ -179,7 +187,7 @@ class _Stages:
         try:
             with self.console.status(f"[bold]{stage.label}[/bold]…"):
                 yield
-        except (BrokerError, PipelineError) as error:
+        except (BrokerError, PipelineError, PublishRefused, UnknownEnvironment) as error:
             stage.ok = False
             stage.detail = str(error)
             raise

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import types
 
-from solo60.cli.codegen import client_class_name, render_client_module
 from solo60.clients import ServiceClient
+from solo60.contracts.codegen import client_class_name, render_client_module
 from solo60.contracts.route import Contract
 
 

@@ -13,7 +13,8 @@ from typer.testing import CliRunner
 
 import solo60.clients
 from solo60.cli import app
-from solo60.cli.codegen import (
+from solo60.contracts import all_contracts
+from solo60.contracts.codegen import (
     GENERATED_DIR,
     GenerationError,
     client_class_name,
@@ -21,7 +22,6 @@ from solo60.cli.codegen import (
     stale_files,
     write_files,
 )
-from solo60.contracts import all_contracts
 from solo60.contracts.models import QueryModel, ResponseModel
 from solo60.contracts.route import Contract, Route
 from solo60.contracts.user import CreateUser, Role, RoleCheck, User

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from solo60.harness.pact_files import pact_files
+from solo60.harness.made.pact_files import pact_files
 from solo60.services import SERVICE_NAMES
 
 ROOT = Path(__file__).resolve().parents[2]

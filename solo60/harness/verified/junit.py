@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ElementTree
 from collections.abc import Sequence
 from pathlib import Path
 
-from solo60.harness.verification import VerificationReport
+from solo60.harness.verified.verification import VerificationReport
 
 
 def write_junit(reports: Sequence[VerificationReport], path: Path) -> None:

@@ -1,15 +1,19 @@
-"""What a consumer suite uses to record a pact while driving the real client against the mock.
+"""What a consumer suite uses to record a pact while the consumer's own code runs against the mock.
 
-    async def test_session_debits_the_price(contract):
+    async def test_booking_debits_the_slot_price(contract, session_db, neighbours):
         (contract.request("a debit for a booking", "POST", "/internal/payments/credits/debit")
             .given("a user has credits", userId="123", balance=10)
             .with_body(...) .will_respond_with(201) .with_body(...))
         async with contract.client(PaymentClient) as payments:
-            entry = await payments.debit_credits(DebitCredits(...), idempotency_key="booking-s-1-debit")
+            reply = await booking.book(runtime_with(payments), BookSession(...), "booking-1")
 
-Each test gets a fresh Pact (a pact is frozen once its mock server has run); the interaction
-is written to the worker's staging folder only when the test's client calls succeeded and the
-mock server saw exactly what was declared.
+The client is the consumer's generated client, configured for the mock server; the test
+hands it to the consumer's code (a flow, a relay handler, a lookup), so what reaches the mock
+is what that code sends. Where the request is composed from data the test cannot know in
+advance, the interaction is declared from what the code queued (`consumer_database.py`) or
+sent in a rehearsal (`rehearsal.py`). Each test gets a fresh Pact (a pact is frozen once its
+mock server has run); the interaction is written to the worker's staging folder only when
+the calls succeeded and the mock server saw exactly what was declared.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from pact import Pact
 from pact.interaction import HttpInteraction
 
 from solo60.clients import BreakerPolicy, ClientConfig, RetryPolicy, ServiceClient, Timeouts
-from solo60.harness.matchers import SERVICE_KEY_EXAMPLE, service_key
+from solo60.harness.made.matchers import SERVICE_KEY_EXAMPLE, service_key
 
 ClientT = TypeVar("ClientT", bound=ServiceClient)
 

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from solo60.harness.pact_files import PactMergeError, merge_staged, pact_files, staging_dir
+from solo60.harness.made.pact_files import PactMergeError, merge_staged, pact_files, staging_dir
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def staged(pacts_dir: Path, worker: str, *descriptions: str, consumer: str = "auth", provider: str = "user") -> None:

@@ -114,3 +114,50 @@ def _rfc3339(moment: datetime) -> str:
     from solo60.contracts.models import _rfc3339_utc
 
     return _rfc3339_utc(moment)
+
+
+def like_json(value: Any) -> Any:
+    """Type matchers for a JSON value a consumer's code composed: each leaf by its type, a list by its first item.
+
+    The pact then says which fields the consumer sends and of what type, while the example
+    values stay what its code produced.
+    """
+    if isinstance(value, dict):
+        return {key: like_json(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return match.each_like(like_json(value[0]), min=1) if value else match.like([])
+    if isinstance(value, bool):
+        return match.bool(value)
+    if isinstance(value, int):
+        return match.int(value)
+    if isinstance(value, float):
+        return match.number(value)
+    if isinstance(value, str):
+        return match.str(value)
+    return value
+
+
+def sent_mail(
+    mail: dict[str, Any], *, recipient: Any = None, variables: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """A send-email body as the consumer's code composed it: the template exactly, the recipient by
+    its form (a user id or an address), each variable by type. The pact pins which variables
+    go with which template, not what a plan or a gym is called.
+
+    `recipient` and `variables` give the matchers of values the consumer's code makes anew on
+    every run (a new user's id, the token in a link), so the pact's examples stay put; only
+    variables the code actually sent may be given.
+    """
+    to = mail["to"]
+    if recipient is None:
+        recipient = identifier(to["userId"]) if "userId" in to else email(to["email"])
+    sent = dict(mail.get("variables", {}))
+    unknown = set(variables or {}) - set(sent)
+    if unknown:
+        raise ValueError(f"the consumer's code did not send {sorted(unknown)} with {mail['templateKey']}")
+    shaped = {name: (variables or {}).get(name, like_json(value)) for name, value in sent.items()}
+    return {
+        "templateKey": mail["templateKey"],
+        "to": {("userId" if "userId" in to else "email"): recipient},
+        "variables": shaped,
+    }

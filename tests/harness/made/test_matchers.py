@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from solo60.contracts.user import Role, User, UserStatus
-from solo60.harness.matchers import shape_of
+from solo60.harness.made.matchers import shape_of
 
 
 def example() -> User:

@@ -1,15 +1,16 @@
-"""The verdict tables people read at the end of a run (rich)."""
+"""The verdict tables people read at the end of a command (rich): pairs verified, can-i-deploy, the release."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from rich.markup import escape
 from rich.table import Table
 
-from solo60.harness.broker_api import Verdict
-from solo60.harness.gate import ReleaseVerdict
-from solo60.harness.pact_files import PactFile
-from solo60.harness.verification import VerificationReport
+from solo60.harness.judged.matrix import Verdict
+from solo60.harness.judged.release_gate import ReleaseVerdict
+from solo60.harness.made.pact_files import PactFile
+from solo60.harness.verified.verification import VerificationReport
 
 YES = "[green]yes[/green]"
 NO = "[red]no[/red]"
@@ -43,7 +44,7 @@ def release_table(release: ReleaseVerdict) -> Table:
     for column in ("pacticipant", "deployable", "why not"):
         table.add_column(column)
     for item in release.pacticipants:
-        table.add_row(item.pacticipant, YES if item.deployable else NO, "; ".join(item.reasons))
+        table.add_row(item.pacticipant, YES if item.deployable else NO, escape("; ".join(item.reasons)))
     return table
 
 

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 SWALLOWED = """
 import pytest
 from solo60.clients import UserClient
-from solo60.harness.matchers import error_body
+from solo60.harness.made.matchers import error_body
 from solo60.contracts.errors import ErrorCode
 
 CONSUMER, PROVIDER = "auth", "user"

@@ -22,24 +22,26 @@ from pydantic import ConfigDict, Field
 from solo60.clients import UserClient
 from solo60.contracts.models import Name, RequestModel
 from solo60.contracts.user import User, UserServiceContract
-from solo60.harness.broker_api import BrokerAPI
-from solo60.harness.consumer import ContractTest
-from solo60.harness.junit import write_junit
-from solo60.harness.matchers import shape_of
-from solo60.harness.pact_files import PactFile, pact_files
-from solo60.harness.verification import BrokerSource, PublishOptions, VerificationReport, verify
+from solo60.harness.broker_access import BrokerAccess, BrokerClient
+from solo60.harness.made.contract_test import ContractTest
+from solo60.harness.made.matchers import shape_of
+from solo60.harness.made.pact_files import PactFile, pact_files
+from solo60.harness.published.publish import PublishOptions, publish_pact
+from solo60.harness.verified.junit import write_junit
+from solo60.harness.verified.verification import BrokerSource, ResultsPublication, VerificationReport, verify
+from solo60.harness.versions import Revision
 from solo60.services.kit.errors import ValidationFailed
 from solo60.services.kit.server import running_services
 from solo60.services.user import routes as user_routes
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 PACT = ROOT / ".venv" / "bin" / "pact"
 BASELINE = "auth-1"
 
 
 @dataclass
 class Loop:
-    broker: BrokerAPI
+    broker: BrokerClient
     broker_url: str
     user_url: str
     pact: PactFile
@@ -50,8 +52,8 @@ class Loop:
         return verify(
             "user",
             self.user_url,
-            broker=BrokerSource(self.broker_url, provider_branch=branch, include_wip_since=since),
-            publish=PublishOptions(provider_version, branch=branch),
+            broker=BrokerSource(BrokerAccess(self.broker_url), provider_branch=branch, include_wip_since=since),
+            publish=ResultsPublication(Revision(provider_version, branch)),
             quiet=True,
         )
 
@@ -84,8 +86,8 @@ def loop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Loop]:
     (pact,) = pact_files(tmp / "pacts")
     environ = {**os.environ, "SOLO60_PROVIDER_STATES": "1", "SOLO60_DATA_DIR": str(tmp / "data")}
     with running_broker() as broker_url, running_services(["user"], environ=environ) as services:
-        broker = BrokerAPI(broker_url)
-        broker.publish(pact, version=BASELINE, branch="main")
+        broker = BrokerAccess(broker_url).client()
+        publish_pact(broker, pact, PublishOptions(Revision(BASELINE, "main")))
         state = Loop(broker, broker_url, services["user"].url, pact, tmp)
         assert state.verify_from_broker("user-baseline").ok
         yield state
@@ -197,7 +199,9 @@ async def test_a_new_expectation_arrives_pending_the_provider_build_passes_and_t
     loop: Loop,
 ) -> None:
     pact = await _pact_expecting_a_nickname(loop.tmp / "feature")
-    loop.broker.publish(PactFile("auth", "user", pact, 1), version="auth-feature", branch="feat/nickname")
+    publish_pact(
+        loop.broker, PactFile("auth", "user", pact, 1), PublishOptions(Revision("auth-feature", "feat/nickname"))
+    )
 
     report = loop.verify_from_broker("user-2")
     consumer_blocked = loop.can_i_deploy("auth-feature", "user-2")

@@ -3,7 +3,17 @@
 Provider states are set through the provider's own state-change route (a URL handler, as a
 non-Python provider would expose it, and without pact-python's half-second callback-server
 shutdown per run). The verifier's bare `RuntimeError` is turned into a report naming the
-pair, the interaction, its provider states and each mismatch (field path, expected, actual).
+pair, the interaction, its provider states and each mismatch (field path, expected, actual),
+and the pacts it could not load (a broker refusing the credentials, say) are errors of that
+report, never "nothing to verify".
+
+Pacts from a broker are fetched with the `BrokerAccess` every entry point resolves, passed to
+the verifier explicitly. Before the verifier runs, the broker is asked for its index (so a
+refused credential, an unreachable broker or a failing one is a `BrokerError` naming the
+broker and the status) and, when results are to be published, the provider version is
+recorded on its branch, the first thing the verifier itself would publish: read-only
+credentials are refused there, clearly, rather than after a verification whose results the
+verifier then fails to publish without failing.
 """
 
 from __future__ import annotations
@@ -18,6 +28,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+
+from solo60.harness.broker_access import BrokerAccess, BrokerClient, segment
+from solo60.harness.versions import Revision
 
 os.environ.setdefault("PACT_DO_NOT_TRACK", "true")
 
@@ -92,9 +105,12 @@ class VerificationReport:
     def pending_failures(self) -> list[InteractionResult]:
         return [result for result in self.interactions if not result.ok and result.pending]
 
+    errors: list[str] = field(default_factory=list)
+    """What the verifier could not do at all, such as loading a pact."""
+
     @property
     def ok(self) -> bool:
-        return bool(self.interactions) and not self.failures
+        return bool(self.interactions) and not self.failures and not self.errors
 
     def pairs(self) -> dict[str, list[InteractionResult]]:
         by_pair: dict[str, list[InteractionResult]] = {}
@@ -104,9 +120,10 @@ class VerificationReport:
 
     def describe_failures(self) -> str:
         failed = self.failures + self.pending_failures
+        lines = [f"{self.provider}: {error}" for error in self.errors]
         if not self.interactions:
-            return f"no interaction was verified for {self.provider}"
-        lines = [f"{len(self.failures)} of {len(self.interactions)} interactions of {self.provider} failed:"]
+            return "\n".join([*lines, f"no interaction was verified for {self.provider}"])
+        lines.append(f"{len(self.failures)} of {len(self.interactions)} interactions of {self.provider} failed:")
         lines += [result.render() for result in failed]
         return "\n".join(lines)
 
@@ -115,10 +132,7 @@ class VerificationReport:
 class BrokerSource:
     """Where and how to fetch pacts from a broker: selectors, pending and WIP pacts."""
 
-    url: str
-    username: str | None = None
-    password: str | None = None
-    token: str | None = None
+    access: BrokerAccess
     selectors: Sequence[dict[str, Any]] = DEFAULT_SELECTORS
     include_pending: bool = True
     include_wip_since: str | None = None
@@ -126,9 +140,10 @@ class BrokerSource:
 
 
 @dataclass(frozen=True)
-class PublishOptions:
-    version: str
-    branch: str | None = None
+class ResultsPublication:
+    """Publish the verification results to the broker, as this provider version on this branch."""
+
+    revision: Revision
     tags: Sequence[str] = ()
     build_url: str | None = None
 
@@ -137,13 +152,17 @@ class NoPactsError(RuntimeError):
     """There is nothing to verify: say where the pacts were looked for."""
 
 
+class VerifierFailed(RuntimeError):
+    """The verifier stopped without verifying or reporting anything; the message carries its output."""
+
+
 def verify(
     provider: str,
     base_url: str,
     *,
     pacts: Iterable[Path] = (),
     broker: BrokerSource | None = None,
-    publish: PublishOptions | None = None,
+    publish: ResultsPublication | None = None,
     request_timeout_ms: int = 10_000,
     quiet: bool = False,
 ) -> VerificationReport:
@@ -166,17 +185,37 @@ def verify(
     for path in sources:
         verifier.add_source(path)
     if broker is not None:
+        with broker.access.client() as client:
+            client.check()
+            if publish is not None:
+                record_provider_version(client, provider, publish.revision)
         _add_broker(verifier, broker)
     elif not sources:
         raise NoPactsError(f"no pacts to verify {provider} against")
-    if publish is not None:
+    if publish is not None and broker is not None:
+        revision = publish.revision
         verifier.set_publish_options(
-            version=publish.version, url=publish.build_url, branch=publish.branch, tags=list(publish.tags) or None
+            version=revision.version, url=publish.build_url, branch=revision.branch, tags=list(publish.tags) or None
         )
-    # The report says what failed; the verifier's RuntimeError carries nothing more.
-    with _stdout_silenced() if quiet else contextlib.nullcontext(), contextlib.suppress(RuntimeError):
-        verifier.verify()
-    return _report(provider, verifier)
+    failed: RuntimeError | None = None
+    with _stdout_silenced() if quiet else contextlib.nullcontext():
+        try:
+            verifier.verify()
+        except RuntimeError as error:  # the report says what failed, when there is a report
+            failed = error
+    report = _report(provider, verifier)
+    if failed is not None and not report.interactions and not report.errors:
+        tail = "\n".join(report.output.strip().splitlines()[-20:])
+        raise VerifierFailed(f"the verifier stopped for {provider} without a result ({failed}):\n{tail}") from failed
+    return report
+
+
+def record_provider_version(client: BrokerClient, provider: str, revision: Revision) -> None:
+    """The provider version on its branch, as the verifier records it before publishing results."""
+    client.put(
+        f"/pacticipants/{segment(provider)}/branches/{segment(revision.branch)}/versions/{segment(revision.version)}",
+        {},
+    )
 
 
 @contextlib.contextmanager
@@ -194,12 +233,8 @@ def _stdout_silenced() -> Iterator[None]:
 
 
 def _add_broker(verifier: Any, broker: BrokerSource) -> None:
-    credentials: dict[str, Any] = {"use_env": False}
-    if broker.token:
-        credentials["token"] = broker.token
-    elif broker.username:
-        credentials.update(username=broker.username, password=broker.password)
-    builder = verifier.broker_source(broker.url, selector=True, **credentials)
+    access = broker.access
+    builder = verifier.broker_source(access.url, selector=True, **access.verifier_credentials())
     for selector in broker.selectors:
         builder = builder.consumer_version(
             **{_SELECTOR_ARGUMENTS.get(key, key): value for key, value in selector.items()}
@@ -216,8 +251,20 @@ def _report(provider: str, verifier: Any) -> VerificationReport:
     results = verifier.results or {}
     interactions = [_interaction(provider, item) for item in results.get("interactionResults", [])]
     notices = [str(notice.get("text", notice)) for notice in results.get("notices", []) if notice]
+    errors = [_error(item) for item in results.get("errors", []) if item]
     output = verifier.output(strip_ansi=True)
-    return VerificationReport(provider=provider, interactions=interactions, output=output, notices=notices)
+    return VerificationReport(
+        provider=provider, interactions=interactions, output=output, notices=notices, errors=errors
+    )
+
+
+def _error(item: Any) -> str:
+    """`Failed to load pact: <why>`, from one of the verifier's errors."""
+    if not isinstance(item, dict):
+        return str(item)
+    mismatch = item.get("mismatch") or {}
+    message = mismatch.get("message") if isinstance(mismatch, dict) else None
+    return f"{item.get('interaction', 'error')}: {message or mismatch or ''}".rstrip(": ")
 
 
 def _interaction(provider: str, item: dict[str, Any]) -> InteractionResult:
