@@ -140,6 +140,20 @@ def any_contract_for(connection: Connection, provider_id: int) -> bool:
     return connection.execute(statement).first() is not None
 
 
+def providers_with_contracts(connection: Connection, provider_ids: Iterable[int]) -> set[int]:
+    """Which of these providers ever published a contract: one indexed probe each, in one
+    round trip (the matrix asks it before looking for contract rows at all)."""
+    wanted = list(provider_ids)
+    if not wanted:
+        return set()
+    probes = [
+        sa.select(provider_contracts.c.provider_id).where(provider_contracts.c.provider_id == provider_id).limit(1)
+        for provider_id in wanted
+    ]
+    statement = probes[0] if len(probes) == 1 else sa.union_all(*(probe.subquery().select() for probe in probes))
+    return set(connection.execute(statement).scalars())
+
+
 def contract_text(connection: Connection, content_id: int) -> tuple[str, str]:
     """The document's text and SHA."""
     row = connection.execute(
