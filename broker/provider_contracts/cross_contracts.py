@@ -67,13 +67,17 @@ def compare(connection: Connection, pact_content_id: int, contract_content_id: i
     )
 
 
-def result_for(connection: Connection, pact_content_id: int, contract_content_id: int) -> CrossContractResult:
-    """The stored result of the pair, or a new one (compared and stored now)."""
+def result_for(
+    connection: Connection, pact_content_id: int, contract_content_id: int, *, store: bool = True
+) -> CrossContractResult:
+    """The stored result of the pair, or a new one (compared now, and stored unless the caller
+    only reads)."""
     found = repository.find_result(connection, pact_content_id, contract_content_id)
     if found is not None and found.comparator_version == COMPARATOR_VERSION:
         return found
     result = compare(connection, pact_content_id, contract_content_id)
-    repository.save_result(connection, result)
+    if store:
+        repository.save_result(connection, result)
     return result
 
 

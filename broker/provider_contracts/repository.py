@@ -101,6 +101,17 @@ def contracts_by_version_ids(connection: Connection, version_ids: Iterable[int])
     return {row.provider_version_id: _contract(row) for row in rows}
 
 
+def versions_with_contracts(connection: Connection, version_ids: Iterable[int]) -> set[int]:
+    """Which of these versions published a contract (without reading the documents)."""
+    ids = list(version_ids)
+    if not ids:
+        return set()
+    statement = sa.select(provider_contracts.c.provider_version_id).where(
+        provider_contracts.c.provider_version_id.in_(ids)
+    )
+    return set(connection.execute(statement).scalars())
+
+
 def save_contract(
     connection: Connection,
     provider_id: int,
@@ -269,11 +280,13 @@ def _result(row: Any) -> CrossContractResult:
 
 def results_of_pact(
     connection: Connection, provider_id: int, pact_content_id: int
-) -> list[tuple[int, CrossContractResult]]:
-    """(provider version id, result) for every contract of the provider already compared with
-    the pact content, newest provider version first."""
+) -> list[tuple[int, CrossContractResult, bool | None]]:
+    """(provider version id, result, self-verification success) for every contract of the
+    provider already compared with the pact content, newest provider version first."""
     rows = connection.execute(
-        sa.select(cross_contract_results, provider_contracts.c.provider_version_id)
+        sa.select(
+            cross_contract_results, provider_contracts.c.provider_version_id, provider_contracts.c.verification_success
+        )
         .join(provider_contracts, provider_contracts.c.content_id == cross_contract_results.c.contract_content_id)
         .where(
             provider_contracts.c.provider_id == provider_id,
@@ -281,7 +294,7 @@ def results_of_pact(
         )
         .order_by(provider_contracts.c.provider_version_id.desc())
     )
-    return [(row.provider_version_id, _result(row)) for row in rows]
+    return [(row.provider_version_id, _result(row), row.verification_success) for row in rows]
 
 
 def find_result(connection: Connection, pact_content_id: int, contract_content_id: int) -> CrossContractResult | None:

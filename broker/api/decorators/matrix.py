@@ -8,12 +8,12 @@ from __future__ import annotations
 from typing import Any
 
 from broker.api.decorators.common import timestamp
-from broker.api.decorators.provider_contracts import bi_directional
 from broker.api.links import Links, link
 from broker.matrix import reasons
 from broker.matrix.query_results import ConsideredRow, QueryResults
 from broker.matrix.repository import MatrixRow
 from broker.matrix.selectors import ResolvedSelector
+from broker.paths import bi_directional
 from broker.provider_contracts.cross_contracts import COMPARATOR, COMPARATOR_VERSION
 from broker.provider_contracts.models import ContractVerdict
 from broker.versions.models import VersionLabels
