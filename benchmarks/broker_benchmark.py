@@ -23,8 +23,13 @@ webhooks with a history of triggered runs and logs).
 Goals: every heavy endpoint's p95 <= 5x /health's p95, and <= 1.5x its own p95 at 1 % of the
 data; every page's p95 <= 10x /health's p95.
 
+With `--provider-contracts`, every provider version live in production also publishes a
+self-verified OpenAPI document (through the API, after seeding), so can-i-deploy's rows come
+from contracts where no verification exists, comparing on the fly the pairs no publish stored.
+
     python benchmarks/broker_benchmark.py [--requests 300] [--backends sqlite,postgres]
                                           [--postgres-url postgresql+psycopg://postgres@127.0.0.1:5432/test]
+                                          [--provider-contracts]
 """
 
 from __future__ import annotations
@@ -505,6 +510,75 @@ def _encoded(document: dict) -> str:
     return base64.b64encode(json.dumps(document).encode()).decode()
 
 
+def _provider_document(provider: str) -> dict:
+    """What every seeded pact asks of a provider, as an OpenAPI document (`revision` optional)."""
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": provider, "version": "1"},
+        "paths": {
+            "/things/{n}": {
+                "get": {
+                    "parameters": [{"name": "n", "in": "path", "required": True, "schema": {"type": "integer"}}],
+                    "responses": {
+                        "200": {
+                            "description": "a thing",
+                            "content": {
+                                "application/json": {
+                                    "schema": {
+                                        "type": "object",
+                                        "properties": {"id": {"type": "integer"}, "revision": {"type": "integer"}},
+                                    }
+                                }
+                            },
+                        }
+                    },
+                }
+            }
+        },
+    }
+
+
+def publish_provider_contracts(url: str, dataset: Dataset) -> int:
+    """A self-verified contract for every provider version live in production, published through
+    the API (each publish compares it with the pacts that matter). Returns how many."""
+    published = 0
+    with httpx.Client(base_url=url, timeout=120) as client:
+        found = client.get("/environments", params={"name": "production"}).json()["_embedded"]["environments"]
+        production = found[0]["uuid"]
+        live = [
+            item
+            for kind in ("deployed-versions/currently-deployed", "released-versions/currently-supported")
+            for item in client.get(f"/environments/{production}/{kind}").json()["_embedded"][
+                "deployedVersions" if kind.startswith("deployed") else "releasedVersions"
+            ]
+        ]
+        for item in live:
+            name, number = item["_embedded"]["pacticipant"]["name"], item["_embedded"]["version"]["number"]
+            response = client.post(
+                f"/provider-contracts/provider/{quote(name, safe='')}/publish",
+                json={
+                    "pacticipantVersionNumber": number,
+                    "contract": {
+                        "content": _encoded(_provider_document(name)),
+                        "contentType": "application/json",
+                        "specification": "oas",
+                        "selfVerificationResults": {"success": True, "verifier": "benchmark"},
+                    },
+                },
+            )
+            if response.status_code != 200:
+                raise RuntimeError(f"publishing a provider contract answered {response.status_code}: {response.text}")
+            published += 1
+        name = dataset.names[0]
+        answer = client.get(
+            f"/matrix?q[][pacticipant]={quote(name)}&q[][version]={quote(dataset.recent_versions[name][0])}"
+            "&latestby=cvpv&environment=production"
+        ).json()
+        if not any("compatible" in (row.get("verificationResult") or {}) for row in answer["matrix"]):
+            raise RuntimeError("can-i-deploy shows no row judged by a provider contract")
+    return published
+
+
 def measure(url: str, dataset: Dataset, requests: int, warm_up: int) -> dict[str, list[float]]:
     rng = random.Random(11)
     since = (datetime.now(UTC) - WIP_WINDOW).isoformat()
@@ -639,7 +713,13 @@ def database_for(backend: str, postgres_url: str, scratch: Path, label: str) -> 
 
 
 def run(
-    backends: list[str], requests: int, warm_up: int, postgres_url: str, full_versions: int, full_verifications: int
+    backends: list[str],
+    requests: int,
+    warm_up: int,
+    postgres_url: str,
+    full_versions: int,
+    full_verifications: int,
+    provider_contracts: bool = False,
 ) -> bool:
     scales = {
         "full": (full_versions, full_verifications),
@@ -668,6 +748,13 @@ def run(
                         f"{verification_count:,} verifications in {time.perf_counter() - started:.1f} s"
                     )
                     with broker_process(database_url) as url:
+                        if provider_contracts:
+                            started = time.perf_counter()
+                            count = publish_provider_contracts(url, dataset)
+                            console.print(
+                                f"{backend} {scale}: published {count} provider contracts "
+                                f"in {time.perf_counter() - started:.1f} s"
+                            )
                         results[(backend, scale)] = measure(url, dataset, requests, warm_up)
     return report(results)
 
@@ -717,6 +804,11 @@ def main() -> None:
     parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES)
     parser.add_argument("--versions", type=int, default=10_000, help="versions per pacticipant at full scale")
     parser.add_argument("--verifications", type=int, default=100_000, help="verification results at full scale")
+    parser.add_argument(
+        "--provider-contracts",
+        action="store_true",
+        help="every provider version in production also publishes a self-verified contract (bi-directional)",
+    )
     arguments = parser.parse_args()
     backends = [item.strip() for item in arguments.backends.split(",") if item.strip()]
     unknown = [item for item in backends if item not in ("sqlite", "postgres")]
@@ -729,6 +821,7 @@ def main() -> None:
         arguments.postgres_url,
         arguments.versions,
         arguments.verifications,
+        arguments.provider_contracts,
     )
     sys.exit(0 if ok else 1)
 
