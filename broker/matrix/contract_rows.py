@@ -14,11 +14,11 @@ integration as failed when "a classic pact test has failed"); nor does a compari
 alarm block what the provider itself verified.
 
 **Cost.** Nothing is asked for a provider that never published a contract beyond one indexed
-probe per query. Pairs never compared are compared here (without storing: matrix requests
-only read) when the query names both sides' versions, at most `MAX_COMPARISONS_PER_QUERY`
-of them; otherwise only comparisons already stored count (publishes store those of the
-versions that matter). A stored comparison made by an older comparator is made again here when
-the budget allows.
+probe per query. Pairs never compared are compared here (not stored: matrix requests only
+read; the process keeps the newest few by the two contents' SHAs) when the query names both
+sides' versions, at most `MAX_COMPARISONS_PER_QUERY` of them; otherwise only comparisons already
+stored count (publishes store those of the versions that matter). A stored comparison made by
+an older comparator is made again here when the budget allows.
 """
 
 from __future__ import annotations
@@ -35,10 +35,6 @@ from broker.provider_contracts import repository as contracts_repository
 from broker.provider_contracts.models import CrossContractResult
 
 MAX_COMPARISONS_PER_QUERY = 50
-
-
-def providers_with_contracts(connection: Connection, provider_ids: Collection[int]) -> set[int]:
-    return contracts_repository.providers_with_contracts(connection, provider_ids)
 
 
 class ComparisonBudget:
@@ -63,7 +59,7 @@ def _contract_row(
             result = budget.made[key]
         elif budget.left > 0:
             budget.left -= 1
-            result = cross_contracts.compare(connection, *key)
+            result = cross_contracts.compare(connection, *key, shas=evidence.shas)
             budget.made[key] = result
         elif result is None:
             return None
@@ -81,34 +77,90 @@ def _contract_row(
 
 def add_contract_rows(
     connection: Connection,
-    rows: list[MatrixRow],
+    grouped: dict[tuple[int, int], list[MatrixRow]],
     *,
-    consumer_id: int,
-    provider_id: int,
+    names: Mapping[int, str],
+    version_sets: Mapping[int, Collection[int] | None],
+    selected: Collection[int],
+    every_row: bool,
+    limit: int,
+) -> dict[tuple[int, int], list[MatrixRow]]:
+    """Each integration's rows (by (consumer id, provider id)) with its contract rows added, and
+    the unverified row of a pact dropped where a contract now judges it.
+
+    `version_sets`: the selected versions of each pacticipant (None: any version); `selected`:
+    the pacticipants a selector names (a named consumer's pacts are all in its rows already,
+    verified or not; for the others, the pacts a contract vouches for are fetched here).
+    """
+    with_contracts = contracts_repository.providers_with_contracts(connection, {p for _, p in grouped})
+    pairs = [pair for pair in grouped if pair[1] in with_contracts]
+    if not pairs:
+        return grouped
+    budget = ComparisonBudget()
+    every_side_named = all(version_sets.get(c) is not None and version_sets.get(p) is not None for c, p in pairs)
+    if every_side_named and all(consumer in selected for consumer, _ in pairs):
+        # can-i-deploy to an environment, a tag or a branch: one statement for every integration
+        evidence = _by_pair(
+            repository.contract_evidence(
+                connection,
+                pairs=pairs,
+                pact_version_ids={row.pact_version_id for pair in pairs for row in grouped[pair]},
+                provider_version_ids={v for _, provider in pairs for v in version_sets[provider] or []},
+                uncompared_too=True,
+                limit=limit,
+            )
+        )
+    else:
+        evidence = {}
+        for consumer, provider in pairs:
+            evidence[(consumer, provider)] = repository.contract_evidence(
+                connection,
+                pairs=[(consumer, provider)],
+                pact_version_ids={row.pact_version_id for row in grouped[(consumer, provider)]}
+                if consumer in selected
+                else None,
+                provider_version_ids=version_sets.get(provider),
+                uncompared_too=version_sets.get(consumer) is not None and version_sets.get(provider) is not None,
+                limit=limit,
+            )
+    merged = dict(grouped)
+    for consumer, provider in pairs:
+        merged[(consumer, provider)] = _merge(
+            connection,
+            grouped[(consumer, provider)],
+            evidence.get((consumer, provider), []),
+            names=names,
+            consumer_version_ids=version_sets.get(consumer),
+            consumer_selected=consumer in selected,
+            every_row=every_row,
+            limit=limit,
+            budget=budget,
+        )
+    return merged
+
+
+def _by_pair(evidence: list[ContractEvidence]) -> dict[tuple[int, int], list[ContractEvidence]]:
+    grouped: dict[tuple[int, int], list[ContractEvidence]] = {}
+    for item in evidence:
+        grouped.setdefault((item.consumer_id, item.provider_id), []).append(item)
+    return grouped
+
+
+def _merge(
+    connection: Connection,
+    rows: list[MatrixRow],
+    evidence: list[ContractEvidence],
+    *,
     names: Mapping[int, str],
     consumer_version_ids: Collection[int] | None,
-    provider_version_ids: Collection[int] | None,
     consumer_selected: bool,
     every_row: bool,
     limit: int,
     budget: ComparisonBudget,
 ) -> list[MatrixRow]:
-    """The integration's rows with the contract rows added (and the unverified row of a pact
-    dropped where a contract now judges it).
-
-    `consumer_selected`: a selector names the consumer, so `rows` already hold each of its
-    pacts (verified or not); otherwise the pacts a contract vouches for are fetched here.
-    """
+    """One integration's rows with the rows its contract evidence makes (a verification by the
+    same provider version of the same pact content wins)."""
     verified = {(row.pact_version_id, row.provider_version_id) for row in rows if row.verification_id is not None}
-    evidence = repository.contract_evidence(
-        connection,
-        consumer_id=consumer_id,
-        provider_id=provider_id,
-        pact_version_ids={row.pact_version_id for row in rows} if consumer_selected else None,
-        provider_version_ids=provider_version_ids,
-        uncompared_too=consumer_version_ids is not None and provider_version_ids is not None,
-        limit=limit,
-    )
     evidence = [item for item in evidence if (item.pact_version_id, item.provider_version_id) not in verified]
     if not evidence:
         return rows
@@ -117,8 +169,8 @@ def add_contract_rows(
     else:
         templates = repository.publications_of_pact_versions(
             connection,
-            consumer_id=consumer_id,
-            provider_id=provider_id,
+            consumer_id=evidence[0].consumer_id,
+            provider_id=evidence[0].provider_id,
             names=names,
             pact_version_ids={item.pact_version_id for item in evidence},
             consumer_version_ids=consumer_version_ids,

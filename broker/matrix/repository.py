@@ -31,7 +31,7 @@ from broker.pacticipants.repository import from_row as pacticipant_from_row
 from broker.pacticipants.tables import pacticipants
 from broker.pacts.tables import pact_contents, pact_publications, pact_versions, superseded_pact_revisions
 from broker.provider_contracts.models import ContractVerdict, CrossContractResult
-from broker.provider_contracts.tables import cross_contract_results, provider_contracts
+from broker.provider_contracts.tables import cross_contract_results, provider_contract_contents, provider_contracts
 from broker.storage.lists import one_of, one_of_parameter
 from broker.verifications.tables import latest_verifications, verifications
 from broker.versions.models import Reference, VersionLabels
@@ -263,6 +263,8 @@ class ContractEvidence:
     """A provider version's contract and (when compared and stored) its comparison with one pact
     version: what can make a matrix row where that provider version published no verification."""
 
+    consumer_id: int
+    provider_id: int
     pact_version_id: int
     pact_content_id: int
     provider_version_id: int
@@ -271,23 +273,25 @@ class ContractEvidence:
     self_verification_success: bool | None
     contract_published_at: datetime
     stored: CrossContractResult | None
+    shas: tuple[str, str]  # the pact's and the document's contents
 
 
 def contract_evidence(
     connection: Connection,
     *,
-    consumer_id: int,
-    provider_id: int,
+    pairs: Collection[tuple[int, int]],
     pact_version_ids: Collection[int] | None,
     provider_version_ids: Collection[int] | None,
     uncompared_too: bool,
     limit: int,
 ) -> list[ContractEvidence]:
-    """The provider's contracts against the integration's pact versions (those given, or all),
-    for the given provider versions (or all). Pairs never compared come too only with
-    `uncompared_too` (the caller compares them); otherwise only stored comparisons, which the
-    publishes made for the versions that matter, so the cost follows what was stored, not the
-    history. A failing comparison brings its results (for the reason); a passing one does not."""
+    """The providers' contracts against the integrations' pact versions (those given, or all),
+    for the given provider versions (or all); `pairs` are (consumer id, provider id). One
+    statement serves several integrations because a version belongs to one pacticipant and a
+    pact version to one pair. Pairs never compared come too only with `uncompared_too` (the
+    caller compares them); otherwise only stored comparisons, which the publishes made for the
+    versions that matter, so the cost follows what was stored, not the history. A failing
+    comparison brings its results (for the reason); a passing one does not."""
     failing_results = sa.type_coerce(
         sa.case((cross_contract_results.c.success == sa.false(), cross_contract_results.c.results), else_=sa.null()),
         cross_contract_results.c.results.type,
@@ -298,6 +302,8 @@ def contract_evidence(
     )
     statement = (
         sa.select(
+            pact_versions.c.consumer_id,
+            pact_versions.c.provider_id,
             pact_versions.c.id,
             pact_versions.c.content_id,
             provider_contracts.c.provider_version_id,
@@ -310,18 +316,19 @@ def contract_evidence(
             cross_contract_results.c.problem,
             cross_contract_results.c.comparator_version,
             cross_contract_results.c.created_at,
+            pact_contents.c.sha,
+            provider_contract_contents.c.sha,
         )
         .select_from(provider_contracts)
         .join(provider_versions, provider_versions.c.id == provider_contracts.c.provider_version_id)
-        .join(
-            pact_versions,
-            sa.and_(
-                pact_versions.c.provider_id == provider_contracts.c.provider_id,
-                pact_versions.c.consumer_id == consumer_id,
-            ),
-        )
+        .join(provider_contract_contents, provider_contract_contents.c.id == provider_contracts.c.content_id)
+        .join(pact_versions, pact_versions.c.provider_id == provider_contracts.c.provider_id)
+        .join(pact_contents, pact_contents.c.id == pact_versions.c.content_id)
         .join(cross_contract_results, compared, isouter=uncompared_too)
-        .where(provider_contracts.c.provider_id == provider_id)
+        .where(
+            one_of(connection, provider_contracts.c.provider_id, {provider for _, provider in pairs}),
+            sa.tuple_(pact_versions.c.consumer_id, pact_versions.c.provider_id).in_(list(pairs)),
+        )
         .order_by(provider_contracts.c.provider_version_id.desc(), pact_versions.c.id.desc())
         .limit(limit)
     )
@@ -334,11 +341,11 @@ def contract_evidence(
     found = []
     for values in connection.execute(statement):
         stored = None
-        if values[7] is not None:
+        if values[9] is not None:
             stored = CrossContractResult(
-                values[1], values[4], bool(values[7]), values[8] or [], values[9], values[10], values[11]
+                values[3], values[6], bool(values[9]), values[10] or [], values[11], values[12], values[13]
             )
-        found.append(ContractEvidence(*values[:6], values[6], stored))
+        found.append(ContractEvidence(*values[:9], stored, (values[14], values[15])))
     return found
 
 

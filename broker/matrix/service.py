@@ -151,24 +151,17 @@ def _fetch_rows(connection: Connection, query: MatrixQuery, resolution: Resoluti
             )
             for i in resolution.integrations
         }
-    with_contracts = contract_rows.providers_with_contracts(connection, {provider for _, provider in pairs})
-    budget = contract_rows.ComparisonBudget()
+    grouped = contract_rows.add_contract_rows(
+        connection,
+        grouped,
+        names=names,
+        version_sets=version_sets,
+        selected=by_pacticipant.keys(),
+        every_row=every_row,
+        limit=limit,
+    )
     rows: list[MatrixRow] = []
     for (consumer_id, provider_id), pair_rows in grouped.items():
-        if provider_id in with_contracts:
-            pair_rows = contract_rows.add_contract_rows(
-                connection,
-                pair_rows,
-                consumer_id=consumer_id,
-                provider_id=provider_id,
-                names=names,
-                consumer_version_ids=version_sets.get(consumer_id),
-                provider_version_ids=version_sets.get(provider_id),
-                consumer_selected=consumer_id in by_pacticipant,
-                every_row=every_row,
-                limit=limit,
-                budget=budget,
-            )
         provider_ids = version_sets.get(provider_id)
         if (
             version_sets.get(consumer_id) is not None

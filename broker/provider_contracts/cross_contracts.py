@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import threading
 from collections import OrderedDict
+from dataclasses import replace
 
 from sqlalchemy.engine import Connection
 
@@ -28,9 +29,11 @@ COMPARATOR = "solo60-openapi-pact-comparator"
 COMPARATOR_VERSION = "1"  # bump when a rule changes: stored results of older versions are recomputed
 MAX_COMPARISONS_PER_PUBLISH = 25
 _CACHED_DOCUMENTS = 8
+_CACHED_RESULTS = 256  # comparisons the matrix made without storing them, by the two contents' SHAs
 
 _lock = threading.Lock()
 _comparators: OrderedDict[str, Comparator] = OrderedDict()
+_results: OrderedDict[tuple[str, str], CrossContractResult] = OrderedDict()
 
 
 def _comparator(connection: Connection, contract_content_id: int) -> Comparator:
@@ -49,8 +52,19 @@ def _comparator(connection: Connection, contract_content_id: int) -> Comparator:
     return comparator
 
 
-def compare(connection: Connection, pact_content_id: int, contract_content_id: int) -> CrossContractResult:
-    """Compare the pair now, storing nothing: what a reading request (the matrix) may do."""
+def compare(
+    connection: Connection, pact_content_id: int, contract_content_id: int, *, shas: tuple[str, str] | None = None
+) -> CrossContractResult:
+    """Compare the pair now, storing nothing: what a reading request (the matrix) may do. Given
+    the two contents' SHAs (pact, document), a comparison this process already made of the same
+    two contents is reused: a result depends on nothing else."""
+    if shas is not None:
+        with _lock:
+            cached = _results.get(shas)
+            if cached is not None:
+                _results.move_to_end(shas)
+        if cached is not None:
+            return replace(cached, pact_content_id=pact_content_id, contract_content_id=contract_content_id)
     problem = None
     results: list[dict[str, object]] = []
     try:
@@ -62,9 +76,15 @@ def compare(connection: Connection, pact_content_id: int, contract_content_id: i
         success = not has_errors(compared)
     except ComparisonError as error:
         problem, success = str(error), False
-    return CrossContractResult(
+    result = CrossContractResult(
         pact_content_id, contract_content_id, success, results, problem, COMPARATOR_VERSION, utcnow()
     )
+    if shas is not None:
+        with _lock:
+            _results[shas] = result
+            while len(_results) > _CACHED_RESULTS:
+                _results.popitem(last=False)
+    return result
 
 
 def result_for(

@@ -15,6 +15,7 @@ from broker.pacticipants.tables import pacticipants
 from broker.pacts.tables import latest_branch_pacts, pact_contents, pact_publications, pact_versions
 from broker.provider_contracts.models import CrossContractResult, ProviderContract, SelfVerification
 from broker.provider_contracts.tables import cross_contract_results, provider_contract_contents, provider_contracts
+from broker.storage.lists import one_of
 from broker.storage.schema import utcnow
 from broker.storage.upserts import insert_returning_id
 from broker.versions.tables import branch_versions, branches, versions
@@ -152,16 +153,13 @@ def any_contract_for(connection: Connection, provider_id: int) -> bool:
 
 
 def providers_with_contracts(connection: Connection, provider_ids: Iterable[int]) -> set[int]:
-    """Which of these providers ever published a contract: one indexed probe each, in one
-    round trip (the matrix asks it before looking for contract rows at all)."""
+    """Which of these providers ever published a contract: one indexed probe each, in one round
+    trip of one statement text (the matrix asks it on every query, before anything else)."""
     wanted = list(provider_ids)
     if not wanted:
         return set()
-    probes = [
-        sa.select(provider_contracts.c.provider_id).where(provider_contracts.c.provider_id == provider_id).limit(1)
-        for provider_id in wanted
-    ]
-    statement = probes[0] if len(probes) == 1 else sa.union_all(*(probe.subquery().select() for probe in probes))
+    published = sa.select(provider_contracts.c.id).where(provider_contracts.c.provider_id == pacticipants.c.id).exists()
+    statement = sa.select(pacticipants.c.id).where(one_of(connection, pacticipants.c.id, wanted), published)
     return set(connection.execute(statement).scalars())
 
 
