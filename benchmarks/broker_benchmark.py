@@ -22,8 +22,13 @@ this shared machine rather than minutes apart.
 Goals: every heavy endpoint's p95 <= 4x /health's p95, and <= 1.2x its own p95 at 1 % of the
 data.
 
+With `--provider-contracts`, every provider version live in production also publishes a
+self-verified OpenAPI document (through the API, after seeding), so can-i-deploy's rows come
+from contracts where no verification exists, comparing on the fly the pairs no publish stored.
+
     python benchmarks/broker_benchmark.py [--requests 300] [--backends sqlite,postgres]
                                           [--postgres-url postgresql+psycopg://postgres@127.0.0.1:5432/test]
+                                          [--provider-contracts]
 """
 
 from __future__ import annotations
@@ -441,6 +446,75 @@ def _encoded(document: dict) -> str:
     return base64.b64encode(json.dumps(document).encode()).decode()
 
 
+def _provider_document(provider: str) -> dict:
+    """What every seeded pact asks of a provider, as an OpenAPI document (`revision` optional)."""
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": provider, "version": "1"},
+        "paths": {
+            "/things/{n}": {
+                "get": {
+                    "parameters": [{"name": "n", "in": "path", "required": True, "schema": {"type": "integer"}}],
+                    "responses": {
+                        "200": {
+                            "description": "a thing",
+                            "content": {
+                                "application/json": {
+                                    "schema": {
+                                        "type": "object",
+                                        "properties": {"id": {"type": "integer"}, "revision": {"type": "integer"}},
+                                    }
+                                }
+                            },
+                        }
+                    },
+                }
+            }
+        },
+    }
+
+
+def publish_provider_contracts(url: str, dataset: Dataset) -> int:
+    """A self-verified contract for every provider version live in production, published through
+    the API (each publish compares it with the pacts that matter). Returns how many."""
+    published = 0
+    with httpx.Client(base_url=url, timeout=120) as client:
+        found = client.get("/environments", params={"name": "production"}).json()["_embedded"]["environments"]
+        production = found[0]["uuid"]
+        live = [
+            item
+            for kind in ("deployed-versions/currently-deployed", "released-versions/currently-supported")
+            for item in client.get(f"/environments/{production}/{kind}").json()["_embedded"][
+                "deployedVersions" if kind.startswith("deployed") else "releasedVersions"
+            ]
+        ]
+        for item in live:
+            name, number = item["_embedded"]["pacticipant"]["name"], item["_embedded"]["version"]["number"]
+            response = client.post(
+                f"/provider-contracts/provider/{quote(name, safe='')}/publish",
+                json={
+                    "pacticipantVersionNumber": number,
+                    "contract": {
+                        "content": _encoded(_provider_document(name)),
+                        "contentType": "application/json",
+                        "specification": "oas",
+                        "selfVerificationResults": {"success": True, "verifier": "benchmark"},
+                    },
+                },
+            )
+            if response.status_code != 200:
+                raise RuntimeError(f"publishing a provider contract answered {response.status_code}: {response.text}")
+            published += 1
+        name = dataset.names[0]
+        answer = client.get(
+            f"/matrix?q[][pacticipant]={quote(name)}&q[][version]={quote(dataset.recent_versions[name][0])}"
+            "&latestby=cvpv&environment=production"
+        ).json()
+        if not any("compatible" in (row.get("verificationResult") or {}) for row in answer["matrix"]):
+            raise RuntimeError("can-i-deploy shows no row judged by a provider contract")
+    return published
+
+
 def measure(targets: dict[str, tuple[str, Dataset]], requests: int, warm_up: int) -> dict[str, dict[str, list[float]]]:
     """Timings per scale and endpoint; each round sends every request to every scale in turn."""
     timings = {scale: _measure_rounds(url, dataset) for scale, (url, dataset) in targets.items()}
@@ -549,7 +623,13 @@ def database_for(backend: str, postgres_url: str, scratch: Path, label: str) -> 
 
 
 def run(
-    backends: list[str], requests: int, warm_up: int, postgres_url: str, full_versions: int, full_verifications: int
+    backends: list[str],
+    requests: int,
+    warm_up: int,
+    postgres_url: str,
+    full_versions: int,
+    full_verifications: int,
+    provider_contracts: bool = False,
 ) -> bool:
     scales = {
         "full": (full_versions, full_verifications),
@@ -579,7 +659,15 @@ def run(
                         f"{PACTICIPANTS * per_pacticipant * PROVIDERS_PER_CONSUMER:,} publications, "
                         f"{verification_count:,} verifications in {time.perf_counter() - started:.1f} s"
                     )
-                    targets[scale] = (stack.enter_context(broker_process(database_url)), dataset)
+                    url = stack.enter_context(broker_process(database_url))
+                    if provider_contracts:
+                        started = time.perf_counter()
+                        count = publish_provider_contracts(url, dataset)
+                        console.print(
+                            f"{backend} {scale}: published {count} provider contracts "
+                            f"in {time.perf_counter() - started:.1f} s"
+                        )
+                    targets[scale] = (url, dataset)
                 for scale, timings in measure(targets, requests, warm_up).items():
                     results[(backend, scale)] = timings
     return report(results)
@@ -627,6 +715,11 @@ def main() -> None:
     parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES)
     parser.add_argument("--versions", type=int, default=10_000, help="versions per pacticipant at full scale")
     parser.add_argument("--verifications", type=int, default=100_000, help="verification results at full scale")
+    parser.add_argument(
+        "--provider-contracts",
+        action="store_true",
+        help="every provider version in production also publishes a self-verified contract (bi-directional)",
+    )
     arguments = parser.parse_args()
     backends = [item.strip() for item in arguments.backends.split(",") if item.strip()]
     unknown = [item for item in backends if item not in ("sqlite", "postgres")]
@@ -639,6 +732,7 @@ def main() -> None:
         arguments.postgres_url,
         arguments.versions,
         arguments.verifications,
+        arguments.provider_contracts,
     )
     sys.exit(0 if ok else 1)
 

@@ -73,3 +73,14 @@ def webhook(uuid: str) -> str:
 
 def triggered_webhook(uuid: str) -> str:
     return f"/triggered-webhooks/{segment(uuid)}"
+
+
+def bi_directional(
+    provider: str, version_number: str, consumer: str | None = None, consumer_version: str | None = None
+) -> str:
+    """PactFlow's bi-directional resources of a provider version (and of one consumer version's
+    pact against it)."""
+    path = f"/contracts/bi-directional/provider/{segment(provider)}/version/{segment(version_number)}"
+    if consumer is not None and consumer_version is not None:
+        path += f"/consumer/{segment(consumer)}/version/{segment(consumer_version)}"
+    return path

@@ -96,6 +96,12 @@ class _ReasonSelectors:
         return self.selector_for(integration.consumer_name, None), self.selector_for(integration.provider_name, None)
 
 
+def _failure(row: MatrixRow, selectors: _ReasonSelectors) -> reasons.Reason:
+    if row.contract is not None:
+        return reasons.CrossContractComparisonFailed(*selectors.for_row(row), row.contract)
+    return reasons.VerificationFailed(*selectors.for_row(row))
+
+
 def _warnings(query: MatrixQuery, resolution: Resolution) -> list[reasons.Reason]:
     warnings: list[reasons.Reason] = [
         reasons.IgnoreSelectorDoesNotExist(selector)
@@ -137,7 +143,7 @@ def summarise(
             reasons.PactNotVerifiedByRequiredProviderVersion(*selectors.for_integration(integration))
             for integration in required_missing
         ]
-        errors += [reasons.VerificationFailed(*selectors.for_row(row)) for row in considered if row.success is False]
+        errors += [_failure(row, selectors) for row in considered if row.success is False]
         errors += [
             reasons.PactNotEverVerifiedByProvider(*selectors.for_row(row)) for row in considered if row.success is None
         ]

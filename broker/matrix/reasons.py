@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from broker.matrix.selectors import ResolvedSelector
+from broker.provider_contracts.models import ContractVerdict
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,17 @@ class SpecifiedVersionDoesNotExist(Reason):
 class VerificationFailed(Reason):
     consumer: ResolvedSelector
     provider: ResolvedSelector
+    level: ClassVar[str] = "error"
+
+
+@dataclass(frozen=True)
+class CrossContractComparisonFailed(Reason):
+    """The provider version's contract does not vouch for the pact: its self-verification
+    failed, or the pact is incompatible with the document (`verdict` says which, and where)."""
+
+    consumer: ResolvedSelector
+    provider: ResolvedSelector
+    verdict: ContractVerdict
     level: ClassVar[str] = "error"
 
 

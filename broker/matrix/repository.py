@@ -30,6 +30,8 @@ from broker.pacticipants.models import Pacticipant
 from broker.pacticipants.repository import from_row as pacticipant_from_row
 from broker.pacticipants.tables import pacticipants
 from broker.pacts.tables import pact_contents, pact_publications, pact_versions, superseded_pact_revisions
+from broker.provider_contracts.models import ContractVerdict, CrossContractResult
+from broker.provider_contracts.tables import cross_contract_results, provider_contract_contents, provider_contracts
 from broker.storage.lists import one_of, one_of_parameter
 from broker.verifications.tables import latest_verifications, verifications
 from broker.versions.models import Reference, VersionLabels
@@ -57,6 +59,12 @@ class MatrixRow:
     success: bool | None
     verified_at: datetime | None
     revision_number: int = 1
+    contract: ContractVerdict | None = None  # set when the provider version's contract vouches, not a verification
+
+    @property
+    def judged(self) -> bool:
+        """The row has a result: a verification, or a provider contract's verdict."""
+        return self.verification_id is not None or self.contract is not None
 
     @property
     def last_action_at(self) -> datetime:
@@ -248,6 +256,123 @@ def rows_for_integration(
         parameters["provider_versions"] = list(provider_version_ids)
     names = {consumer_id: consumer_name, provider_id: provider_name}
     return [_row(values, names) for values in connection.execute(statement, parameters)]
+
+
+@dataclass(frozen=True, slots=True)
+class ContractEvidence:
+    """A provider version's contract and (when compared and stored) its comparison with one pact
+    version: what can make a matrix row where that provider version published no verification."""
+
+    consumer_id: int
+    provider_id: int
+    pact_version_id: int
+    pact_content_id: int
+    provider_version_id: int
+    provider_version_number: str
+    contract_content_id: int
+    self_verification_success: bool | None
+    contract_published_at: datetime
+    stored: CrossContractResult | None
+    shas: tuple[str, str]  # the pact's and the document's contents
+
+
+def contract_evidence(
+    connection: Connection,
+    *,
+    pairs: Collection[tuple[int, int]],
+    pact_version_ids: Collection[int] | None,
+    provider_version_ids: Collection[int] | None,
+    uncompared_too: bool,
+    limit: int,
+) -> list[ContractEvidence]:
+    """The providers' contracts against the integrations' pact versions (those given, or all),
+    for the given provider versions (or all); `pairs` are (consumer id, provider id). One
+    statement serves several integrations because a version belongs to one pacticipant and a
+    pact version to one pair. Pairs never compared come too only with `uncompared_too` (the
+    caller compares them); otherwise only stored comparisons, which the publishes made for the
+    versions that matter, so the cost follows what was stored, not the history. A failing
+    comparison brings its results (for the reason); a passing one does not."""
+    failing_results = sa.type_coerce(
+        sa.case((cross_contract_results.c.success == sa.false(), cross_contract_results.c.results), else_=sa.null()),
+        cross_contract_results.c.results.type,
+    )
+    compared = sa.and_(
+        cross_contract_results.c.pact_content_id == pact_versions.c.content_id,
+        cross_contract_results.c.contract_content_id == provider_contracts.c.content_id,
+    )
+    statement = (
+        sa.select(
+            pact_versions.c.consumer_id,
+            pact_versions.c.provider_id,
+            pact_versions.c.id,
+            pact_versions.c.content_id,
+            provider_contracts.c.provider_version_id,
+            provider_versions.c.number,
+            provider_contracts.c.content_id,
+            provider_contracts.c.verification_success,
+            sa.func.coalesce(provider_contracts.c.updated_at, provider_contracts.c.created_at),
+            cross_contract_results.c.success,
+            failing_results,
+            cross_contract_results.c.problem,
+            cross_contract_results.c.comparator_version,
+            cross_contract_results.c.created_at,
+            pact_contents.c.sha,
+            provider_contract_contents.c.sha,
+        )
+        .select_from(provider_contracts)
+        .join(provider_versions, provider_versions.c.id == provider_contracts.c.provider_version_id)
+        .join(provider_contract_contents, provider_contract_contents.c.id == provider_contracts.c.content_id)
+        .join(pact_versions, pact_versions.c.provider_id == provider_contracts.c.provider_id)
+        .join(pact_contents, pact_contents.c.id == pact_versions.c.content_id)
+        .join(cross_contract_results, compared, isouter=uncompared_too)
+        .where(
+            one_of(connection, provider_contracts.c.provider_id, {provider for _, provider in pairs}),
+            sa.tuple_(pact_versions.c.consumer_id, pact_versions.c.provider_id).in_(list(pairs)),
+        )
+        .order_by(provider_contracts.c.provider_version_id.desc(), pact_versions.c.id.desc())
+        .limit(limit)
+    )
+    if pact_version_ids is not None:
+        statement = statement.where(one_of(connection, pact_versions.c.id, list(pact_version_ids) or [-1]))
+    if provider_version_ids is not None:
+        statement = statement.where(
+            one_of(connection, provider_contracts.c.provider_version_id, list(provider_version_ids) or [-1])
+        )
+    found = []
+    for values in connection.execute(statement):
+        stored = None
+        if values[9] is not None:
+            stored = CrossContractResult(
+                values[3], values[6], bool(values[9]), values[10] or [], values[11], values[12], values[13]
+            )
+        found.append(ContractEvidence(*values[:9], stored, (values[14], values[15])))
+    return found
+
+
+def publications_of_pact_versions(
+    connection: Connection,
+    *,
+    consumer_id: int,
+    provider_id: int,
+    names: Mapping[int, str],
+    pact_version_ids: Collection[int],
+    consumer_version_ids: Collection[int] | None,
+    every_row: bool,
+    limit: int,
+) -> list[MatrixRow]:
+    """The integration's pacts (revisions) with these contents, as rows no one verified: the
+    pacts a provider contract vouches for when no selector names the consumer."""
+    if not pact_version_ids:
+        return []
+    statement, p = _rows_select(every_row, lambda column: sa.false(), True)
+    statement = statement.where(
+        p.c.consumer_id == consumer_id,
+        p.c.provider_id == provider_id,
+        one_of(connection, p.c.pact_version_id, list(pact_version_ids)),
+    ).limit(limit)
+    if consumer_version_ids is not None:
+        statement = statement.where(one_of(connection, p.c.consumer_version_id, list(consumer_version_ids) or [-1]))
+    return [_row(values, names) for values in connection.execute(statement)]
 
 
 _bv = branch_versions.alias("row_bv")

@@ -3,7 +3,9 @@ rows per integration, apply `latestby`, filter by `success`, keep the `limit` ne
 ignored rows, then summarise what is left.
 
 Without `latestby` every pact revision and every verification is a row; with it, each consumer
-version's current revision and the latest verification per provider version.
+version's current revision and the latest verification per provider version. A provider
+version's contract makes a row where that version published no verification of the pact
+(`contract_rows`).
 
 One deliberate addition to the official rows: when the selectors name several provider versions
 (e.g. several targets deployed in an environment) and only some of them verified a pact, each
@@ -17,7 +19,7 @@ from dataclasses import replace
 
 from sqlalchemy.engine import Connection
 
-from broker.matrix import repository
+from broker.matrix import contract_rows, repository
 from broker.matrix.parse_query import MatrixQuery
 from broker.matrix.query_results import ConsideredRow, QueryResults, summarise
 from broker.matrix.repository import MatrixRow
@@ -62,6 +64,7 @@ def _expand_per_provider_version(rows: list[MatrixRow], provider_selectors: list
                         verification_id=None,
                         success=None,
                         verified_at=None,
+                        contract=None,
                     )
                 )
     return expanded
@@ -148,6 +151,15 @@ def _fetch_rows(connection: Connection, query: MatrixQuery, resolution: Resoluti
             )
             for i in resolution.integrations
         }
+    grouped = contract_rows.add_contract_rows(
+        connection,
+        grouped,
+        names=names,
+        version_sets=version_sets,
+        selected=by_pacticipant.keys(),
+        every_row=every_row,
+        limit=limit,
+    )
     rows: list[MatrixRow] = []
     for (consumer_id, provider_id), pair_rows in grouped.items():
         provider_ids = version_sets.get(provider_id)
@@ -171,7 +183,7 @@ def _display_order(row: MatrixRow) -> tuple[object, ...]:
         row.provider_name,
         row.provider_version_id is not None,
         -(row.provider_version_id or 0),
-        row.verification_id is not None,
+        row.judged,
         -(row.verification_id or 0),
     )
 

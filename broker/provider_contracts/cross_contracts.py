@@ -7,7 +7,8 @@ a new document against the pacts of consumer versions that are the latest of a b
 deployed or released; a new pact against the documents of provider versions that are the
 latest with a contract on a branch, the latest of all, or deployed or released. At most
 `MAX_COMPARISONS_PER_PUBLISH` pairs per publish; any other pair is compared when first asked
-for (`result_for`), which is also what the matrix uses.
+for (`result_for`); the matrix compares a pair it needs without storing it (`compare`), as
+its requests only read.
 """
 
 from __future__ import annotations
@@ -15,22 +16,24 @@ from __future__ import annotations
 import json
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import replace
 
 from sqlalchemy.engine import Connection
 
 from broker.provider_contracts import repository
 from broker.provider_contracts.comparison import Comparator, ComparisonError, document_from_text, has_errors
-from broker.provider_contracts.models import CrossContractResult, ProviderContract
+from broker.provider_contracts.models import ContractVerdict, CrossContractResult, Mismatch
 from broker.storage.schema import utcnow
 
 COMPARATOR = "solo60-openapi-pact-comparator"
 COMPARATOR_VERSION = "1"  # bump when a rule changes: stored results of older versions are recomputed
 MAX_COMPARISONS_PER_PUBLISH = 25
 _CACHED_DOCUMENTS = 8
+_CACHED_RESULTS = 256  # comparisons the matrix made without storing them, by the two contents' SHAs
 
 _lock = threading.Lock()
 _comparators: OrderedDict[str, Comparator] = OrderedDict()
+_results: OrderedDict[tuple[str, str], CrossContractResult] = OrderedDict()
 
 
 def _comparator(connection: Connection, contract_content_id: int) -> Comparator:
@@ -49,11 +52,19 @@ def _comparator(connection: Connection, contract_content_id: int) -> Comparator:
     return comparator
 
 
-def result_for(connection: Connection, pact_content_id: int, contract_content_id: int) -> CrossContractResult:
-    """The stored result of the pair, or a new one (compared and stored now)."""
-    found = repository.find_result(connection, pact_content_id, contract_content_id)
-    if found is not None and found.comparator_version == COMPARATOR_VERSION:
-        return found
+def compare(
+    connection: Connection, pact_content_id: int, contract_content_id: int, *, shas: tuple[str, str] | None = None
+) -> CrossContractResult:
+    """Compare the pair now, storing nothing: what a reading request (the matrix) may do. Given
+    the two contents' SHAs (pact, document), a comparison this process already made of the same
+    two contents is reused: a result depends on nothing else."""
+    if shas is not None:
+        with _lock:
+            cached = _results.get(shas)
+            if cached is not None:
+                _results.move_to_end(shas)
+        if cached is not None:
+            return replace(cached, pact_content_id=pact_content_id, contract_content_id=contract_content_id)
     problem = None
     results: list[dict[str, object]] = []
     try:
@@ -68,7 +79,25 @@ def result_for(connection: Connection, pact_content_id: int, contract_content_id
     result = CrossContractResult(
         pact_content_id, contract_content_id, success, results, problem, COMPARATOR_VERSION, utcnow()
     )
-    repository.save_result(connection, result)
+    if shas is not None:
+        with _lock:
+            _results[shas] = result
+            while len(_results) > _CACHED_RESULTS:
+                _results.popitem(last=False)
+    return result
+
+
+def result_for(
+    connection: Connection, pact_content_id: int, contract_content_id: int, *, store: bool = True
+) -> CrossContractResult:
+    """The stored result of the pair, or a new one (compared now, and stored unless the caller
+    only reads)."""
+    found = repository.find_result(connection, pact_content_id, contract_content_id)
+    if found is not None and found.comparator_version == COMPARATOR_VERSION:
+        return found
+    result = compare(connection, pact_content_id, contract_content_id)
+    if store:
+        repository.save_result(connection, result)
     return result
 
 
@@ -93,31 +122,22 @@ def pact_published(connection: Connection, provider_id: int, pact_version_id: in
     return _compare_all(connection, [(pact, contract) for contract in contracts])
 
 
-@dataclass(frozen=True, slots=True)
-class Verdict:
-    """Does a provider version's contract vouch for a pact? Both conditions are needed: the
-    provider's self-verification succeeded, and the pact is compatible with the document."""
-
-    contract: ProviderContract
-    result: CrossContractResult
-
-    @property
-    def self_verified(self) -> bool:
-        return self.contract.self_verification.success is True
-
-    @property
-    def success(self) -> bool:
-        return self.self_verified and self.result.success
-
-    @property
-    def error_codes(self) -> list[str]:
-        return sorted({str(item["code"]) for item in self.result.results if item.get("type") == "error"})
-
-
-def verdict_for(connection: Connection, pact_content_id: int, provider_version_id: int) -> Verdict | None:
-    """The contract verdict of a provider version on a pact content (None: the version has no
-    contract). What the matrix and can-i-deploy ask; computed and stored on first use."""
-    contract = repository.find_contract(connection, provider_version_id)
-    if contract is None:
-        return None
-    return Verdict(contract, result_for(connection, pact_content_id, contract.content_id))
+def verdict_of(self_verification_success: bool | None, result: CrossContractResult | None) -> ContractVerdict:
+    """What a provider version's contract says about a pact, as the gate counts it: both the
+    self-verification and the comparison must succeed. `result` may be None when the
+    self-verification failed and the pair was never compared (nothing more is needed to fail)."""
+    mismatches: dict[Mismatch, None] = {}
+    for item in result.results if result is not None else []:
+        if item.get("type") != "error":
+            continue
+        details = item.get("mockDetails") or {}
+        state = details.get("interactionState")
+        description = str(details.get("interactionDescription") or "")
+        mismatches[Mismatch(str(item.get("code")), description, str(state) if state else None)] = None
+    return ContractVerdict(
+        self_verified=self_verification_success is True,
+        compatible=None if result is None else result.success,
+        compared_at=None if result is None else result.created_at,
+        mismatches=tuple(mismatches),
+        problem=None if result is None else result.problem,
+    )

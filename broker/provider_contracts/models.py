@@ -47,3 +47,30 @@ class CrossContractResult:
     problem: str | None
     comparator_version: str
     created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Mismatch:
+    """One error the comparator found: its code, and the interaction (description and provider
+    state) it found it in."""
+
+    code: str
+    interaction: str
+    state: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ContractVerdict:
+    """A provider version's contract vouching for a pact, or not: a success needs the provider's
+    self-verification to have succeeded and the pact to be compatible with the document.
+    `compatible` is None when the pair was not compared (a failed self-verification decides)."""
+
+    self_verified: bool
+    compatible: bool | None
+    compared_at: datetime | None
+    mismatches: tuple[Mismatch, ...] = ()
+    problem: str | None = None
+
+    @property
+    def success(self) -> bool:
+        return self.self_verified and self.compatible is True

@@ -15,6 +15,7 @@ from broker.pacticipants.tables import pacticipants
 from broker.pacts.tables import latest_branch_pacts, pact_contents, pact_publications, pact_versions
 from broker.provider_contracts.models import CrossContractResult, ProviderContract, SelfVerification
 from broker.provider_contracts.tables import cross_contract_results, provider_contract_contents, provider_contracts
+from broker.storage.lists import one_of
 from broker.storage.schema import utcnow
 from broker.storage.upserts import insert_returning_id
 from broker.versions.tables import branch_versions, branches, versions
@@ -101,6 +102,17 @@ def contracts_by_version_ids(connection: Connection, version_ids: Iterable[int])
     return {row.provider_version_id: _contract(row) for row in rows}
 
 
+def versions_with_contracts(connection: Connection, version_ids: Iterable[int]) -> set[int]:
+    """Which of these versions published a contract (without reading the documents)."""
+    ids = list(version_ids)
+    if not ids:
+        return set()
+    statement = sa.select(provider_contracts.c.provider_version_id).where(
+        provider_contracts.c.provider_version_id.in_(ids)
+    )
+    return set(connection.execute(statement).scalars())
+
+
 def save_contract(
     connection: Connection,
     provider_id: int,
@@ -138,6 +150,17 @@ def save_contract(
 def any_contract_for(connection: Connection, provider_id: int) -> bool:
     statement = sa.select(provider_contracts.c.id).where(provider_contracts.c.provider_id == provider_id).limit(1)
     return connection.execute(statement).first() is not None
+
+
+def providers_with_contracts(connection: Connection, provider_ids: Iterable[int]) -> set[int]:
+    """Which of these providers ever published a contract: one indexed probe each, in one round
+    trip of one statement text (the matrix asks it on every query, before anything else)."""
+    wanted = list(provider_ids)
+    if not wanted:
+        return set()
+    published = sa.select(provider_contracts.c.id).where(provider_contracts.c.provider_id == pacticipants.c.id).exists()
+    statement = sa.select(pacticipants.c.id).where(one_of(connection, pacticipants.c.id, wanted), published)
+    return set(connection.execute(statement).scalars())
 
 
 def contract_text(connection: Connection, content_id: int) -> tuple[str, str]:
@@ -255,11 +278,13 @@ def _result(row: Any) -> CrossContractResult:
 
 def results_of_pact(
     connection: Connection, provider_id: int, pact_content_id: int
-) -> list[tuple[int, CrossContractResult]]:
-    """(provider version id, result) for every contract of the provider already compared with
-    the pact content, newest provider version first."""
+) -> list[tuple[int, CrossContractResult, bool | None]]:
+    """(provider version id, result, self-verification success) for every contract of the
+    provider already compared with the pact content, newest provider version first."""
     rows = connection.execute(
-        sa.select(cross_contract_results, provider_contracts.c.provider_version_id)
+        sa.select(
+            cross_contract_results, provider_contracts.c.provider_version_id, provider_contracts.c.verification_success
+        )
         .join(provider_contracts, provider_contracts.c.content_id == cross_contract_results.c.contract_content_id)
         .where(
             provider_contracts.c.provider_id == provider_id,
@@ -267,7 +292,7 @@ def results_of_pact(
         )
         .order_by(provider_contracts.c.provider_version_id.desc())
     )
-    return [(row.provider_version_id, _result(row)) for row in rows]
+    return [(row.provider_version_id, _result(row), row.verification_success) for row in rows]
 
 
 def find_result(connection: Connection, pact_content_id: int, contract_content_id: int) -> CrossContractResult | None:

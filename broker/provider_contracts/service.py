@@ -53,35 +53,64 @@ def publication_of(connection: Connection, provider_name: str, consumer_name: st
 
 
 def cross_contract(
-    connection: Connection, provider_name: str, version_number: str, consumer_name: str, consumer_number: str
+    connection: Connection,
+    provider_name: str,
+    version_number: str,
+    consumer_name: str,
+    consumer_number: str,
+    *,
+    store: bool = True,
 ) -> CrossContract:
-    """The pair's comparison (made now if it never was)."""
+    """The pair's comparison (made now if it never was; stored unless `store` is False, for
+    callers in a reading transaction such as the pages)."""
     contract = contract_of(connection, provider_name, version_number)
     publication = publication_of(connection, provider_name, consumer_name, consumer_number)
     pact_content = repository.pact_content_id_of(connection, publication.pact_version_id)
     return CrossContract(
-        contract, publication, cross_contracts.result_for(connection, pact_content, contract.content_id)
+        contract, publication, cross_contracts.result_for(connection, pact_content, contract.content_id, store=store)
     )
 
 
-def cross_contracts_of(connection: Connection, provider_name: str, version_number: str) -> list[CrossContract]:
-    """The contract's comparisons with the pacts that matter (made now where missing, bounded)."""
+def cross_contracts_of(
+    connection: Connection, provider_name: str, version_number: str, *, store: bool = True
+) -> list[CrossContract]:
+    """The contract's comparisons with the pacts that matter (made now where missing, bounded;
+    stored unless `store` is False)."""
     contract = contract_of(connection, provider_name, version_number)
     wanted = repository.publications_that_matter(connection, contract.provider_id)
     wanted = wanted[: cross_contracts.MAX_COMPARISONS_PER_PUBLISH]
     publications = {item.id: item for item in pacts_repository.publications_by_ids(connection, [p for p, _ in wanted])}
     return [
         CrossContract(
-            contract, publications[publication_id], cross_contracts.result_for(connection, content, contract.content_id)
+            contract,
+            publications[publication_id],
+            cross_contracts.result_for(connection, content, contract.content_id, store=store),
         )
         for publication_id, content in wanted
         if publication_id in publications
     ]
 
 
-def cross_contracts_of_pact(connection: Connection, publication: Publication) -> list[tuple[str, CrossContractResult]]:
-    """(provider version number, result) of the contracts already compared with this pact."""
+@dataclass(frozen=True, slots=True)
+class PactComparison:
+    """A provider version's contract already compared with a pact."""
+
+    provider_version_number: str
+    self_verified: bool
+    result: CrossContractResult
+
+    @property
+    def success(self) -> bool:
+        return self.self_verified and self.result.success
+
+
+def cross_contracts_of_pact(connection: Connection, publication: Publication) -> list[PactComparison]:
+    """The contracts already compared with this pact, newest provider version first."""
     pact_content = repository.pact_content_id_of(connection, publication.pact_version_id)
     found = repository.results_of_pact(connection, publication.provider_id, pact_content)
-    numbers = versions_repository.find_by_ids(connection, [version_id for version_id, _ in found])
-    return [(numbers[version_id].number, result) for version_id, result in found if version_id in numbers]
+    numbers = versions_repository.find_by_ids(connection, [version_id for version_id, _, _ in found])
+    return [
+        PactComparison(numbers[version_id].number, self_verified is True, result)
+        for version_id, result, self_verified in found
+        if version_id in numbers
+    ]

@@ -52,6 +52,7 @@ class MatrixRowView:
     sha: str
     shown: status.Shown
     ignored: bool
+    by_contract: bool = False  # judged by the provider version's contract: links to its page
 
 
 def rows_of(results: QueryResults) -> list[MatrixRowView]:
@@ -74,8 +75,9 @@ def rows_of(results: QueryResults) -> list[MatrixRowView]:
             verified_at=row.verified_at,
             verification_number=row.verification_id,
             sha=row.sha,
-            shown=status.ROW[row.success],
+            shown=status.ROW[row.success] if row.contract is None else status.CONTRACT_ROW[row.contract.success],
             ignored=considered.ignored,
+            by_contract=row.contract is not None,
         )
         for considered in results.rows
         for row in (considered.row,)

@@ -53,6 +53,40 @@ ROW = {
     None: Shown("unknown", "?", "Not verified", "muted"),
 }
 
+CONTRACT_ROW = {
+    True: Shown(
+        "success",
+        "✔",
+        "Verified by contract",
+        "success",
+        "The provider version's self-verified contract vouches for it",
+    ),
+    False: Shown(
+        "failed",
+        "✘",
+        "Contract check failed",
+        "danger",
+        "The pact is incompatible with the provider version's contract, or the contract's self-verification failed",
+    ),
+}
+
+SELF_VERIFICATION = {
+    True: Shown("success", "✔", "Self-verified", "success", "The provider's own tests of its contract passed"),
+    False: Shown("failed", "✘", "Self-verification failed", "danger", "The contract vouches for no pact"),
+    None: Shown("unknown", "?", "No self-verification reported", "muted", "The contract vouches for no pact"),
+}
+
+COMPARISON = {
+    True: Shown("compatible", "✔", "Compatible", "success", "Every interaction is allowed by the document"),
+    False: Shown("incompatible", "✘", "Incompatible", "danger", "The comparator found errors"),
+}
+
+COMPARATOR_RESULT = {
+    "error": Shown("error", "✘", "error", "danger", "The pact asks for something the document does not allow"),
+    "warning": Shown("warning", "⚠", "warning", "warning", "Allowed, but worth a look"),
+    "info": Shown("info", "i", "info", "muted"),
+}
+
 VERDICT = {
     True: Shown("deployable", "✔", "Yes: safe to deploy", "success"),
     False: Shown("not_deployable", "✘", "No: not safe to deploy", "danger"),

@@ -87,3 +87,13 @@ def execute_webhook(uuid: str) -> str:
 
 def can_i_merge_badge(pacticipant_name: str) -> str:
     return f"{paths.pacticipant(pacticipant_name)}/main-branch/can-i-merge/badge"
+
+
+def provider_contract(provider: str, version_number: str) -> str:
+    return f"{paths.bi_directional(provider, version_number)}/provider-contract"
+
+
+def cross_contract(provider: str, version_number: str, consumer: str, consumer_version: str) -> str:
+    """One pact compared with a provider contract: the contract's page, that pact first."""
+    pair = paths.bi_directional(provider, version_number, consumer, consumer_version)
+    return f"{pair}/cross-contract-verification-results"

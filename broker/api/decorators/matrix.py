@@ -11,7 +11,11 @@ from broker.api.decorators.common import timestamp
 from broker.api.links import Links, link
 from broker.matrix import reasons
 from broker.matrix.query_results import ConsideredRow, QueryResults
+from broker.matrix.repository import MatrixRow
 from broker.matrix.selectors import ResolvedSelector
+from broker.paths import bi_directional
+from broker.provider_contracts.cross_contracts import COMPARATOR, COMPARATOR_VERSION
+from broker.provider_contracts.models import ContractVerdict
 from broker.versions.models import VersionLabels
 
 
@@ -32,6 +36,28 @@ def _missing_version_text(selector: ResolvedSelector) -> str:
     return f"No pacts or verifications have been published for {name}"
 
 
+MISMATCHES_NAMED = 5
+
+
+def why_incompatible(verdict: ContractVerdict) -> str:
+    """The comparator's error codes and the interactions they were found in, or why there are
+    none (the self-verification failed, or the pact could not be compared)."""
+    parts = []
+    if not verdict.self_verified:
+        parts.append("the provider's self-verification of its contract did not succeed")
+    if verdict.problem:
+        parts.append(f"the pact could not be compared ({verdict.problem})")
+    named = [
+        f"{m.code} in '{m.interaction}'" + (f" given '{m.state}'" if m.state else "")
+        for m in verdict.mismatches[:MISMATCHES_NAMED]
+    ]
+    if len(verdict.mismatches) > MISMATCHES_NAMED:
+        named.append(f"and {len(verdict.mismatches) - MISMATCHES_NAMED} more")
+    if named:
+        parts.append("; ".join(named))
+    return "; ".join(parts) or "the pact is incompatible with the provider contract"
+
+
 def reason_text(reason: reasons.Reason) -> str:
     match reason:
         case reasons.Successful():
@@ -42,6 +68,11 @@ def reason_text(reason: reasons.Reason) -> str:
             return _missing_version_text(selector)
         case reasons.VerificationFailed(consumer=consumer, provider=provider):
             return f"The verification for the pact between {consumer.description()} and {provider.description()} failed"
+        case reasons.CrossContractComparisonFailed(consumer=consumer, provider=provider, verdict=verdict):
+            return (
+                f"The cross contract comparison between the pact for {consumer.description()} and the oas for "
+                f"{provider.description()} failed: {why_incompatible(verdict)}"
+            )
         case reasons.PactNotEverVerifiedByProvider(consumer=consumer, provider=provider) | (
             reasons.PactNotVerifiedByRequiredProviderVersion(consumer=consumer, provider=provider)
         ):
@@ -90,6 +121,35 @@ def _version(links: Links, pacticipant: str, version_id: int, number: str, resul
     }
 
 
+def _verification_result(links: Links, r: MatrixRow) -> dict[str, Any] | None:
+    """The row's verification, or the provider contract standing in for one: the same keys, plus
+    `verifiedBy` (our comparator) and the verdict's two halves; `self` is the pair's
+    cross-contract verification results resource, as in PactFlow's rows."""
+    if r.contract is not None and r.provider_version_number is not None:
+        pair = bi_directional(r.provider_name, r.provider_version_number, r.consumer_name, r.consumer_version_number)
+        provider_side = bi_directional(r.provider_name, r.provider_version_number)
+        return {
+            "success": r.success,
+            "verifiedAt": timestamp(r.verified_at),
+            "verifiedBy": {"implementation": COMPARATOR, "version": COMPARATOR_VERSION},
+            "selfVerified": r.contract.self_verified,
+            "compatible": r.contract.compatible,
+            "_links": {
+                "self": link(
+                    links.url(f"{pair}/cross-contract-verification-results"), "Cross-contract verification results"
+                ),
+                "pf:provider-contract": link(links.url(f"{provider_side}/provider-contract"), "Provider contract"),
+            },
+        }
+    if r.verification_id is None:
+        return None
+    return {
+        "success": r.success,
+        "verifiedAt": timestamp(r.verified_at),
+        "_links": {"self": link(links.verification(r.provider_name, r.consumer_name, r.sha, r.verification_id))},
+    }
+
+
 def row(links: Links, considered: ConsideredRow, results: QueryResults) -> dict[str, Any]:
     r = considered.row
     result: dict[str, Any] = {
@@ -113,17 +173,7 @@ def row(links: Links, considered: ConsideredRow, results: QueryResults) -> dict[
                 "self": link(links.pact_for_version(r.provider_name, r.consumer_name, r.consumer_version_number))
             },
         },
-        "verificationResult": (
-            {
-                "success": r.success,
-                "verifiedAt": timestamp(r.verified_at),
-                "_links": {
-                    "self": link(links.verification(r.provider_name, r.consumer_name, r.sha, r.verification_id))
-                },
-            }
-            if r.verification_id is not None
-            else None
-        ),
+        "verificationResult": _verification_result(links, r),
     }
     if considered.ignored:
         result["ignored"] = True

@@ -6,25 +6,16 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from broker import paths
 from broker.api.decorators.common import pacticipant_summary, timestamp, version_summary
 from broker.api.links import Links, link
 from broker.pacts.models import Publication
+from broker.paths import bi_directional
 from broker.provider_contracts.cross_contracts import COMPARATOR, COMPARATOR_VERSION
 from broker.provider_contracts.models import ProviderContract
 from broker.provider_contracts.publish import Published
 from broker.provider_contracts.service import CrossContract
 
 PACT_SELF_VERIFICATION = "A pact is written by the consumer's own passing tests: publishing it is its verification."
-
-
-def bi_directional(
-    provider: str, version: str, consumer: str | None = None, consumer_version: str | None = None
-) -> str:
-    path = f"/contracts/bi-directional/provider/{paths.segment(provider)}/version/{paths.segment(version)}"
-    if consumer is not None and consumer_version is not None:
-        path += f"/consumer/{paths.segment(consumer)}/version/{paths.segment(consumer_version)}"
-    return path
 
 
 def _status(success: bool | None) -> str:

@@ -84,7 +84,7 @@ def register(router: Router) -> None:
         body = decorate.pact(request.links, pact)
         if pact.publication is not None:
             compared = provider_contracts.cross_contracts_of_pact(request.connection, pact.publication)
-            summary = [(number, result.success) for number, result in compared]
+            summary = [(item.provider_version_number, item.result.success) for item in compared]
             body["_links"].update(decorate_provider_contracts.pact_links(request.links, pact.publication, summary))
         return ok(body)
 

@@ -13,12 +13,24 @@ from broker.ui.pages import (
     network,
     pacticipants,
     pacts,
+    provider_contracts,
     webhooks,
 )
 
 
 def build_page_router() -> Router:
     router = Router()
-    for module in (assets, index, pacts, matrix, can_i_deploy, pacticipants, network, environments, webhooks):
+    for module in (
+        assets,
+        index,
+        pacts,
+        provider_contracts,
+        matrix,
+        can_i_deploy,
+        pacticipants,
+        network,
+        environments,
+        webhooks,
+    ):
         module.register(router)
     return router

@@ -11,6 +11,7 @@ from broker.deployments import repository as deployments_repository
 from broker.integrations import repository as integrations_repository
 from broker.pacticipants import repository as pacticipants_repository
 from broker.pacticipants import service as pacticipants
+from broker.provider_contracts import repository as contracts_repository
 from broker.ui import status
 from broker.ui.integration_status import statuses_of
 from broker.ui.network_layout import layout
@@ -52,6 +53,7 @@ def register(router: Router) -> None:
         labels = labels_of(connection, [v.id for v in versions])
         deployed = deployments_repository.deployed_of_versions(connection, [v.id for v in versions])
         released = deployments_repository.released_of_versions(connection, [v.id for v in versions])
+        with_contracts = contracts_repository.versions_with_contracts(connection, [v.id for v in versions])
         integrations = integrations_repository.involving(connection, pacticipant.id)
         statuses = statuses_of(connection, integrations)
         shown = {
@@ -71,6 +73,7 @@ def register(router: Router) -> None:
             versions=[
                 (v, labels.get(v.id, Labels()), deployed.get(v.id, []), released.get(v.id, [])) for v in versions
             ],
+            with_contracts=with_contracts,
             pagination=Pagination(number, limit, number > 1, offset + limit < total, total),
             version_count=total,
             recent_branches=branches.list_for(connection, pacticipant.id, RECENT_BRANCHES, 0, None),

@@ -16,6 +16,7 @@ from broker.errors import NotFoundError
 from broker.pacts import repository as pacts_repository
 from broker.pacts import service as pacts
 from broker.pacts.models import Pact
+from broker.provider_contracts import service as provider_contracts
 from broker.ui import status, urls
 from broker.ui.pact_changes import changes
 from broker.ui.pact_view import describe
@@ -54,6 +55,7 @@ def show_pact(request: BrokerRequest, pact: Pact) -> HalResponse:
     else:
         changed = changes(pacts_repository.document_of(connection, previous.pact_version_id), pact.document)
     number = publication.consumer_version_number if publication else None
+    compared = provider_contracts.cross_contracts_of_pact(connection, publication) if publication else []
     return page(
         request,
         "pact.html",
@@ -76,6 +78,10 @@ def show_pact(request: BrokerRequest, pact: Pact) -> HalResponse:
         history_limit=HISTORY_LIMIT,
         previous=previous,
         changes=changed,
+        compared=[
+            (item, status.COMPARISON[item.result.success], status.SELF_VERIFICATION[item.self_verified])
+            for item in compared
+        ],
     )
 
 

@@ -4,7 +4,9 @@ Seven applications of a booking platform; main and feature branches; a `prod` ta
 production environments with deployments (one replaced) and a release; verifications that
 succeed, fail, fail while the pact is pending, and one pact that changed since it was verified
 (stale) and one never verified; webhooks (one with a secret header, one with basic auth) that
-ran, one successfully and one failing.
+ran, one successfully and one failing. communication-service publishes provider contracts
+(OpenAPI documents) instead of verifying: version 9.0.0's is compatible with payment-service's
+pact, 9.1.0's dropped a field that pact reads.
 """
 
 from __future__ import annotations
@@ -102,6 +104,67 @@ def interactions_for(consumer: str, provider: str, revision: int = 1) -> list[di
             http_interaction(f"a request for {noun} history (revision {revision})", f"/internal/{noun}/7", {"id": 7})
         )
     return found
+
+
+CONTRACT_PROVIDER = "communication-service"
+SELF_VERIFICATION_REPORT = "schemathesis run: 1 operation, 120 test cases, no failures"
+
+
+def communication_document(*, with_email: bool = True) -> dict[str, Any]:
+    """communication-service's OpenAPI document: its lookup by id (`email` optional to drop)."""
+    properties: dict[str, Any] = {
+        "id": {"type": "integer"},
+        "sessions": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"startsAt": {"type": "string", "format": "date-time"}, "gym": {"type": "string"}},
+            },
+        },
+    }
+    if with_email:
+        properties["email"] = {"type": "string", "format": "email"}
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "communication-service", "version": "9"},
+        "paths": {
+            "/internal/communication/{id}": {
+                "get": {
+                    "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+                    "responses": {
+                        "200": {
+                            "description": "the record",
+                            "content": {"application/json": {"schema": {"type": "object", "properties": properties}}},
+                        }
+                    },
+                }
+            }
+        },
+    }
+
+
+def _publish_contract(broker: BrokerClient, version: str, document: dict[str, Any]) -> None:
+    response = broker.post(
+        f"/provider-contracts/provider/{CONTRACT_PROVIDER}/publish",
+        {
+            "pacticipantVersionNumber": version,
+            "branch": "main",
+            "contract": {
+                "content": base64.b64encode(json.dumps(document).encode()).decode(),
+                "contentType": "application/json",
+                "specification": "oas",
+                "selfVerificationResults": {
+                    "success": True,
+                    "content": base64.b64encode(SELF_VERIFICATION_REPORT.encode()).decode(),
+                    "contentType": "text/plain",
+                    "format": "text",
+                    "verifier": "schemathesis",
+                    "verifierVersion": "4.1",
+                },
+            },
+        },
+    )
+    assert response.status_code == 200, response.text
 
 
 @dataclass
@@ -252,6 +315,8 @@ def seed(broker: BrokerClient, receiver: Receiver) -> Seeded:
     ):
         broker.record_deployment(pacticipant, version, environment)
     broker.record_release("mobile-app", "2.0.0", "production")
+    _publish_contract(broker, "9.0.0", communication_document())
+    _publish_contract(broker, "9.1.0", communication_document(with_email=False))
     _wait_for_webhooks(broker)
     return seeded
 

@@ -58,6 +58,10 @@ def pages(seeded: SeededBroker) -> dict[str, tuple[str, str]]:
             "/pacticipants/web-app/branches/main/latest-version/can-i-deploy/to-environment/production",
             "Reasons",
         ),
+        "provider-contract": (
+            "/contracts/bi-directional/provider/communication-service/version/9.1.0/provider-contract",
+            "response.body.incompatible",
+        ),
         "pacticipants": ("/pacticipants", "communication-service"),
         "pacticipant": ("/pacticipants/session-service", "Neighbourhood"),
         "network": ("/integrations", "9 integrations"),

@@ -11,12 +11,14 @@ from bs4 import BeautifulSoup
 from tests.broker.support import segment
 from tests.broker.ui.conftest import SeededBroker
 from tests.broker.ui.seed import (
+    CONTRACT_PROVIDER,
     FAILED,
     FAILED_PENDING,
     NEVER,
     PACTICIPANTS,
     SECRET_PASSWORD,
     SECRET_TOKEN,
+    SELF_VERIFICATION_REPORT,
     STALE,
     VERIFIED,
 )
@@ -202,6 +204,75 @@ def test_the_pacticipant_page_shows_details_versions_deployments_and_neighbours(
     assert page.select_one("svg.network .node.highlighted")["data-name"] == "web-app"
     assert len(soup(seeded, "/pacticipants").select("tbody tr")) == len(PACTICIPANTS)
     assert "No pacticipant with name 'ghost' found" in text(soup(seeded, "/pacticipants/ghost", status=404))
+
+
+CONTRACT_91 = f"/contracts/bi-directional/provider/{CONTRACT_PROVIDER}/version/9.1.0/provider-contract"
+PAIR_90 = (
+    f"/contracts/bi-directional/provider/{CONTRACT_PROVIDER}/version/9.0.0"
+    "/consumer/payment-service/version/4.0.0/cross-contract-verification-results"
+)
+
+
+def test_the_provider_contract_page_shows_the_document_self_verification_and_each_comparison(
+    seeded: SeededBroker,
+) -> None:
+    page = soup(seeded, CONTRACT_91)
+    facts = text(page.select_one("dl.facts"))
+    assert "9.1.0" in facts
+    assert "✔ Self-verified" in facts
+    assert SELF_VERIFICATION_REPORT in text(page.select_one("#self-verification-heading").parent)
+    (comparison,) = page.select("article.comparison")
+    assert "payment-service 4.0.0 ✘ Incompatible" in text(comparison.select_one("h3"))
+    assert "1 error, 2 other results" in text(comparison)
+    rows = [text(row) for row in comparison.select("tbody tr")]
+    error = next(row for row in rows if row.startswith("✘ error"))
+    assert "response.body.incompatible" in error
+    assert "a request for communication 42 from payment-service given communication 42 exists" in error
+    assert "must NOT have additional properties - email" in error
+    assert sum(row.startswith("⚠ warning request.header.unknown") for row in rows) == 2
+    assert comparison.select_one(
+        'a[href$="/pacts/provider/communication-service/consumer/payment-service/version/4.0.0"]'
+    )
+    document = text(page.select_one("#document-heading").parent)
+    assert '"/internal/communication/{id}"' in document
+    assert '"email"' not in document  # 9.1.0 dropped it
+
+
+def test_a_pair_opens_the_contract_page_with_that_pact_first(seeded: SeededBroker) -> None:
+    page = soup(seeded, PAIR_90)
+    first = page.select("article.comparison")[0]
+    assert "payment-service 4.0.0 ✔ Compatible asked about" in text(first.select_one("h3"))
+    assert "0 errors" in text(first)
+    api = seeded.client.get(PAIR_90).json()  # the same URL answers the API with JSON
+    assert (api["success"], api["compatible"]) == (True, True)
+
+
+def test_provider_contract_pages_are_linked_from_the_pacticipant_the_pact_and_the_matrix(seeded: SeededBroker) -> None:
+    versions = soup(seeded, f"/pacticipants/{CONTRACT_PROVIDER}").select("#versions-heading ~ table tbody tr")
+    links = {text(row.select_one(".version")): row.select_one('a[href$="/provider-contract"]') for row in versions}
+    assert links["9.1.0"]["href"].endswith(CONTRACT_91)
+    assert not soup(seeded, "/pacticipants/web-app").select('a[href$="/provider-contract"]')
+
+    pact = soup(seeded, f"/pacts/provider/{CONTRACT_PROVIDER}/consumer/payment-service/version/4.0.0")
+    compared = {text(row.find("td")): row for row in pact.select("#contracts-heading ~ table tbody tr")}
+    assert set(compared) == {"9.0.0", "9.1.0"}
+    assert "✘ Incompatible" in text(compared["9.1.0"])
+    assert "response.body.incompatible in a request for communication 42" in text(compared["9.1.0"])
+    assert compared["9.0.0"].select_one("a")["href"].endswith(PAIR_90)
+
+    matrix = soup(seeded, f"/matrix/provider/{CONTRACT_PROVIDER}/consumer/payment-service")
+    rows = {text(row.find_all("td")[4]).split(" ")[0]: row for row in matrix.select("table.matrix tbody tr")}
+    assert "✔ Verified by contract" in text(rows["9.0.0"])
+    assert "✘ Contract check failed" in text(rows["9.1.0"])
+    assert "row-danger" in rows["9.1.0"]["class"]
+    assert rows["9.0.0"].select_one(f'a[href$="{PAIR_90}"]')
+    reasons = text(matrix.select_one("ul.reasons"))
+    assert "response.body.incompatible in 'a request for communication 42 from payment-service'" in reasons
+
+
+def test_a_version_without_a_contract_has_no_contract_page(seeded: SeededBroker) -> None:
+    missing = soup(seeded, "/contracts/bi-directional/provider/web-app/version/1.0.0/provider-contract", status=404)
+    assert "web-app version 1.0.0 has no provider contract" in text(missing)
 
 
 def test_the_network_draws_every_pacticipant_and_integration_with_its_status(seeded: SeededBroker) -> None:

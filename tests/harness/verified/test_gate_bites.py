@@ -2,10 +2,17 @@
 
 The user service runs live; a provider change is made to its contract objects while it runs
 (as a code change would), and the official `pact broker can-i-deploy` gives the verdict.
+
+The same breaks are caught statically too: the provider publishes the OpenAPI document its
+contract generates (with the official `pact pactflow publish-provider-contract`, reporting a
+successful self-verification, which `solo60 fuzz` would supply), no provider version verifies
+anything, and can-i-deploy says no naming the comparator's code and the interaction, or yes
+for a compatible pact.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -21,6 +28,7 @@ from pydantic import ConfigDict, Field
 
 from solo60.clients import UserClient
 from solo60.contracts.models import Name, RequestModel
+from solo60.contracts.openapi import openapi_document
 from solo60.contracts.user import User, UserServiceContract
 from solo60.harness.broker_access import BrokerAccess, BrokerClient
 from solo60.harness.made.contract_test import ContractTest
@@ -56,6 +64,20 @@ class Loop:
             publish=ResultsPublication(Revision(provider_version, branch)),
             quiet=True,
         )
+
+    def publish_provider_contract(self, provider_version: str) -> None:
+        """The user service's document as its contract objects now declare it, published as a
+        self-verified provider contract by the official CLI (no verification of any pact)."""
+        document = self.tmp / f"user-{provider_version}.json"
+        document.write_text(json.dumps(openapi_document(UserServiceContract)))
+        published = subprocess.run(
+            [str(_pact_cli()), "pactflow", "publish-provider-contract", str(document), "--provider", "user",
+             "--provider-app-version", provider_version, "--branch", "main", "--content-type", "application/json",
+             "--verification-success", "--verifier", "schemathesis", "-b", self.broker_url],
+            capture_output=True, text=True, timeout=60,
+            env={key: value for key, value in os.environ.items() if not key.startswith("PACT_BROKER_")},
+        )  # fmt: skip
+        assert published.returncode == 0, published.stdout + published.stderr
 
     def can_i_deploy(self, consumer_version: str, provider_version: str) -> subprocess.CompletedProcess[str]:
         """The official CLI's verdict on deploying both versions together."""
@@ -212,3 +234,50 @@ async def test_a_new_expectation_arrives_pending_the_provider_build_passes_and_t
     assert consumer_blocked.returncode == 1  # ...and the consumer's new version cannot be deployed
     assert "Computer says no" in consumer_blocked.stdout
     assert main_still_fine.returncode == 0
+
+
+# --- caught statically: provider contracts, no provider verification ---------------------------
+
+
+def test_a_renamed_response_field_is_caught_statically_naming_the_code_and_the_interaction(
+    loop: Loop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(UserServiceContract.get_user_by_email, "responses", {200: UserWithRenamedEmail})
+    loop.publish_provider_contract("user-contract-renamed")
+    monkeypatch.undo()
+    loop.publish_provider_contract("user-contract-reverted")
+
+    said_no = loop.can_i_deploy(BASELINE, "user-contract-renamed")
+    said_yes = loop.can_i_deploy(BASELINE, "user-contract-reverted")
+
+    assert (said_no.returncode, "Computer says no" in said_no.stdout) == (1, True), said_no.stdout
+    assert "cross contract comparison between the pact for version auth-1 of auth" in said_no.stdout
+    assert "response.body.incompatible in 'a lookup of a user by email' given 'a user exists'" in said_no.stdout
+    assert "/contracts/bi-directional/provider/user/version/user-contract-renamed/" in said_no.stdout
+    assert (said_yes.returncode, "Computer says yes" in said_yes.stdout) == (0, True), said_yes.stdout
+
+
+def test_a_dropped_error_code_is_caught_statically(loop: Loop, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(UserServiceContract.create_user, "errors", ())  # 409 is no longer a documented answer
+    loop.publish_provider_contract("user-contract-no-409")
+
+    said_no = loop.can_i_deploy(BASELINE, "user-contract-no-409")
+
+    assert said_no.returncode == 1, said_no.stdout
+    assert "response.status.unknown in 'a signup with an email another user has'" in said_no.stdout
+
+
+async def test_a_consumer_expecting_a_field_the_provider_never_sends_is_caught_statically(loop: Loop) -> None:
+    pact = await _pact_expecting_a_nickname(loop.tmp / "nickname-static")
+    loop.broker.publish(PactFile("auth", "user", pact, 1), version="auth-nickname", branch="feat/nickname-static")
+    loop.publish_provider_contract("user-contract-current")
+
+    consumer_blocked = loop.can_i_deploy("auth-nickname", "user-contract-current")
+    main_fine = loop.can_i_deploy(BASELINE, "user-contract-current")
+
+    assert consumer_blocked.returncode == 1, consumer_blocked.stdout
+    assert (
+        "response.body.incompatible in 'a lookup of a user by email, with the nickname' given 'a user exists'"
+        in consumer_blocked.stdout
+    )
+    assert main_fine.returncode == 0, main_fine.stdout
