@@ -269,7 +269,11 @@ def test_a_dropped_error_code_is_caught_statically(loop: Loop, monkeypatch: pyte
 
 async def test_a_consumer_expecting_a_field_the_provider_never_sends_is_caught_statically(loop: Loop) -> None:
     pact = await _pact_expecting_a_nickname(loop.tmp / "nickname-static")
-    loop.broker.publish(PactFile("auth", "user", pact, 1), version="auth-nickname", branch="feat/nickname-static")
+    publish_pact(
+        loop.broker,
+        PactFile("auth", "user", pact, 1),
+        PublishOptions(Revision("auth-nickname", "feat/nickname-static")),
+    )
     loop.publish_provider_contract("user-contract-current")
 
     consumer_blocked = loop.can_i_deploy("auth-nickname", "user-contract-current")
