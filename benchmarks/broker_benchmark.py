@@ -29,6 +29,12 @@ from contracts where no verification exists, comparing on the fly the pairs no p
     python benchmarks/broker_benchmark.py [--requests 300] [--backends sqlite,postgres]
                                           [--postgres-url postgresql+psycopg://postgres@127.0.0.1:5432/test]
                                           [--provider-contracts]
+    python benchmarks/broker_benchmark.py --sqlite-synchronous FULL,NORMAL [--versions 100] [--requests 300]
+
+`--sqlite-synchronous` measures instead what durability costs a publish: one SQLite broker per
+setting, each on its own copy of one seeded database, all running at once, and the publish
+timed against each in turn, round after round, so a busy machine slows every setting alike.
+The broker itself always commits with FULL; the others are only there to be compared.
 """
 
 from __future__ import annotations
@@ -38,6 +44,7 @@ import base64
 import json
 import os
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -409,10 +416,19 @@ def seed(database: Database, versions_per_pacticipant: int, verification_count: 
     return dataset
 
 
+_WITH_SYNCHRONOUS = (
+    "import runpy, sys; import broker.storage.database as database; "
+    "database.SQLITE_SYNCHRONOUS = sys.argv.pop(1); sys.argv[0] = 'solo60'; "
+    "runpy.run_module('solo60', run_name='__main__', alter_sys=True)"
+)
+
+
 @contextmanager
-def broker_process(database_url: str) -> Iterator[str]:
+def broker_process(database_url: str, synchronous: str | None = None) -> Iterator[str]:
+    """`solo60 broker serve` on a free port; with `synchronous`, its SQLite commits with that setting."""
+    launcher = ["-m", "solo60"] if synchronous is None else ["-c", _WITH_SYNCHRONOUS, synchronous]
     process = subprocess.Popen(
-        [sys.executable, "-m", "solo60", "broker", "serve", "--port", "0", "--database-url", database_url],
+        [sys.executable, *launcher, "broker", "serve", "--port", "0", "--database-url", database_url],
         cwd=ROOT,
         stderr=subprocess.PIPE,
         stdout=subprocess.DEVNULL,
@@ -599,6 +615,71 @@ def _measure_rounds(url: str, dataset: Dataset) -> dict[str, Callable[[httpx.Cli
     }
 
 
+def compare_synchronous(modes: list[str], requests: int, warm_up: int, versions: int, verification_count: int) -> None:
+    """Publish latency with each SQLite `synchronous` setting, measured side by side (see the doc)."""
+    with tempfile.TemporaryDirectory(prefix="broker-bench-") as scratch, ExitStack() as running:
+        seeded = Path(scratch) / "seeded.sqlite"
+        database = Database(f"sqlite:///{seeded}")
+        database.migrate()
+        dataset = seed(database, versions, verification_count)
+        database.dispose()
+        urls: dict[str, str] = {}
+        for mode in modes:
+            copy = Path(scratch) / f"{mode.lower()}.sqlite"
+            shutil.copyfile(seeded, copy)
+            urls[mode] = running.enter_context(broker_process(f"sqlite:///{copy}", mode))
+        console.print(f"seeded {PACTICIPANTS * versions:,} versions; brokers: {', '.join(modes)}")
+        rng = random.Random(7)
+        timings: dict[str, dict[str, list[float]]] = {mode: {"/health": [], "publish": []} for mode in modes}
+        clients = {mode: running.enter_context(httpx.Client(base_url=url, timeout=60)) for mode, url in urls.items()}
+        for round_number in range(warm_up + requests):
+            order = list(modes)
+            rng.shuffle(order)
+            for mode in order:
+                for name, call in (
+                    ("/health", lambda client: client.get("/health")),
+                    ("publish", lambda client: _publish_request(client, dataset, rng)),
+                ):
+                    started = time.perf_counter()
+                    response = call(clients[mode])
+                    elapsed = (time.perf_counter() - started) * 1000
+                    if response.status_code >= 300:
+                        raise RuntimeError(f"{name} on {mode} answered {response.status_code}: {response.text[:300]}")
+                    if round_number >= warm_up:
+                        timings[mode][name].append(elapsed)
+    table = Table(title="What durability costs a publish: SQLite PRAGMA synchronous, brokers side by side (ms)")
+    for column in ("synchronous", "endpoint", "p50", "p95", "p50 - FULL's p50"):
+        table.add_column(column, justify="left" if column in ("synchronous", "endpoint") else "right")
+    reference = statistics.median(timings[modes[0]]["publish"])
+    for mode in modes:
+        for name, values in timings[mode].items():
+            difference = f"{statistics.median(values) - reference:+.2f}" if name == "publish" else ""
+            table.add_row(mode, name, f"{statistics.median(values):.2f}", f"{percentile(values, 0.95):.2f}", difference)
+    console.print(table)
+
+
+def _publish_request(client: httpx.Client, dataset: Dataset, rng: random.Random) -> httpx.Response:
+    consumer = rng.choice(dataset.names)
+    return client.post(
+        "/contracts/publish",
+        json={
+            "pacticipantName": consumer,
+            "pacticipantVersionNumber": f"bench.{uuid.uuid4().hex}",
+            "branch": "main",
+            "contracts": [
+                {
+                    "consumerName": consumer,
+                    "providerName": provider,
+                    "specification": "pact",
+                    "contentType": "application/json",
+                    "content": _encoded(_pact(consumer, provider, rng.randrange(1_000_000))),
+                }
+                for provider in dataset.providers_of[consumer]
+            ],
+        },
+    )
+
+
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
@@ -720,7 +801,18 @@ def main() -> None:
         action="store_true",
         help="every provider version in production also publishes a self-verified contract (bi-directional)",
     )
+    parser.add_argument(
+        "--sqlite-synchronous",
+        default="",
+        help="e.g. FULL,NORMAL: compare publish latency under these SQLite settings (the first is the reference)",
+    )
     arguments = parser.parse_args()
+    modes = [item.strip().upper() for item in arguments.sqlite_synchronous.split(",") if item.strip()]
+    if modes:
+        if any(mode not in ("OFF", "NORMAL", "FULL", "EXTRA") for mode in modes) or arguments.requests < 1:
+            parser.error("--sqlite-synchronous takes OFF, NORMAL, FULL and EXTRA, comma-separated; --requests >= 1")
+        compare_synchronous(modes, arguments.requests, arguments.warm_up, arguments.versions, arguments.verifications)
+        return
     backends = [item.strip() for item in arguments.backends.split(",") if item.strip()]
     unknown = [item for item in backends if item not in ("sqlite", "postgres")]
     if unknown or arguments.requests < 1 or arguments.versions < 100:

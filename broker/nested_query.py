@@ -12,6 +12,10 @@ import re
 from collections.abc import Iterable
 from urllib.parse import parse_qsl, quote
 
+MAX_WHOLE_NUMBER_DIGITS = 18
+"""Enough for any page, size, limit or id, small enough for a 64-bit column, and far below the
+4,300 digits past which Python's `int()` raises instead of parsing."""
+
 _ARRAY_OF_HASHES = re.compile(r"^(?P<name>[^\[\]]+)\[\](?:\[(?P<key>[^\[\]]*)\]|(?P<flat>[^\[\]]+))$")
 _ARRAY = re.compile(r"^(?P<name>[^\[\]]+)\[\]$")
 
@@ -41,6 +45,17 @@ class NestedQuery:
     @classmethod
     def parse(cls, query_string: str) -> NestedQuery:
         return cls(parse_qsl(query_string, keep_blank_values=True))
+
+
+def whole_number(raw: str | None) -> int | None:
+    """The value of a decimal whole number in ASCII digits (leading zeros allowed), or None for
+    anything else, including a number of more than 18 significant digits."""
+    if raw is None or not (raw.isascii() and raw.isdigit()):  # isdigit alone takes "²", which int() refuses
+        return None
+    significant = raw.lstrip("0")
+    if len(significant) > MAX_WHOLE_NUMBER_DIGITS:
+        return None
+    return int(significant or "0")
 
 
 def encode_objects(name: str, items: Iterable[dict[str, str]], scalars: dict[str, str] | None = None) -> str:

@@ -36,7 +36,7 @@ from broker.cleanup.schedule import CleanSchedule
 from broker.cleanup.settings import options_from
 from broker.config import BrokerSettings, SettingsError
 from broker.errors import BrokerError, PayloadTooLargeError
-from broker.nested_query import NestedQuery
+from broker.nested_query import NestedQuery, whole_number
 from broker.public_url import current_base_url
 from broker.storage.database import Database
 from broker.ui import UserInterface
@@ -193,7 +193,8 @@ class BrokerApplication:
         except Exception:
             logger.exception("unexpected error answering %s %s", method, scope.get("path"))
             response = http_errors.internal_error()
-        await _send(send, response, method)
+        response, body = _rendered(response, method, scope.get("path"))
+        await _send(send, response, body, method)
         elapsed = time.perf_counter() - started
         self.metrics.observe(method, route, response.status, elapsed)
         if self.settings.access_log and access_log.isEnabledFor(logging.INFO):
@@ -230,8 +231,9 @@ class BrokerApplication:
         too_large = PayloadTooLargeError(
             f"The request body is larger than {limit} bytes", [f"The request body is larger than {limit} bytes"]
         )
-        if declared.isascii() and declared.isdigit() and int(declared) > limit:
-            raise too_large
+        declared_bytes = whole_number(declared)
+        if declared and (declared_bytes is None or declared_bytes > limit):
+            raise too_large  # an unreadable or absurd Content-Length is as good as too large
         chunks = []
         total = 0
         while True:
@@ -275,6 +277,8 @@ class BrokerApplication:
     def _run(self, operation: Operation, request: BrokerRequest) -> HalResponse:
         token = current_base_url.set(request.links.base)
         try:
+            if operation.prepare is not None:
+                request.prepared = operation.prepare(request)  # outside the transaction: no lock held
             if operation.transaction == "none":
                 return operation.handler(request)
             for attempt in range(1, ATTEMPTS + 1):
@@ -291,7 +295,7 @@ class BrokerApplication:
                         # write cost each publish two more queries in a thread competing for the GIL.
                         self.worker.wake()
                     return response
-                except sa.exc.DataError:
+                except (sa.exc.DataError, UnicodeEncodeError):
                     return error(400, ["The request contains data the database cannot store (e.g. NUL characters)"])
                 except sa.exc.TimeoutError:  # no pooled connection came free in time
                     return http_errors.unavailable()
@@ -314,9 +318,19 @@ def _headers(scope: Scope) -> dict[str, str]:
     return result
 
 
-async def _send(send: Send, response: HalResponse, method: str) -> None:
+def _rendered(response: HalResponse, method: str, path: object) -> tuple[HalResponse, bytes]:
+    """The response and its bytes; a body that cannot be rendered is the logged JSON 500, never
+    the server's bare "Internal Server Error" (rendering is part of answering, so it is guarded too)."""
+    try:
+        return response, response.render()
+    except Exception:
+        logger.exception("could not render the answer to %s %s", method, path)
+        failure = http_errors.internal_error()
+        return failure, failure.render()
+
+
+async def _send(send: Send, response: HalResponse, body: bytes, method: str) -> None:
     """HEAD gets the GET's headers, Content-Length included, and no body."""
-    body = response.render()
     headers = [
         (b"content-type", response.content_type.encode("latin-1")),
         (b"content-length", str(len(body)).encode()),

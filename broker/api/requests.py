@@ -15,6 +15,7 @@ from broker.config import BrokerSettings
 from broker.errors import InvalidInputError, MalformedRequestError, UnsupportedMediaTypeError
 from broker.nested_query import NestedQuery
 from broker.pacts.content import MAX_DEPTH, nesting_depth
+from broker.text import may_hold_surrogates, refuse_unpaired_surrogates
 
 MAX_JSON_DEPTH = MAX_DEPTH
 
@@ -43,6 +44,8 @@ def parse_json(body: bytes) -> Any:
         ) from None
     if nesting_depth(value, MAX_JSON_DEPTH) > MAX_JSON_DEPTH:
         raise MalformedRequestError("The request body is nested too deeply", ["The request body is nested too deeply"])
+    if may_hold_surrogates(body):
+        refuse_unpaired_surrogates(value)
     return value
 
 
@@ -60,6 +63,9 @@ class BrokerRequest:
     services: Any = None
     role: Any = None  # the caller's broker.api.auth.Role (pages hide write controls from read-only users)
     after_commit: list[Callable[[], None]] = field(default_factory=list)
+    prepared: Any = None
+    """What the operation's `prepare` step made of the request before its transaction began."""
+    _parsed: Any = field(default=None, repr=False)
 
     def param(self, name: str) -> str:
         return self.params[name]
@@ -76,7 +82,9 @@ class BrokerRequest:
                 "The request body must be JSON (Content-Type: application/json)",
                 ["The request body must be JSON (Content-Type: application/json)"],
             )
-        return parse_json(self.body)
+        if self._parsed is None:  # parsed once, whether in `prepare` or in the handler
+            self._parsed = parse_json(self.body)
+        return self._parsed
 
     def json_object(self, *, required: bool = True) -> dict[str, Any]:
         value = self.json(required=required)

@@ -60,6 +60,10 @@ class Operation:
     response_schema: dict[str, Any] | None = None
     transaction: str = "read"  # "read", "write" or "none"
     media_type: str = "application/hal+json"
+    prepare: Callable[[BrokerRequest], Any] | None = None
+    """Work that needs no database (decoding, parsing, hashing), done before the transaction
+    begins so that a write holds SQLite's write lock only for the writing; the handler finds its
+    result in `request.prepared`."""
 
     @property
     def operation_id(self) -> str:
@@ -162,6 +166,7 @@ class Router:
         response_schema: dict[str, Any] | None = None,
         transaction: str | None = None,
         media_type: str = "application/hal+json",
+        prepare: Callable[[BrokerRequest], Any] | None = None,
     ) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
             writes = method not in ("GET",)
@@ -180,6 +185,7 @@ class Router:
                     response_schema=response_schema,
                     transaction=transaction or ("write" if writes else "read"),
                     media_type=media_type,
+                    prepare=prepare,
                 )
             )
             return handler

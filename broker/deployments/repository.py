@@ -52,6 +52,15 @@ def find_environment(connection: Connection, *, uuid: str | None = None, name: s
     return _environment(row) if row else None
 
 
+def environments_named(connection: Connection, names: Iterable[str]) -> dict[str, Environment]:
+    """The environments among these names, by name, in one query."""
+    wanted = list(set(names))
+    if not wanted:
+        return {}
+    rows = connection.execute(sa.select(*_ENVIRONMENT_COLUMNS).where(environments.c.name.in_(wanted)))
+    return {row.name: _environment(row) for row in rows}
+
+
 def environments_by_ids(connection: Connection, ids: Iterable[int]) -> dict[int, Environment]:
     wanted = list(set(ids))
     if not wanted:

@@ -11,8 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from broker.errors import InvalidInputError
+from broker.limits import MAX_SELECTORS, at_most
 from broker.matrix.selectors import UnresolvedSelector
-from broker.nested_query import NestedQuery
+from broker.nested_query import NestedQuery, whole_number
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 10_000
@@ -92,6 +93,7 @@ def _success_filter(query: NestedQuery, errors: dict[str, list[str]]) -> tuple[b
 
 
 def _ignore_selectors(query: NestedQuery, errors: dict[str, list[str]]) -> list[UnresolvedSelector]:
+    at_most([*query.objects.get("ignore", []), *query.arrays.get("ignore", [])], MAX_SELECTORS, "ignore", "selectors")
     ignore = [
         selector
         for index, item in enumerate(query.objects.get("ignore", []))
@@ -123,10 +125,11 @@ def _options(
     limit = DEFAULT_LIMIT
     raw_limit = query.scalars.get("limit")
     if raw_limit is not None:
-        if not (raw_limit.isascii() and raw_limit.isdigit()) or not 1 <= int(raw_limit) <= MAX_LIMIT:
+        number = whole_number(raw_limit)
+        if number is None or not 1 <= number <= MAX_LIMIT:
             errors["limit"] = [f"must be a whole number between 1 and {MAX_LIMIT}"]
         else:
-            limit = int(raw_limit)
+            limit = number
     success = _success_filter(query, errors)
     return MatrixQuery(
         selectors=selectors,
@@ -143,6 +146,7 @@ def _options(
 
 def parse_matrix_query(query: NestedQuery) -> MatrixQuery:
     errors: dict[str, list[str]] = {}
+    at_most(query.objects.get("q", []), MAX_SELECTORS, "q", "selectors")
     selectors = [
         selector
         for index, item in enumerate(query.objects.get("q", []))

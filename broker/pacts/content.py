@@ -13,6 +13,8 @@ import json
 from typing import Any
 
 from broker.errors import InvalidInputError
+from broker.limits import MAX_INTERACTIONS
+from broker.text import may_hold_surrogates, refuse_unpaired_surrogates
 
 INTERACTION_KEYS = ("interactions", "messages")
 MAX_DEPTH = 100
@@ -48,6 +50,8 @@ def parse_pact(text: str | bytes, field: str = "content") -> dict[str, Any]:
         raise InvalidInputError(
             f"{field} is nested too deeply", {field: [f"is nested more than {MAX_DEPTH} levels deep"]}
         )
+    if may_hold_surrogates(text):
+        refuse_unpaired_surrogates(document, field)
     problem = pact_problem(document)
     if problem:
         raise InvalidInputError(f"{field} is not a pact: {problem}", {field: [f"is not a pact: {problem}"]})
@@ -64,6 +68,8 @@ def pact_problem(document: Any) -> str | None:
         items = document[key]
         if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
             return f"'{key}' must be a list of objects"
+        if len(items) > MAX_INTERACTIONS:
+            return f"at most {MAX_INTERACTIONS} {key} are allowed in one pact; this one has {len(items):,}"
         for item in items:
             states = item.get("providerStates")
             if states is not None and not (isinstance(states, list) and all(isinstance(x, dict) for x in states)):

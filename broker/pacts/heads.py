@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from broker.pacts.tables import latest_branch_pacts, latest_tag_pacts, pact_publications
-from broker.storage.upserts import upsert_if_newer
+from broker.storage.upserts import upsert_if_newer, upsert_many_if_newer
 from broker.versions.tables import branch_versions, tags
 
 
@@ -42,6 +42,30 @@ def _advance_branch_head(
     )
 
 
+def _tag_head(
+    tag_name: str,
+    publication_id: int,
+    provider_id: int,
+    consumer_id: int,
+    consumer_version_id: int,
+    created_at: object,
+) -> dict[str, object]:
+    return {
+        "provider_id": provider_id,
+        "consumer_id": consumer_id,
+        "tag_name": tag_name,
+        "pact_publication_id": publication_id,
+        "consumer_version_id": consumer_version_id,
+        "created_at": created_at,
+    }
+
+
+def _advance_tag_heads(connection: Connection, heads: list[dict[str, object]]) -> None:
+    upsert_many_if_newer(
+        connection, latest_tag_pacts, heads, ["provider_id", "consumer_id", "tag_name"], "consumer_version_id"
+    )
+
+
 def _advance_tag_head(
     connection: Connection,
     tag_name: str,
@@ -51,19 +75,8 @@ def _advance_tag_head(
     consumer_version_id: int,
     created_at: object,
 ) -> None:
-    upsert_if_newer(
-        connection,
-        latest_tag_pacts,
-        {
-            "provider_id": provider_id,
-            "consumer_id": consumer_id,
-            "tag_name": tag_name,
-            "pact_publication_id": publication_id,
-            "consumer_version_id": consumer_version_id,
-            "created_at": created_at,
-        },
-        ["provider_id", "consumer_id", "tag_name"],
-        "consumer_version_id",
+    _advance_tag_heads(
+        connection, [_tag_head(tag_name, publication_id, provider_id, consumer_id, consumer_version_id, created_at)]
     )
 
 
@@ -84,8 +97,9 @@ def labels_of_version(connection: Connection, version_id: int) -> tuple[list[int
     """The version's branch ids and tag names, in one round trip."""
     rows = connection.execute(
         sa.union_all(
-            sa.select(sa.literal("branch").label("kind"), sa.cast(branch_versions.c.branch_id, sa.String).label("key"))
-            .where(branch_versions.c.version_id == version_id),
+            sa.select(
+                sa.literal("branch").label("kind"), sa.cast(branch_versions.c.branch_id, sa.String).label("key")
+            ).where(branch_versions.c.version_id == version_id),
             sa.select(sa.literal("tag").label("kind"), tags.c.name.label("key")).where(tags.c.version_id == version_id),
         )
     ).all()
@@ -105,18 +119,40 @@ def publication_added(
     branch_ids, tag_names = labels if labels is not None else labels_of_version(connection, version_id)
     for branch_id in branch_ids:
         _advance_branch_head(connection, branch_id, publication_id, provider_id, consumer_id, version_id, created_at)
-    for tag_name in tag_names:
-        _advance_tag_head(connection, tag_name, publication_id, provider_id, consumer_id, version_id, created_at)
+    _advance_tag_heads(
+        connection,
+        [
+            _tag_head(tag_name, publication_id, provider_id, consumer_id, version_id, created_at)
+            for tag_name in tag_names
+        ],
+    )
 
 
 def branch_version_added(connection: Connection, branch_id: int, version_id: int) -> None:
     for row in _publications_of(connection, version_id):
-        _advance_branch_head(connection, branch_id, row.id, row.provider_id, row.consumer_id, version_id, row.created_at)
+        _advance_branch_head(
+            connection, branch_id, row.id, row.provider_id, row.consumer_id, version_id, row.created_at
+        )
 
 
 def tag_added(connection: Connection, tag_name: str, version_id: int) -> None:
-    for row in _publications_of(connection, version_id):
-        _advance_tag_head(connection, tag_name, row.id, row.provider_id, row.consumer_id, version_id, row.created_at)
+    tags_added(connection, [tag_name], version_id)
+
+
+def tags_added(connection: Connection, tag_names: Iterable[str], version_id: int) -> None:
+    """Move the heads of tags just put on a version that has publications: one statement."""
+    names = list(tag_names)
+    if not names:
+        return
+    publications = _publications_of(connection, version_id)
+    _advance_tag_heads(
+        connection,
+        [
+            _tag_head(name, row.id, row.provider_id, row.consumer_id, version_id, row.created_at)
+            for row in publications
+            for name in names
+        ],
+    )
 
 
 def recompute_tag(connection: Connection, consumer_id: int, tag_name: str) -> None:
@@ -141,7 +177,9 @@ def recompute_tag(connection: Connection, consumer_id: int, tag_name: str) -> No
         _advance_tag_head(connection, tag_name, row.id, provider_id, consumer_id, version_id, row.created_at)
 
 
-def recompute_for_version(connection: Connection, consumer_id: int, branch_ids: Iterable[int], tag_names: Iterable[str]) -> None:
+def recompute_for_version(
+    connection: Connection, consumer_id: int, branch_ids: Iterable[int], tag_names: Iterable[str]
+) -> None:
     """Rebuild every head a version took part in, after its publications or the version went away."""
     for branch_id in set(branch_ids):
         recompute_branch(connection, branch_id)

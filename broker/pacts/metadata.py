@@ -12,7 +12,7 @@ import base64
 import binascii
 from dataclasses import dataclass, field
 
-from broker.nested_query import NestedQuery, encode_objects
+from broker.nested_query import NestedQuery, encode_objects, whole_number
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,7 @@ def decode(segment: str | None) -> PactMetadata:
         version_id = item.get("cv")
         selectors.append(
             SelectorMetadata(
-                consumer_version_id=int(version_id) if version_id and version_id.isascii() and version_id.isdigit() else None,
+                consumer_version_id=whole_number(version_id),
                 branch=item.get("b"),
                 tag=item.get("t"),
                 latest=item.get("l") == "true" if "l" in item else None,

@@ -9,24 +9,27 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any, Literal
 
 from sqlalchemy.engine import Connection
 
 from broker.errors import ConflictError, InvalidInputError
-from broker.names import name_problem, url_problem
 from broker.integrations import repository as integrations_repository
+from broker.limits import MAX_CONTRACTS, at_most
+from broker.names import name_problem, url_problem
 from broker.pacticipants import repository as pacticipants_repository
 from broker.pacticipants import service as pacticipants
 from broker.pacticipants.models import Pacticipant
 from broker.pacts import content, heads, repository
 from broker.pacts.models import Publication
 from broker.provider_contracts import cross_contracts
+from broker.storage.schema import utcnow
 from broker.versions import service as versions
 from broker.versions.models import Version
-from broker.storage.schema import utcnow
 from broker.webhooks import repository as webhooks_repository
 from broker.webhooks import triggers
 from broker.webhooks.events import EventName
@@ -40,6 +43,20 @@ class Contract:
     provider_name: str
     document: dict[str, Any]
     on_conflict: Literal["overwrite", "merge"] = "overwrite"
+
+    @cached_property
+    def sha(self) -> str:
+        return content.content_sha(self.document)
+
+    @cached_property
+    def stored_text(self) -> str:
+        """The document as stored: every interaction with its `_id`, as JSON text."""
+        return json.dumps(content.with_interaction_ids(self.document), ensure_ascii=False)
+
+    def hashed(self) -> Contract:
+        """Itself, with its SHA and stored text worked out now (before a transaction begins)."""
+        _ = self.sha, self.stored_text
+        return self
 
 
 @dataclass(frozen=True)
@@ -80,6 +97,7 @@ def prepare_contracts(pacticipant_name: str, raw: object) -> list[Contract]:
     """The request's `contracts`, decoded and checked; every problem is reported by field path."""
     if not isinstance(raw, list) or not raw:
         raise InvalidInputError("contracts must be a non-empty list", {"contracts": ["must be a non-empty list"]})
+    at_most(raw, MAX_CONTRACTS, "contracts", "contracts")
     contracts: list[Contract] = []
     errors: dict[str, list[str]] = {}
     for index, item in enumerate(raw):
@@ -90,7 +108,7 @@ def prepare_contracts(pacticipant_name: str, raw: object) -> list[Contract]:
         problems = _contract_problems(pacticipant_name, item)
         document = None
         try:
-            document = decode_content(item.get("content"), path)
+            document = decode_content(item.get("content"), f"{path}.content")
         except InvalidInputError as error:
             problems += [message for messages in dict(error.errors).values() for message in messages]  # type: ignore[arg-type]
         if document is not None:
@@ -99,7 +117,8 @@ def prepare_contracts(pacticipant_name: str, raw: object) -> list[Contract]:
             errors[path] = problems
             continue
         assert document is not None
-        contracts.append(Contract(item["consumerName"], item["providerName"], document, item.get("onConflict", "overwrite")))
+        contract = Contract(item["consumerName"], item["providerName"], document, item.get("onConflict", "overwrite"))
+        contracts.append(contract.hashed())
     if errors:
         raise InvalidInputError("The contracts are invalid", errors)
     return contracts
@@ -182,7 +201,7 @@ def check_for_conflicts(
     for contract in contracts:
         provider = found.get(contract.provider_name)
         existing = repository.find_publication(connection, provider.id, version.id) if provider else None
-        if existing is not None and existing.sha != content.content_sha(contract.document):
+        if existing is not None and existing.sha != contract.sha:
             old_document = repository.document_of(connection, existing.pact_version_id)
             provider_name = contract.provider_name
             notices += _conflict(pacticipant_name, version_number, provider_name, old_document, contract.document)
@@ -191,15 +210,12 @@ def check_for_conflicts(
 
 
 def _store(
-    connection: Connection,
-    consumer: Pacticipant,
-    provider: Pacticipant,
-    document: dict[str, Any],
+    connection: Connection, consumer: Pacticipant, provider: Pacticipant, contract: Contract
 ) -> tuple[int, str, bool]:
-    """The pact version (content between this pair) for the document, stored once per SHA;
+    """The pact version (content between this pair) for the contract, stored once per SHA;
     and whether this pair had never published that content before."""
-    sha = content.content_sha(document)
-    content_id = repository.content_id_for(connection, sha, lambda: content.with_interaction_ids(document))
+    sha = contract.sha
+    content_id = repository.content_id_for(connection, sha, lambda: contract.stored_text)
     pact_version_id, is_new = repository.pact_version_id_for(connection, consumer.id, provider.id, content_id)
     return pact_version_id, sha, is_new
 
@@ -222,7 +238,7 @@ def publish_pact(
     provider = (known or {}).get(contract.provider_name) or pacticipants.ensure_pacticipant(
         connection, contract.provider_name, "providerName"
     )
-    new_sha = content.content_sha(contract.document)
+    new_sha = contract.sha
     existing = None if version_is_new else repository.find_publication(connection, provider.id, version.id)
     outcome: Outcome
     new_content = False
@@ -236,16 +252,16 @@ def publish_pact(
                 _conflict(consumer.name, version.number, provider.name, old_document, contract.document), field_path
             )
         if contract.on_conflict == "merge":
-            document = content.merge_pacts(old_document, contract.document)
+            stored = replace(contract, document=content.merge_pacts(old_document, contract.document))
             outcome = "merged"
         else:
-            document = contract.document
+            stored = contract
             outcome = "overwritten"
-        pact_version_id, _, new_content = _store(connection, consumer, provider, document)
+        pact_version_id, _, new_content = _store(connection, consumer, provider, stored)
         repository.replace_publication_content(connection, existing, pact_version_id)
         publication = repository.find_publication(connection, provider.id, version.id)  # type: ignore[assignment]
     else:
-        pact_version_id, sha, new_content = _store(connection, consumer, provider, contract.document)
+        pact_version_id, sha, new_content = _store(connection, consumer, provider, contract)
         now = utcnow()
         new_id = repository.insert_publication(connection, consumer.id, provider.id, version.id, pact_version_id, now)
         if new_id is None:  # a concurrent publisher of the same version got there first: compare with theirs
@@ -253,8 +269,18 @@ def publish_pact(
                 connection, consumer, version, contract, allow_modification=allow_modification, field_path=field_path
             )
         publication = Publication(
-            new_id, consumer.id, consumer.name, provider.id, provider.name, version.id, version.number,
-            pact_version_id, sha, 1, now, now,
+            new_id,
+            consumer.id,
+            consumer.name,
+            provider.id,
+            provider.name,
+            version.id,
+            version.number,
+            pact_version_id,
+            sha,
+            1,
+            now,
+            now,
         )
         outcome = "created"
     assert publication is not None
@@ -339,8 +365,10 @@ def publish_legacy(
     document: dict[str, Any],
     merge: bool,
     allow_modification: bool,
+    contract: Contract | None = None,
 ) -> PublishedPact:
-    """The pre-2021 API: one pact per PUT (PATCH merges), still used by older clients."""
+    """The pre-2021 API: one pact per PUT (PATCH merges), still used by older clients. `contract`
+    is the document already made a `Contract` (and hashed) before the transaction, if it was."""
     inside_consumer = content.party_name(document, "consumer")
     inside_provider = content.party_name(document, "provider")
     errors: dict[str, list[str]] = {}
@@ -353,7 +381,12 @@ def publish_legacy(
     consumer = pacticipants.ensure_pacticipant(connection, consumer_name, "consumer")
     pacticipants.require_name(provider_name, "provider")
     version, _ = versions.ensure_version(connection, consumer, versions.require_number(version_number, "version"))
-    contract = Contract(consumer_name, provider_name, document, "merge" if merge else "overwrite")
+    contract = contract or legacy_contract(consumer_name, provider_name, document, merge=merge)
     return publish_pact(
         connection, consumer, version, contract, allow_modification=allow_modification or merge, field_path="pact"
     )
+
+
+def legacy_contract(consumer_name: str, provider_name: str, document: dict[str, Any], *, merge: bool) -> Contract:
+    """The pre-2021 API's pact as a hashed `Contract`: work to do before the write transaction."""
+    return Contract(consumer_name, provider_name, document, "merge" if merge else "overwrite").hashed()

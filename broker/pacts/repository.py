@@ -9,8 +9,9 @@ from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, Row
+from sqlalchemy.engine import Connection
 
+from broker.deployments.tables import deployed_versions, environments, released_versions
 from broker.integrations.tables import integrations
 from broker.pacticipants.tables import pacticipants
 from broker.pacts.models import PactVersion, Publication
@@ -22,10 +23,9 @@ from broker.pacts.tables import (
     pact_versions,
     superseded_pact_revisions,
 )
-from broker.storage.lists import one_of, one_of_parameter
+from broker.storage.lists import one_of_parameter
 from broker.storage.schema import utcnow
 from broker.storage.upserts import insert_or_find, insert_returning_id
-from broker.deployments.tables import deployed_versions, environments, released_versions
 from broker.versions.tables import branch_versions, branches, tags, versions
 
 consumers = pacticipants.alias("consumers")
@@ -305,8 +305,8 @@ def previous_publication(connection: Connection, publication: Publication) -> Pu
 # --- content and pact versions -------------------------------------------------------------------
 
 
-def content_id_for(connection: Connection, sha: str, document: Callable[[], dict[str, Any]]) -> int:
-    """The content row for this SHA, stored (from `document()`) when new. SQLite looks first, so
+def content_id_for(connection: Connection, sha: str, text: Callable[[], str]) -> int:
+    """The content row for this SHA, stored (the JSON `text()`) when new. SQLite looks first, so
     an existing SHA costs no serialising; PostgreSQL inserts-or-selects in one round trip."""
     if connection.dialect.name != "postgresql":
         existing = connection.execute(sa.select(pact_contents.c.id).where(pact_contents.c.sha == sha)).scalar()
@@ -315,7 +315,7 @@ def content_id_for(connection: Connection, sha: str, document: Callable[[], dict
     row, _ = insert_or_find(
         connection,
         pact_contents,
-        {"sha": sha, "content": json.dumps(document(), ensure_ascii=False), "created_at": utcnow()},
+        {"sha": sha, "content": text(), "created_at": utcnow()},
         ["sha"],
         ["id"],
     )

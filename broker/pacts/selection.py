@@ -68,7 +68,10 @@ def main_branch_ids(connection: Connection, consumer_ids: Sequence[int]) -> list
         return []
     rows = connection.execute(
         sa.select(branches.c.id)
-        .join(pacticipants, sa.and_(pacticipants.c.id == branches.c.pacticipant_id, pacticipants.c.main_branch == branches.c.name))
+        .join(
+            pacticipants,
+            sa.and_(pacticipants.c.id == branches.c.pacticipant_id, pacticipants.c.main_branch == branches.c.name),
+        )
         .where(pacticipants.c.id.in_(list(consumer_ids)))
     )
     return [row.id for row in rows]
@@ -92,10 +95,21 @@ def _with_fallback(
     return selected
 
 
-def select(connection: Connection, provider: Pacticipant, selector: Selector) -> list[Selection]:
+def select(
+    connection: Connection,
+    provider: Pacticipant,
+    selector: Selector,
+    consumers: dict[str | None, list[int]] | None = None,
+) -> list[Selection]:
+    """The selector's picks; `consumers` remembers each consumer name's ids across the selectors of one request."""
     kind = selector.kind
     needs_consumers = selector.consumer is not None or kind not in ("main_branch", "deployed", "released")
-    consumer_ids = consumer_ids_for(connection, provider, selector.consumer) if needs_consumers else []
+    consumer_ids: list[int] = []
+    if needs_consumers:
+        known = consumers if consumers is not None else {}
+        if selector.consumer not in known:
+            known[selector.consumer] = consumer_ids_for(connection, provider, selector.consumer)
+        consumer_ids = known[selector.consumer]
     if needs_consumers and not consumer_ids:
         return []
     if kind == "main_branch":
@@ -155,25 +169,23 @@ def select_all(connection: Connection, provider: Pacticipant, selectors: Sequenc
     environment (what `deployedOrReleased` becomes) are answered by one query."""
     selections: list[Selection] = []
     handled: set[int] = set()
+    later: dict[tuple[str, str | None, str | None], list[int]] = {}
+    for index in reversed(range(len(selectors))):  # each selector's later twins, nearest last: linear
+        selector = selectors[index]
+        later.setdefault((selector.kind, selector.consumer, selector.environment), []).append(index)
+    consumers: dict[str | None, list[int]] = {}
     for index, selector in enumerate(selectors):
+        later[(selector.kind, selector.consumer, selector.environment)].pop()
         if index in handled:
             continue
         twin_kind = {"deployed": "released", "released": "deployed"}.get(selector.kind)
-        twin = next(
-            (
-                (other_index, other)
-                for other_index, other in enumerate(selectors)
-                if other_index > index
-                and other.kind == twin_kind
-                and (other.consumer, other.environment) == (selector.consumer, selector.environment)
-            ),
-            None,
-        )
+        candidates = later.get((twin_kind, selector.consumer, selector.environment), []) if twin_kind else []
+        twin = next((other for other in reversed(candidates) if other not in handled), None)
         if twin is None:
-            selections += select(connection, provider, selector)
+            selections += select(connection, provider, selector, consumers)
             continue
-        handled.add(twin[0])
-        selections += _select_deployed_and_released(connection, provider, selector, twin[1])
+        handled.add(twin)
+        selections += _select_deployed_and_released(connection, provider, selector, selectors[twin])
     return selections
 
 
@@ -191,7 +203,11 @@ def _select_deployed_and_released(
         environment_id = environment.id
     by_kind = {first.kind: first, second.kind: second}
     found = repository.publications_in_environments(
-        connection, provider.id, kinds=["deployed", "released"], environment_id=environment_id, consumer_ids=consumer_ids
+        connection,
+        provider.id,
+        kinds=["deployed", "released"],
+        environment_id=environment_id,
+        consumer_ids=consumer_ids,
     )
     return [Selection(publication, by_kind[kind], environment=name) for publication, name, kind in found]
 
@@ -218,9 +234,7 @@ def default_selections(connection: Connection, provider: Pacticipant) -> list[Se
             if main:
                 ids = repository.latest_publication_ids_for_tag(connection, provider.id, main, [consumer_id])
                 if ids:
-                    selections += [
-                        Selection(p, Selector(tag=main, latest=True)) for p in _load(connection, ids)
-                    ]
+                    selections += [Selection(p, Selector(tag=main, latest=True)) for p in _load(connection, ids)]
                     continue
             latest = repository.latest_publication(connection, provider.id, consumer_id)
             if latest is not None:

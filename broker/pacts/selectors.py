@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from broker.errors import InvalidInputError
+from broker.limits import MAX_SELECTORS, MAX_TAGS, at_most
 from broker.names import name_problem
 
 BRANCH_KEYS = ("latest", "tag", "fallbackTag", "branch", "fallbackBranch", "matchingBranch", "mainBranch")
@@ -150,9 +151,7 @@ def _normalise(raw: dict[str, Any], provider_branch: str | None) -> list[Selecto
     if raw.get("branch"):
         return [replace(base, branch=raw["branch"], fallback_branch=raw.get("fallbackBranch"), latest=True)]
     if raw.get("tag"):
-        return [
-            replace(base, tag=raw["tag"], fallback_tag=raw.get("fallbackTag"), latest=bool(raw.get("latest")))
-        ]
+        return [replace(base, tag=raw["tag"], fallback_tag=raw.get("fallbackTag"), latest=bool(raw.get("latest")))]
     environment = raw.get("environment")
     deployed, released = bool(raw.get("deployed")), bool(raw.get("released"))
     if raw.get("deployedOrReleased") or (environment and not deployed and not released):
@@ -197,6 +196,8 @@ def parse_query(body: dict[str, Any]) -> VerificationQuery:
             errors["providerVersionBranch"] = [problem]
             branch = None
     tags = body.get("providerVersionTags") or []
+    if isinstance(tags, list):
+        at_most(tags, MAX_TAGS, "providerVersionTags", "provider version tags")
     if not isinstance(tags, list) or any(name_problem(tag, "tag") for tag in tags):
         errors["providerVersionTags"] = ["must be a list of non-blank tag names"]
         tags = []
@@ -214,15 +215,14 @@ def parse_query(body: dict[str, Any]) -> VerificationQuery:
     if not isinstance(raw_selectors, list):
         errors["consumerVersionSelectors"] = ["must be a list"]
         raw_selectors = []
-    selectors: list[Selector] = []
+    at_most(raw_selectors, MAX_SELECTORS, "consumerVersionSelectors", "consumer version selectors")
+    selectors: dict[Selector, None] = {}  # insertion-ordered and deduplicated in linear time
     for index, raw in enumerate(raw_selectors):
         problems = _selector_problems(raw, branch)
         if problems:
             errors[f"consumerVersionSelectors[{index}]"] = problems
         else:
-            for selector in _normalise(raw, branch):
-                if selector not in selectors:
-                    selectors.append(selector)
+            selectors.update(dict.fromkeys(_normalise(raw, branch)))
     if errors:
         raise InvalidInputError("The pacts for verification query is invalid", errors)
     return VerificationQuery(

@@ -8,15 +8,13 @@ from sqlalchemy.engine import Connection
 
 from broker.errors import NotFoundError
 from broker.integrations import repository as integrations_repository
-from broker.pacticipants import repository as pacticipants_repository
 from broker.pacticipants import service as pacticipants
 from broker.pacticipants.models import Pacticipant
 from broker.pacts import content, heads, repository
 from broker.pacts.models import Pact, PactVersion, Publication
 from broker.pacts.selection import heads_of_branches, main_branch_ids
-from broker.versions import branches
+from broker.versions import branches, tags
 from broker.versions import repository as versions_repository
-from broker.versions import tags
 
 
 def _pair(connection: Connection, provider_name: str, consumer_name: str) -> tuple[Pacticipant, Pacticipant]:
@@ -111,12 +109,12 @@ def pact_versions_of_integration(
 def latest_pacts(connection: Connection) -> list[Publication]:
     """The newest pact of every integration (`/pacts/latest`)."""
     ids = repository.latest_publication_ids_per_integration(connection)
-    return sorted(
-        repository.publications_by_ids(connection, ids), key=lambda p: (p.consumer_name, p.provider_name)
-    )
+    return sorted(repository.publications_by_ids(connection, ids), key=lambda p: (p.consumer_name, p.provider_name))
 
 
-def provider_pacts(connection: Connection, provider_name: str, *, tag: str | None = None, latest: bool) -> list[Publication]:
+def provider_pacts(
+    connection: Connection, provider_name: str, *, tag: str | None = None, latest: bool
+) -> list[Publication]:
     provider = pacticipants.get_pacticipant(connection, provider_name)
     if tag is None:
         ids = repository.latest_publication_ids_per_integration(connection, provider.id)

@@ -31,12 +31,8 @@ pact_versions = sa.Table(
     "pact_versions",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column(
-        "consumer_id", sa.Integer, sa.ForeignKey("pacticipants.id", ondelete="CASCADE"), nullable=False
-    ),
-    sa.Column(
-        "provider_id", sa.Integer, sa.ForeignKey("pacticipants.id", ondelete="CASCADE"), nullable=False
-    ),
+    sa.Column("consumer_id", sa.Integer, sa.ForeignKey("pacticipants.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("provider_id", sa.Integer, sa.ForeignKey("pacticipants.id", ondelete="CASCADE"), nullable=False),
     sa.Column("content_id", sa.Integer, sa.ForeignKey("pact_contents.id"), nullable=False),
     created_at_column(),
     sa.UniqueConstraint("consumer_id", "provider_id", "content_id"),
@@ -48,18 +44,10 @@ pact_publications = sa.Table(
     "pact_publications",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column(
-        "consumer_id", sa.Integer, sa.ForeignKey("pacticipants.id", ondelete="CASCADE"), nullable=False
-    ),
-    sa.Column(
-        "provider_id", sa.Integer, sa.ForeignKey("pacticipants.id", ondelete="CASCADE"), nullable=False
-    ),
-    sa.Column(
-        "consumer_version_id", sa.Integer, sa.ForeignKey("versions.id", ondelete="CASCADE"), nullable=False
-    ),
-    sa.Column(
-        "pact_version_id", sa.Integer, sa.ForeignKey("pact_versions.id", ondelete="CASCADE"), nullable=False
-    ),
+    sa.Column("consumer_id", sa.Integer, sa.ForeignKey("pacticipants.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("provider_id", sa.Integer, sa.ForeignKey("pacticipants.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("consumer_version_id", sa.Integer, sa.ForeignKey("versions.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("pact_version_id", sa.Integer, sa.ForeignKey("pact_versions.id", ondelete="CASCADE"), nullable=False),
     sa.Column("revision_number", sa.Integer, nullable=False, default=1),
     created_at_column(),
     sa.Column("updated_at", UtcDateTime(), nullable=True),
@@ -80,9 +68,7 @@ superseded_pact_revisions = sa.Table(
         nullable=False,
     ),
     sa.Column("revision_number", sa.Integer, nullable=False),
-    sa.Column(
-        "pact_version_id", sa.Integer, sa.ForeignKey("pact_versions.id", ondelete="CASCADE"), nullable=False
-    ),
+    sa.Column("pact_version_id", sa.Integer, sa.ForeignKey("pact_versions.id", ondelete="CASCADE"), nullable=False),
     sa.Column("created_at", UtcDateTime(), nullable=False),
     sa.UniqueConstraint("pact_publication_id", "revision_number"),
     sa.Index(None, "pact_version_id"),
@@ -93,9 +79,7 @@ latest_branch_pacts = sa.Table(
     metadata,
     sa.Column("provider_id", sa.Integer, sa.ForeignKey("pacticipants.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("branch_id", sa.Integer, sa.ForeignKey("branches.id", ondelete="CASCADE"), primary_key=True),
-    sa.Column(
-        "consumer_id", sa.Integer, sa.ForeignKey("pacticipants.id", ondelete="CASCADE"), nullable=False
-    ),
+    sa.Column("consumer_id", sa.Integer, sa.ForeignKey("pacticipants.id", ondelete="CASCADE"), nullable=False),
     sa.Column(
         "pact_publication_id",
         sa.Integer,

@@ -24,6 +24,7 @@ from broker.pacticipants.models import Pacticipant
 from broker.provider_contracts import cross_contracts, repository
 from broker.provider_contracts.comparison import DocumentError, document_from_text
 from broker.provider_contracts.models import CrossContractResult, ProviderContract, SelfVerification
+from broker.text import refuse_unpaired_surrogates
 from broker.versions import service as versions
 from broker.versions.models import Version
 
@@ -88,9 +89,10 @@ def decode_upload(
         raise InvalidInputError(f"{prefix}{specification_key} {message}", {prefix + specification_key: [message]})
     text = _text(contract.get("content"), prefix + "content")
     try:
-        document_from_text(text)
+        document = document_from_text(text)
     except DocumentError as problem:
         raise InvalidInputError(f"{prefix}content: {problem}", {prefix + "content": [str(problem)]}) from None
+    refuse_unpaired_surrogates(document.content, prefix + "content")  # YAML spells them too: always walk
     content_type = _optional(contract, "contentType", prefix + "contentType") or DEFAULT_CONTENT_TYPE
     raw = contract.get(verification_key)
     verification = SelfVerification(None, None, None, None, None, None)

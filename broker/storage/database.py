@@ -3,6 +3,11 @@
 Every write runs in one transaction. SQLite writers start with `BEGIN IMMEDIATE` so that two
 concurrent publishers queue on the write lock instead of failing on a stale snapshot; readers
 start a deferred transaction and never block writers (WAL).
+
+SQLite commits with `synchronous=FULL`: in WAL mode that syncs the log to disk before a commit
+returns, so a publish or verification result the broker acknowledged survives a power cut.
+(`NORMAL` syncs only at checkpoints and may lose the last commits; `EXTRA` adds a directory sync
+that only the rollback-journal modes need.) What it costs is in broker/README.md.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
 WRITE_OPTION = "broker_write"
+SQLITE_SYNCHRONOUS = "FULL"
 
 
 def default_sqlite_path() -> Path:
@@ -47,7 +53,7 @@ def _configure_sqlite(engine: Engine) -> None:
         for pragma in (
             "PRAGMA journal_mode=WAL",
             "PRAGMA foreign_keys=ON",
-            "PRAGMA synchronous=NORMAL",
+            f"PRAGMA synchronous={SQLITE_SYNCHRONOUS}",
             "PRAGMA busy_timeout=30000",
             "PRAGMA cache_size=-65536",
             "PRAGMA temp_store=MEMORY",

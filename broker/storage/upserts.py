@@ -34,6 +34,11 @@ def _ignoring(dialect: str, table: sa.Table, conflict: tuple[str, ...], returnin
 
 
 @cache
+def _ignoring_many(dialect: str, table: sa.Table, conflict: tuple[str, ...]) -> Any:
+    return _insert_for(dialect, table).on_conflict_do_nothing(index_elements=list(conflict))
+
+
+@cache
 def _touching(dialect: str, table: sa.Table, conflict: tuple[str, ...], touched: tuple[str, ...]) -> Any:
     statement = _insert_for(dialect, table)
     return statement.on_conflict_do_update(
@@ -67,6 +72,15 @@ def insert_returning_id(
     return connection.execute(statement, dict(values)).scalar()
 
 
+def insert_many_ignoring_conflict(
+    connection: Connection, table: sa.Table, rows: Sequence[Mapping[str, Any]], conflict_columns: Sequence[str]
+) -> None:
+    """Insert each row unless it exists: one statement executed for all rows (executemany)."""
+    if rows:
+        statement = _ignoring_many(connection.dialect.name, table, tuple(conflict_columns))
+        connection.execute(statement, [dict(row) for row in rows])
+
+
 def upsert_touching(
     connection: Connection,
     table: sa.Table,
@@ -87,8 +101,21 @@ def upsert_if_newer(
     order_column: str,
 ) -> None:
     """Insert, or overwrite the existing row only when `order_column` does not go backwards."""
-    statement = _if_newer(connection.dialect.name, table, tuple(values), tuple(conflict_columns), order_column)
-    connection.execute(statement, dict(values))
+    upsert_many_if_newer(connection, table, [values], conflict_columns, order_column)
+
+
+def upsert_many_if_newer(
+    connection: Connection,
+    table: sa.Table,
+    rows: Sequence[Mapping[str, Any]],
+    conflict_columns: Sequence[str],
+    order_column: str,
+) -> None:
+    """`upsert_if_newer` for rows with the same keys, as one statement executed for all of them."""
+    if not rows:
+        return
+    statement = _if_newer(connection.dialect.name, table, tuple(rows[0]), tuple(conflict_columns), order_column)
+    connection.execute(statement, [dict(row) for row in rows])
 
 
 @cache

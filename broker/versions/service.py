@@ -15,6 +15,7 @@ from sqlalchemy.engine import Connection
 from broker.deployments import repository as deployments_repository
 from broker.deployments import service as deployments
 from broker.errors import InvalidInputError, NotFoundError
+from broker.limits import MAX_TAGS, at_most
 from broker.names import name_problem, url_problem
 from broker.pacticipants import service as pacticipants
 from broker.pacticipants.models import Pacticipant
@@ -85,12 +86,12 @@ def write_version(
         if not isinstance(requested_tags, list):
             raise InvalidInputError("tags must be a list", {"tags": ["must be a list"]})
         names = [tag.get("name") if isinstance(tag, dict) else tag for tag in requested_tags]
+        at_most(names, MAX_TAGS, "tags", "tags")
         if replace:
             removed = tags.remove_all(connection, version)
             for removed_name in removed:
                 heads.recompute_tag(connection, pacticipant.id, removed_name)
-        for name in names:
-            _add_tag(connection, pacticipant, version, name)
+        add_tags(connection, pacticipant, version, names)
     return version, created
 
 
@@ -205,11 +206,23 @@ def add_tags(
     connection: Connection,
     pacticipant: Pacticipant,
     version: Version,
-    names: Sequence[str],
+    names: Sequence[object],
     version_is_new: bool = False,
 ) -> None:
+    """Tag the version with every name (at most `MAX_TAGS`), in a few statements whatever their number:
+    the tags, the pact heads they move, the deployments to environments named like them."""
+    at_most(names, MAX_TAGS, "tags", "tags")
     for name in names:
-        _add_tag(connection, pacticipant, version, name, version_is_new)
+        problem = name_problem(name, "tag")
+        if problem:
+            raise InvalidInputError(problem, {"tag": [problem]})
+    added = tags.add_many(connection, version, [str(name) for name in names])
+    if added and not version_is_new:
+        heads.tags_added(connection, added, version.id)
+    named = deployments_repository.environments_named(connection, added)
+    for name in added:
+        if name in named:
+            deployments.record_deployment(connection, version, named[name], None)
 
 
 def get_tag(connection: Connection, pacticipant_name: str, number: str, tag_name: str) -> Tag:

@@ -1,9 +1,11 @@
 """The SSRF guard: which URLs a webhook may call and which addresses it may connect to.
 
-Only the configured schemes and methods; no template in the host part; and no loopback,
-private, link-local, multicast or otherwise reserved address unless the operator's allow-list
-names the host, a `*.domain` wildcard, the address or a CIDR range containing it. Checked when
-a webhook is saved and again, after DNS resolution, right before every connection.
+Only the configured schemes and methods; no template in the host part; and no address in an
+IANA special-purpose range, nor an IPv6 address wrapping a non-public IPv4 one (6to4, Teredo,
+NAT64, IPv4-mapped or -compatible; see `special_addresses`), unless the operator's allow-list
+names the host, a `*.domain` wildcard, the address or a CIDR range containing it (or the IPv4
+address it wraps). Checked when a webhook is saved and again, after DNS resolution, right
+before every connection.
 """
 
 from __future__ import annotations
@@ -18,8 +20,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from broker.config import WebhookPolicy
+from broker.webhooks.special_addresses import IPAddress, why_not_public, wrapped_ipv4
 
-IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 SAVE_TIME_RESOLUTION_SECONDS = 1.0
 
 _PORT = r"(:([0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?"
@@ -71,28 +73,6 @@ def _literal_address(host: str) -> IPAddress | None:
         return None
 
 
-_SHARED_ADDRESS_SPACE = ipaddress.ip_network("100.64.0.0/10")
-_THIS_NETWORK = ipaddress.ip_network("0.0.0.0/8")
-
-
-def is_public(address: IPAddress) -> bool:
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        return is_public(address.ipv4_mapped)
-    blocked = (
-        address.is_private
-        or address.is_loopback
-        or address.is_link_local
-        or address.is_multicast
-        or address.is_reserved
-        or address.is_unspecified
-    )
-    if isinstance(address, ipaddress.IPv6Address):
-        blocked = blocked or address.is_site_local
-    else:
-        blocked = blocked or address in _SHARED_ADDRESS_SPACE or address in _THIS_NETWORK
-    return not blocked
-
-
 def allow_listed(host: str, address: IPAddress | None, policy: WebhookPolicy) -> bool:
     for entry in policy.host_allow_list:
         entry = entry.strip().lower()
@@ -106,10 +86,11 @@ def allow_listed(host: str, address: IPAddress | None, policy: WebhookPolicy) ->
             return True
         if address is not None:
             try:
-                if address in ipaddress.ip_network(entry, strict=False):
-                    return True
+                network = ipaddress.ip_network(entry, strict=False)
             except ValueError:
                 continue
+            if any(candidate in network for candidate in (address, *wrapped_ipv4(address))):
+                return True
     return False
 
 
@@ -158,9 +139,10 @@ def resolve_allowed(destination: Destination, policy: WebhookPolicy, timeout: fl
             if address not in addresses:
                 addresses.append(address)
     for address in addresses:
-        if not is_public(address) and not allow_listed(destination.host, address, policy):
+        reason = why_not_public(address)
+        if reason is not None and not allow_listed(destination.host, address, policy):
             raise BlockedDestinationError(
-                f"host '{destination.host}' resolves to the non-public address {address}; "
+                f"host '{destination.host}' resolves to the non-public address {address} ({reason}); "
                 "add it to the webhook host allow-list to use it"
             )
     return [str(address) for address in addresses]

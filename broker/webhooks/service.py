@@ -10,6 +10,7 @@ from sqlalchemy.engine import Connection
 
 from broker.config import WebhookPolicy
 from broker.errors import InvalidInputError, NotFoundError
+from broker.limits import MAX_WEBHOOK_EVENTS, MAX_WEBHOOK_HEADERS, at_most
 from broker.names import name_problem
 from broker.pacticipants import repository as pacticipants_repository
 from broker.pacts import repository as pacts_repository
@@ -101,6 +102,7 @@ def _events(body: Mapping[str, Any], errors: dict[str, list[str]]) -> list[str]:
     if not isinstance(events, list) or not events:
         errors["events"] = ["must be a non-empty list"]
         return []
+    at_most(events, MAX_WEBHOOK_EVENTS, "events", "events")
     names: list[str] = []
     for index, event in enumerate(events):
         name = event.get("name") if isinstance(event, dict) else None
@@ -124,6 +126,8 @@ def _request(body: Mapping[str, Any], policy: WebhookPolicy, errors: dict[str, l
     if problem:
         errors["request.url"] = [problem]
     headers = request.get("headers", {})
+    if isinstance(headers, dict):
+        at_most(headers, MAX_WEBHOOK_HEADERS, "request.headers", "headers")
     if not isinstance(headers, dict) or not all(
         isinstance(key, str)
         and isinstance(value, str)

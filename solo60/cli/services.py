@@ -69,7 +69,7 @@ def up(
     ports = _ports(chosen, port, free_ports)
     configure_logging()
     try:
-        refused = calling_key_refused(os.environ)
+        refused = calling_key_refused(os.environ, chosen)
     except (ValueError, ConfigurationError) as error:  # a bad setting: the services' own start-up names it
         refused = None
         console.print(f"[yellow]warning:[/yellow] cannot check the service keys: {error}", highlight=False)

@@ -3,7 +3,8 @@
 | variable | default | meaning |
 | --- | --- | --- |
 | `<TARGET>_SERVICE_URL` | required | base URL of the target, e.g. `PAYMENT_SERVICE_URL=http://payment:8105` |
-| `SERVICE_API_KEY` | the development key | the caller's `x-api-key`; required when `SOLO60_ENV=production` |
+| `<CALLER>_SERVICE_API_KEY` | `SERVICE_API_KEY` | the caller's own `x-api-key`, e.g. `SESSION_SERVICE_API_KEY` |
+| `SERVICE_API_KEY` | the development key | the caller's `x-api-key`; one of the two is required in production |
 | `SOLO60_CLIENT_CONNECT_TIMEOUT` | `1.0` | seconds to open a connection |
 | `SOLO60_CLIENT_ATTEMPT_TIMEOUT` | `5.0` | seconds one attempt may wait for reading, writing or a pooled connection |
 | `SOLO60_CLIENT_DEADLINE` | `15.0` | seconds for the whole call, retries and their waits included |
@@ -25,7 +26,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any, Self, TypeVar
 
-from solo60.environment import DEVELOPMENT_API_KEY, ConfigurationError, service_url_variable
+from solo60.environment import DEVELOPMENT_API_KEY, ConfigurationError, calling_key_variable, service_url_variable
 
 API_KEY_VARIABLE = "SERVICE_API_KEY"
 
@@ -105,16 +106,20 @@ class ClientConfig:
                 f"e.g. {url_variable}=http://127.0.0.1:8101"
             )
         production = env.get("SOLO60_ENV") == "production"
-        api_key = env.get(API_KEY_VARIABLE, "").strip()
+        own_variable = calling_key_variable(caller)
+        key_variable = own_variable if env.get(own_variable, "").strip() else API_KEY_VARIABLE
+        api_key = env.get(key_variable, "").strip()
         if production and (not api_key or api_key == DEVELOPMENT_API_KEY):
-            raise ConfigurationError(f"{API_KEY_VARIABLE} must be set to this service's key in production")
+            raise ConfigurationError(
+                f"{own_variable} (or {API_KEY_VARIABLE}) must be set to the {caller} service's own key in production"
+            )
         timeouts = _policy_from_env(Timeouts(), "", target, env)
         retry = _policy_from_env(RetryPolicy(), "RETRY_", target, env)
         breaker = _policy_from_env(BreakerPolicy(), "BREAKER_", target, env)
         try:
             return cls(base_url, caller, api_key or DEVELOPMENT_API_KEY, timeouts, retry, breaker, target=target)
         except ValueError as error:
-            raise ConfigurationError(f"{url_variable} or {API_KEY_VARIABLE}: {error}") from None
+            raise ConfigurationError(f"{url_variable} or {key_variable}: {error}") from None
 
 
 Policy = TypeVar("Policy", Timeouts, RetryPolicy, BreakerPolicy)

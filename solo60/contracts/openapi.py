@@ -38,7 +38,10 @@ _COMMON_PARAMETERS: dict[str, dict[str, Any]] = {
         "name": "x-service-name",
         "in": "header",
         "required": False,
-        "description": "The calling service, for logs and per-caller rate limits.",
+        "description": (
+            "The calling service, for logs. A key of a caller's own already names it, and this header may only "
+            "repeat that name (another is a 401); with a shared key (such as the development key) it says who calls."
+        ),
         "schema": {"type": "string"},
     },
     "IdempotencyKey": {
@@ -93,7 +96,10 @@ def _render(
                     "type": "apiKey",
                     "in": "header",
                     "name": "x-api-key",
-                    "description": "Service-to-service key; providers accept every key in `SERVICE_API_KEYS`.",
+                    "description": (
+                        "Service-to-service key. Each calling service has its own (`caller:key` in the provider's "
+                        "`SERVICE_API_KEYS` or keys file), so the key names the caller; rate limits count per caller."
+                    ),
                 }
             },
         },
@@ -180,7 +186,7 @@ def _operation(route: Route, schemas: _SchemaSet, *, operation_id: str, prefixed
     if route.query is not None:
         parameters += schemas.parameters(route.query, "query")
     parameters.append({"$ref": "#/components/parameters/CorrelationId"})
-    parameters.append({"$ref": "#/components/parameters/CallingService"})
+    parameters.append(_calling_service(route))
     if route.idempotency_key:
         parameters.append({"$ref": "#/components/parameters/IdempotencyKey"})
 
@@ -191,15 +197,40 @@ def _operation(route: Route, schemas: _SchemaSet, *, operation_id: str, prefixed
         "parameters": parameters,
         "responses": _responses(route, schemas, prefixed=prefixed),
     }
-    if route.description:
-        operation["description"] = route.description
+    description = " ".join(part for part in (route.description, _callers_sentence(route)) if part)
+    if description:
+        operation["description"] = description
     if route.body is not None:
         operation["requestBody"] = {
             "required": True,
             "content": {"application/json": {"schema": schemas.ref(route.body, "validation")}},
         }
     operation["x-solo60-idempotent"] = route.retry_safe
+    if route.callers:
+        operation["x-solo60-callers"] = list(route.callers)
     return operation
+
+
+def _calling_service(route: Route) -> dict[str, Any]:
+    """The shared `x-service-name` parameter, or for a route open to named callers only, its own."""
+    if not route.callers:
+        return {"$ref": "#/components/parameters/CallingService"}
+    return {
+        **_COMMON_PARAMETERS["CallingService"],
+        "description": (
+            "The calling service. Only these may call this route; with a key of its own a caller may leave the "
+            "header out, with a shared key (such as the development key) it must name one of them."
+        ),
+        "schema": {"type": "string", "enum": list(route.callers)},
+    }
+
+
+def _callers_sentence(route: Route) -> str:
+    if not route.callers:
+        return ""
+    names = list(route.callers)
+    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return f"Only the {listed} service{'s' if len(names) > 1 else ''} may call this route (others: 403 `FORBIDDEN`)."
 
 
 def _responses(route: Route, schemas: _SchemaSet, *, prefixed: bool) -> dict[str, Any]:

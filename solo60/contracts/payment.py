@@ -284,6 +284,7 @@ class PaymentServiceContract(Contract):
         errors=[ErrorCode.INSUFFICIENT_CREDITS],
         idempotency_key=True,
         links=[Link("GetBalanceAfterDebit", "get_balance", _BALANCE_OF_USER, status=201)],
+        callers=["session", "subscription"],
     )
     refund_credits = Route(
         "POST",

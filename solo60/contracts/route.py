@@ -56,6 +56,8 @@ class Route:
     """Whether the route calls other services (documentation; every route may answer 503)."""
     links: Iterable[Link] = ()
     tags: Iterable[str] = ()
+    callers: Iterable[str] = ()
+    """The only services that may call the route (any other is answered 403 `FORBIDDEN`); empty: any."""
     name: str = field(default="", init=False)
     service: str = field(default="", init=False)
 
@@ -63,6 +65,7 @@ class Route:
         self.errors = tuple(self.errors)
         self.links = tuple(self.links)
         self.tags = tuple(self.tags)
+        self.callers = tuple(self.callers)
         if self.idempotent is None:
             self.idempotent = self.method in _RETRY_SAFE_METHODS
         if not any(200 <= status < 300 for status in self.responses):
@@ -100,6 +103,8 @@ class Route:
         if self.has_input:
             codes.append(ErrorCode.VALIDATION_ERROR)
         codes.append(ErrorCode.UNAUTHORIZED)
+        if self.callers:
+            codes.append(ErrorCode.FORBIDDEN)
         if self.body is not None:
             codes += [ErrorCode.PAYLOAD_TOO_LARGE, ErrorCode.UNSUPPORTED_MEDIA_TYPE]
         if self.idempotency_key:

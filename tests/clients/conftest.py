@@ -14,11 +14,12 @@ from tests.clients.probe import ProbeClient
 from tests.clients.scripted import ScriptedProvider, serving
 
 FAST = {
-    "timeouts": Timeouts(connect=0.5, attempt=1.0, deadline=3.0),
+    "timeouts": Timeouts(connect=2.0, attempt=1.0, deadline=3.0),
     "retry": RetryPolicy(attempts=3, backoff=0.02, max_backoff=0.2, jitter=0.01),
     "breaker": BreakerPolicy(failures=50, cool_down=1.0),
 }
-"""Small waits so retries take milliseconds; a breaker that stays out of the way unless a test sets one."""
+"""Small waits so retries take milliseconds (but a connect that outlasts a busy CI machine); a breaker that
+stays out of the way unless a test sets one."""
 
 
 @pytest.fixture(autouse=True)

@@ -30,6 +30,8 @@ def test_each_service_runs_in_production_mode_on_its_own_schema_and_port(name: s
     assert env["SOLO60_SERVICE"] == name
     assert env["SOLO60_ENV"] == "production"
     assert env["SERVICE_API_KEYS"].startswith("${SERVICE_API_KEYS")
+    assert f"{name}:compose-{name}-key" in env["SERVICE_API_KEYS"]  # a key of its own, naming it
+    assert env["SERVICE_API_KEY"] == f"${{{name.upper()}_SERVICE_API_KEY:-compose-{name}-key}}"
     assert "SOLO60_PROVIDER_STATES" not in env
     url = env[f"{name.upper()}_DATABASE_URL"]
     assert url.startswith("postgresql+psycopg://")

@@ -12,6 +12,7 @@ from broker.api.resources.common import NOT_FOUND, PAGE_SCHEMA, WRITE_ERRORS, pa
 from broker.api.responses import HalResponse, created_or_ok, ok
 from broker.api.router import QueryParameter, Router
 from broker.errors import InvalidInputError
+from broker.limits import MAX_TAGS, at_most
 from broker.pacticipants import service as pacticipants
 from broker.pacts import content, publish, service
 from broker.provider_contracts import service as provider_contracts
@@ -28,16 +29,8 @@ def _optional_string(body: dict[str, Any], field: str) -> str | None:
 
 
 def register(router: Router) -> None:
-    @router.route(
-        "POST",
-        "/contracts/publish",
-        summary="Publish a consumer version's pacts (with branch, tags and build URL)",
-        tag=PUBLISH_TAG,
-        request_schema=schemas.PUBLISH_CONTRACTS_BODY,
-        responses={200: "Published", 409: "Content changed for an existing consumer version", **WRITE_ERRORS},
-        response_schema=schemas.PUBLISH_CONTRACTS_RESULT,
-    )
-    def publish_contracts(request: BrokerRequest) -> HalResponse:
+    def _publication(request: BrokerRequest) -> dict[str, Any]:
+        """The publish body checked, and its contracts decoded and hashed: before the transaction."""
         body = request.json_object()
         name = body.get("pacticipantName")
         number = body.get("pacticipantVersionNumber")
@@ -53,16 +46,30 @@ def register(router: Router) -> None:
             raise InvalidInputError("The publication is invalid", errors)
         assert isinstance(name, str)
         assert isinstance(number, str)
-        branch = _optional_string(body, "branch")
-        build_url = _optional_string(body, "buildUrl")
+        at_most(tags, MAX_TAGS, "tags", "tags")
+        return {
+            "pacticipant_name": name,
+            "version_number": number,
+            "branch": _optional_string(body, "branch"),
+            "tags": tags,
+            "build_url": _optional_string(body, "buildUrl"),
+            "contracts": publish.prepare_contracts(name, body.get("contracts")),
+        }
+
+    @router.route(
+        "POST",
+        "/contracts/publish",
+        summary="Publish a consumer version's pacts (with branch, tags and build URL)",
+        tag=PUBLISH_TAG,
+        request_schema=schemas.PUBLISH_CONTRACTS_BODY,
+        responses={200: "Published", 409: "Content changed for an existing consumer version", **WRITE_ERRORS},
+        response_schema=schemas.PUBLISH_CONTRACTS_RESULT,
+        prepare=_publication,
+    )
+    def publish_contracts(request: BrokerRequest) -> HalResponse:
         result = publish.publish_contracts(
             request.connection,
-            pacticipant_name=name,
-            version_number=number,
-            branch=branch,
-            tags=tags,
-            build_url=build_url,
-            contracts=publish.prepare_contracts(name, body.get("contracts")),
+            **request.prepared,
             allow_modification=request.settings.allow_dangerous_contract_modification,
         )
         return ok(decorate.publish_result(request.links, result))
@@ -88,11 +95,17 @@ def register(router: Router) -> None:
             body["_links"].update(decorate_provider_contracts.pact_links(request.links, pact.publication, summary))
         return ok(body)
 
-    def _legacy(request: BrokerRequest, *, merge: bool) -> HalResponse:
+    def _legacy_pact(request: BrokerRequest, *, merge: bool) -> publish.Contract:
+        """The pact of the pre-2021 PUT/PATCH, checked and hashed before the transaction."""
         document = request.json()
         problem = content.pact_problem(document)
         if problem:
             raise InvalidInputError(f"The body is not a pact: {problem}", {"pact": [problem]})
+        return publish.legacy_contract(request.param("consumer"), request.param("provider"), document, merge=merge)
+
+    def _legacy(request: BrokerRequest, *, merge: bool) -> HalResponse:
+        contract: publish.Contract = request.prepared
+        document = contract.document
         published = publish.publish_legacy(
             request.connection,
             provider_name=request.param("provider"),
@@ -101,6 +114,7 @@ def register(router: Router) -> None:
             document=document,
             merge=merge,
             allow_modification=request.settings.allow_dangerous_contract_modification,
+            contract=contract,
         )
         pact = service.pact_of(request.connection, published.publication)
         href = request.links.pact_for_version(
@@ -116,6 +130,7 @@ def register(router: Router) -> None:
         request_schema=schemas.PACT_DOCUMENT,
         responses={200: "Republished", 201: "Published", 409: "Content changed", **WRITE_ERRORS},
         response_schema=schemas.PACT,
+        prepare=lambda request: _legacy_pact(request, merge=False),
     )
     def put_pact(request: BrokerRequest) -> HalResponse:
         return _legacy(request, merge=False)
@@ -128,6 +143,7 @@ def register(router: Router) -> None:
         request_schema=schemas.PACT_DOCUMENT,
         responses={200: "Merged", 201: "Published", **WRITE_ERRORS},
         response_schema=schemas.PACT,
+        prepare=lambda request: _legacy_pact(request, merge=True),
     )
     def patch_pact(request: BrokerRequest) -> HalResponse:
         return _legacy(request, merge=True)

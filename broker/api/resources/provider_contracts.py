@@ -16,6 +16,7 @@ from broker.api.resources.common import NOT_FOUND, WRITE_ERRORS
 from broker.api.responses import HalResponse, created_or_ok, ok
 from broker.api.router import Router
 from broker.errors import InvalidInputError
+from broker.limits import MAX_TAGS, at_most
 from broker.pacts import repository as pacts_repository
 from broker.provider_contracts import publish, service
 
@@ -97,6 +98,26 @@ def _body(request: BrokerRequest, schema: dict[str, Any]) -> dict[str, Any]:
     return body
 
 
+def _publication(request: BrokerRequest) -> tuple[dict[str, Any], publish.Upload]:
+    """The publish body checked and its document decoded and parsed: before the transaction."""
+    body = _body(request, PUBLISH_BODY)
+    at_most(body.get("tags") or [], MAX_TAGS, "tags", "tags")
+    upload = publish.decode_upload(
+        body["contract"],
+        field="contract",
+        specification_key="specification",
+        verification_key="selfVerificationResults",
+    )
+    return body, upload
+
+
+def _older_upload(request: BrokerRequest) -> publish.Upload:
+    body = _body(request, PUT_BODY)
+    return publish.decode_upload(
+        body, field="", specification_key="contractType", verification_key="verificationResults"
+    )
+
+
 def register(router: Router) -> None:
     @router.route(
         "POST",
@@ -105,15 +126,10 @@ def register(router: Router) -> None:
         tag=TAG,
         request_schema=PUBLISH_BODY,
         responses={200: "Published", **WRITE_ERRORS},
+        prepare=_publication,
     )
     def publish_provider_contract(request: BrokerRequest) -> HalResponse:
-        body = _body(request, PUBLISH_BODY)
-        upload = publish.decode_upload(
-            body["contract"],
-            field="contract",
-            specification_key="specification",
-            verification_key="selfVerificationResults",
-        )
+        body, upload = request.prepared
         published = publish.publish_contract(
             request.connection,
             provider_name=request.param("provider"),
@@ -132,12 +148,10 @@ def register(router: Router) -> None:
         tag=TAG,
         request_schema=PUT_BODY,
         responses={200: "Replaced", 201: "Published", **WRITE_ERRORS},
+        prepare=_older_upload,
     )
     def put_provider_contract(request: BrokerRequest) -> HalResponse:
-        body = _body(request, PUT_BODY)
-        upload = publish.decode_upload(
-            body, field="", specification_key="contractType", verification_key="verificationResults"
-        )
+        upload = request.prepared
         published = publish.publish_contract(
             request.connection,
             provider_name=request.param("provider"),

@@ -12,6 +12,7 @@ from broker.api.resources.common import NOT_FOUND, WRITE_ERRORS
 from broker.api.responses import HalResponse, created, ok
 from broker.api.router import Access, QueryParameter, Router
 from broker.errors import InvalidInputError
+from broker.nested_query import whole_number
 from broker.pacts import for_verification
 from broker.pacts.selectors import KNOWN_KEYS, parse_query
 from broker.verifications import service
@@ -166,12 +167,12 @@ def register(router: Router) -> None:
         response_schema=schemas.VERIFICATION,
     )
     def get_verification(request: BrokerRequest) -> HalResponse:
-        number = request.param("number")
-        if not (number.isascii() and number.isdigit()) or len(number) > 18:
+        number = whole_number(request.param("number"))
+        if number is None:
             raise InvalidInputError(
                 "The verification number must be a whole number", {"number": ["must be a whole number"]}
             )
         item = service.get_verification(
-            request.connection, request.param("provider"), request.param("consumer"), request.param("sha"), int(number)
+            request.connection, request.param("provider"), request.param("consumer"), request.param("sha"), number
         )
         return ok(decorate.verification(request.links, item))

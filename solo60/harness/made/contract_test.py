@@ -47,11 +47,17 @@ class ContractTest:
         self.written = False
 
     def request(self, description: str, method: str, path: str, *, authenticated: bool = True) -> HttpInteraction:
-        """A new interaction for this request; it carries the service key unless `authenticated=False`."""
+        """A new interaction for this request; it carries the service key unless `authenticated=False`.
+
+        It names the consumer in `x-service-name`, as the real client does: verified with a shared
+        key (the development key), that is who the provider takes the caller to be, which routes
+        open to named callers only (such as debiting credits) depend on.
+        """
         self.declared += 1
         interaction = self.pact.upon_receiving(description).with_request(method, path)
         if authenticated:
             interaction = interaction.with_header("x-api-key", service_key())
+            interaction = interaction.with_header("x-service-name", self.consumer)
         return interaction
 
     @asynccontextmanager

@@ -1,19 +1,23 @@
 """The communication service's own settings: the mail server, the retry policy, the dispatcher.
 
+A dispatcher's lease on a message is not a setting: it is derived from the SMTP timeouts, so
+it always outlives the longest send they allow and no other dispatcher takes a message over
+(and sends it again) while a slow server is still answering (`MailConfig.send_budget`).
+
 | variable | meaning (default) |
 | --- | --- |
 | `SMTP_HOST`, `SMTP_PORT` | the mail server (none: a local sink outside production; port 25) |
 | `SMTP_USERNAME`, `SMTP_PASSWORD` | login, when the server wants one |
 | `SMTP_TLS` | `1` for implicit TLS (port 465); otherwise STARTTLS is used when offered |
 | `SMTP_STARTTLS` | `1` to require STARTTLS, `0` to never use it |
-| `SMTP_TIMEOUT_SECONDS` | per SMTP command (10) |
+| `SMTP_TIMEOUT_SECONDS` | connecting, the greeting, each command but DATA (300; RFC 5321 4.5.3.2: 5 min) |
+| `SMTP_DATA_TIMEOUT_SECONDS` | each reply to DATA, above all the final one (600; the RFC's 10 minutes) |
 | `MAIL_FROM` | the From header (`Solo60 <no-reply@solo60.local>`); its domain names the Message-IDs |
 | `MAIL_MAX_ATTEMPTS` | attempts before a queued message is FAILED (8) |
 | `MAIL_RETRY_BASE_SECONDS`, `MAIL_RETRY_MAX_SECONDS` | backoff: base doubled per attempt, capped (30, 3600) |
 | `MAIL_DISPATCHER` | `0` when dispatchers run as their own processes (`python -m ...dispatcher --loop`) |
 | `MAIL_DISPATCH_INTERVAL_SECONDS` | how often an idle dispatcher looks for due messages (1) |
 | `MAIL_DISPATCH_BATCH` | messages looked at per pass (50) |
-| `MAIL_LEASE_SECONDS` | how long a claimed message is left to its dispatcher before another may take it (120) |
 | `RECIPIENT_CACHE_SECONDS` | how long a userId's address is trusted (3600) |
 | `UNKNOWN_RECIPIENT_CACHE_SECONDS` | how long "no such user" is trusted (300) |
 """
@@ -28,6 +32,9 @@ from solo60.services.communication.letters import sender_domain
 from solo60.services.communication.mail_transport import SmtpServer
 from solo60.services.kit.settings import ConfigurationError, ServiceSettings
 
+RECIPIENT_LOOKUP_STEPS = 1
+MESSAGE_STEPS = 3
+
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 
@@ -39,7 +46,8 @@ class MailConfig(BaseModel):
     smtp_password: str | None = None
     smtp_tls: bool = False
     smtp_starttls: bool | None = None
-    smtp_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
+    smtp_timeout_seconds: float = Field(default=300.0, gt=0, le=3600)
+    smtp_data_timeout_seconds: float = Field(default=600.0, gt=0, le=3600)
     mail_from: str = "Solo60 <no-reply@solo60.local>"
     max_attempts: int = Field(default=8, ge=1, le=100)
     retry_base_seconds: float = Field(default=30.0, ge=0, le=86_400)
@@ -47,18 +55,12 @@ class MailConfig(BaseModel):
     run_dispatcher: bool = True
     dispatch_interval_seconds: float = Field(default=1.0, gt=0, le=3600)
     dispatch_batch: int = Field(default=50, ge=1, le=10_000)
-    lease_seconds: float = Field(default=120.0, gt=0, le=86_400)
     recipient_cache_seconds: float = Field(default=3600.0, ge=0)
     unknown_recipient_cache_seconds: float = Field(default=300.0, ge=0)
 
     @model_validator(mode="after")
     def _consistent(self) -> MailConfig:
         sender_domain(self.mail_from)
-        if self.lease_seconds < 2 * self.smtp_timeout_seconds:
-            raise ValueError(
-                "MAIL_LEASE_SECONDS must be at least twice SMTP_TIMEOUT_SECONDS, or a slow delivery could be "
-                "taken over (and sent again) by another dispatcher"
-            )
         return self
 
     @classmethod
@@ -72,6 +74,7 @@ class MailConfig(BaseModel):
             "smtp_tls": "SMTP_TLS",
             "smtp_starttls": "SMTP_STARTTLS",
             "smtp_timeout_seconds": "SMTP_TIMEOUT_SECONDS",
+            "smtp_data_timeout_seconds": "SMTP_DATA_TIMEOUT_SECONDS",
             "mail_from": "MAIL_FROM",
             "max_attempts": "MAIL_MAX_ATTEMPTS",
             "retry_base_seconds": "MAIL_RETRY_BASE_SECONDS",
@@ -79,10 +82,14 @@ class MailConfig(BaseModel):
             "run_dispatcher": "MAIL_DISPATCHER",
             "dispatch_interval_seconds": "MAIL_DISPATCH_INTERVAL_SECONDS",
             "dispatch_batch": "MAIL_DISPATCH_BATCH",
-            "lease_seconds": "MAIL_LEASE_SECONDS",
             "recipient_cache_seconds": "RECIPIENT_CACHE_SECONDS",
             "unknown_recipient_cache_seconds": "UNKNOWN_RECIPIENT_CACHE_SECONDS",
         }
+        if (settings.setting("MAIL_LEASE_SECONDS") or "").strip():
+            raise ConfigurationError(
+                "MAIL_LEASE_SECONDS is no longer read: a dispatcher's lease is derived from SMTP_TIMEOUT_SECONDS "
+                "and SMTP_DATA_TIMEOUT_SECONDS so that it outlives any send; unset it"
+            )
         values: dict[str, object] = {}
         for field, variable in names.items():
             raw = settings.setting(variable)
@@ -113,16 +120,44 @@ class MailConfig(BaseModel):
             use_tls=self.smtp_tls,
             start_tls=self.smtp_starttls,
             timeout=self.smtp_timeout_seconds,
+            data_timeout=self.smtp_data_timeout_seconds,
         )
 
     @property
+    def send_budget(self) -> timedelta:
+        """The longest one delivery can take with these timeouts, every wait running out in turn.
+
+        The recipient's lookup (given one command's time); at worst a new connection
+        (`connection_steps`); the message's commands (EHLO when needed, MAIL, RCPT for its one
+        recipient); and DATA's two replies (the 354, and the final one).
+        """
+        steps = RECIPIENT_LOOKUP_STEPS + self.connection_steps + MESSAGE_STEPS
+        return timedelta(seconds=steps * self.smtp_timeout_seconds + 2 * self.smtp_data_timeout_seconds)
+
+    @property
+    def connection_steps(self) -> int:
+        """Waits of `SMTP_TIMEOUT_SECONDS` in opening a connection: connecting and the greeting; the
+        TLS handshake (implicit TLS), or EHLO, STARTTLS, its handshake and EHLO again (unless
+        STARTTLS is off); and with a login, EHLO and AUTH in up to three exchanges."""
+        steps = 2
+        if self.smtp_tls:
+            steps += 1
+        elif self.smtp_starttls is not False:
+            steps += 4
+        if self.smtp_username:
+            steps += 4
+        return steps
+
+    @property
     def delivery_deadline(self) -> timedelta:
-        """The longest one delivery may take, kept well inside the lease so no one else takes it over."""
-        return timedelta(seconds=self.lease_seconds / 2)
+        """The relay's own limit on one delivery: the send budget, so the SMTP timeouts always fire first."""
+        return self.send_budget
 
     @property
     def lease(self) -> timedelta:
-        return timedelta(seconds=self.lease_seconds)
+        """How long a claimed message is its dispatcher's: the send budget and one command's time more
+        (to record the outcome), so a send still under way is never taken over and sent twice."""
+        return self.send_budget + timedelta(seconds=self.smtp_timeout_seconds)
 
 
 def _flag(variable: str, raw: str) -> bool:

@@ -6,18 +6,29 @@ module adds is the mail: the recipient looked up before sending, the letter comp
 connection kept open across a pass (no QUIT in between), and the server's answers sorted into
 the outbox's outcomes.
 
-Delivery guarantee: at least once, and exactly once unless a relay dies in one window. SMTP has
+Delivery guarantee: at least once, and exactly once unless one of two windows opens. SMTP has
 no idempotent submission: once the server has answered 250 to DATA, the message is its
-responsibility, and the only record of that answer is the UPDATE that follows. If the process
-dies after the server accepted the message and before that UPDATE commits, the lease expires
-and another attempt sends the message again (RFC 1047 describes the same gap on the server
-side). The window is kept to the reply's arrival plus one primary-key UPDATE: the user lookup
-and the rendering happen before sending. The Message-ID is derived from the message id, so a
-redelivery carries the same Message-ID and any receiver can recognise and drop it.
+responsibility, and the only record of that answer is the UPDATE that follows.
+
+1. The relay dies (or loses its database) after the server accepted the message and before
+   that UPDATE commits: the lease expires and another attempt sends the message again. The
+   window is the reply's arrival plus one primary-key UPDATE (the lookup and the rendering
+   happen before sending).
+2. The server accepts the message but its reply to the end of DATA takes longer than
+   `SMTP_DATA_TIMEOUT_SECONDS` (10 minutes by default, what RFC 5321 4.5.3.2 asks a client to
+   wait) or never arrives: the attempt counts as failed and is retried (RFC 1047 describes
+   this gap).
+
+Nothing else sends a message twice: the timeouts are per SMTP phase, and the relay's lease is
+derived from them (`MailConfig.send_budget`), so no other relay takes over a send that is still
+under way, however slow the server, and the relay's own deadline never cuts one short. The
+Message-ID is derived from the message id, so a redelivery carries the same Message-ID and any
+receiver can recognise and drop it.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -35,6 +46,10 @@ from solo60.services.kit.outbox import (
     Send,
     TargetUnavailable,
 )
+
+
+class RecipientLookupTooSlow(RuntimeError):
+    """The user service did not give the address in time: retried later, nothing was sent."""
 
 
 class MailTarget:
@@ -55,7 +70,7 @@ class MailTarget:
                     letter = compose(
                         message_id=message.id,
                         sender=self.config.mail_from,
-                        recipient=await self._address_of(mail),
+                        recipient=await self._bounded_address_of(mail),
                         subject=mail.subject,
                         body=mail.body,
                         template_key=mail.template_key,
@@ -67,6 +82,15 @@ class MailTarget:
                     raise TargetUnavailable(str(down)) from down
 
             yield send
+
+    async def _bounded_address_of(self, mail: Mail) -> str:
+        """The address, looked up within one SMTP command's time (as `MailConfig.send_budget` counts)."""
+        limit = self.config.smtp_timeout_seconds
+        try:
+            async with asyncio.timeout(limit):
+                return await self._address_of(mail)
+        except TimeoutError:
+            raise RecipientLookupTooSlow(f"looking up the recipient's address took longer than {limit:g} s") from None
 
     async def _address_of(self, mail: Mail) -> str:
         address = mail.recipient_email

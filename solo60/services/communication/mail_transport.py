@@ -5,6 +5,11 @@ reply) or final (`MailRejected`: a 5xx reply, such as an unknown mailbox). A con
 kept open across the messages of one dispatcher pass, so each message costs only its own
 MAIL/RCPT/DATA exchange, and the reply to DATA is the last network step before the
 dispatcher records the message as sent.
+
+Timeouts are per phase, as RFC 5321 4.5.3.2 advises: the commands (and connecting) wait
+`timeout`, DATA's replies wait `data_timeout`, since a server may take minutes to answer the
+end of a message it is checking. Giving up on that reply early is what sends a mail twice:
+the server accepts it after we stopped listening, and the next attempt delivers it again.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 
 import aiosmtplib
+from aiosmtplib.email import extract_recipients, extract_sender, flatten_message
 
 logger = logging.getLogger("solo60.services.communication.mail")
 
@@ -43,7 +49,10 @@ class SmtpServer:
     password: str | None = None
     use_tls: bool = False
     start_tls: bool | None = None
-    timeout: float = 10.0
+    timeout: float = 300.0
+    """Connecting, the greeting and every command but DATA (RFC 5321: 5 minutes for MAIL and RCPT)."""
+    data_timeout: float = 600.0
+    """Each reply to DATA: the 354, and the one after the message (RFC 5321: 10 minutes)."""
 
     def describe(self) -> str:
         return f"smtp{'s' if self.use_tls else ''}://{self.host}:{self.port}"
@@ -60,12 +69,42 @@ class MailConnection:
         """Deliver one message; raises `MailServerUnavailable` or `MailRejected`."""
         try:
             client = await self._connected()
-            await client.send_message(message)
+            await self._transact(client, message)
         except BaseException as error:
             await self._discard()
             if isinstance(error, Exception):
                 raise classify(error) from error
             raise  # cancellation: the caller's deadline, not the server's fault
+
+    async def _transact(self, client: aiosmtplib.SMTP, message: EmailMessage) -> None:
+        """MAIL, RCPT and DATA, each with its phase's timeout (what `send_message` does with one)."""
+        sender, recipients = extract_sender(message), extract_recipients(message)
+        if sender is None or not recipients:
+            raise MailRejected("the letter names no sender or no recipient")
+        if client.is_ehlo_or_helo_needed:
+            try:
+                await client.ehlo()
+            except aiosmtplib.SMTPHeloError:
+                await client.helo()
+        utf8 = not (sender + "".join(recipients)).isascii()
+        if utf8 and not client.supports_extension("smtputf8"):
+            raise MailRejected("the address needs SMTPUTF8, which this mail server does not offer")
+        options = ["SMTPUTF8"] if utf8 else []
+        eight_bit = client.supports_extension("8bitmime")
+        if eight_bit:
+            options.append("BODY=8BITMIME")
+        encoding = "utf-8" if utf8 else "ascii"
+        flat = flatten_message(message, utf8=utf8, cte_type="8bit" if eight_bit else "7bit")
+        await client.mail(sender, options=options, encoding=encoding)
+        refused: list[aiosmtplib.SMTPRecipientRefused] = []
+        for recipient in recipients:
+            try:
+                await client.rcpt(recipient, encoding=encoding)
+            except aiosmtplib.SMTPRecipientRefused as refusal:
+                refused.append(refusal)
+        if len(refused) == len(recipients):
+            raise aiosmtplib.SMTPRecipientsRefused(refused)
+        await client.data(flat, timeout=self.server.data_timeout)
 
     async def close(self) -> None:
         client, self._client = self._client, None

@@ -16,7 +16,7 @@ from solo60 import tracing
 from solo60.contracts.errors import ErrorCode
 from solo60.contracts.openapi import openapi_document
 from solo60.services.kit.access_log import AccessLogMiddleware
-from solo60.services.kit.auth import ServiceAuthMiddleware, ServiceKeys
+from solo60.services.kit.auth import ServiceAuthMiddleware
 from solo60.services.kit.binding import Operation, bind
 from solo60.services.kit.correlation import CorrelationMiddleware
 from solo60.services.kit.docs import docs_routes
@@ -24,7 +24,9 @@ from solo60.services.kit.errors import ServiceError, ValidationFailed, error_res
 from solo60.services.kit.provider_states import StateChange
 from solo60.services.kit.rate_limit import RateLimitMiddleware
 from solo60.services.kit.service import ServiceDefinition
+from solo60.services.kit.service_keys import ServiceKeys
 from solo60.services.kit.settings import ServiceSettings
+from solo60.services.kit.unicode_text import refuse_unpaired_surrogates
 
 logger = logging.getLogger("solo60.services")
 
@@ -76,7 +78,13 @@ def build_app(definition: ServiceDefinition, settings: ServiceSettings | None = 
 
     # Added innermost first: correlation wraps everything, so logs and errors all carry the id.
     app.add_middleware(RateLimitMiddleware, limit=settings.rate_limit)
-    app.add_middleware(ServiceAuthMiddleware, keys=ServiceKeys(settings.api_keys, settings.api_keys_file))
+    keys = ServiceKeys(
+        settings.api_keys,
+        settings.api_keys_file,
+        production=settings.environment == "production",
+        settle_seconds=settings.api_keys_settle_seconds,
+    )
+    app.add_middleware(ServiceAuthMiddleware, keys=keys)
     app.add_middleware(AccessLogMiddleware, service=definition.name)
     app.add_middleware(CorrelationMiddleware)
     tracing.instrument_app(app, definition.name, settings.extra)  # server spans; nothing when no exporter is set
@@ -100,10 +108,14 @@ async def _provider_states(request: Request) -> Response:
         return JSONResponse({"service": definition.name, "states": definition.states.describe()})
     try:
         if request.headers.get("content-type", "").startswith("application/json"):
-            change = StateChange.model_validate_json(await request.body())
+            raw = await request.body()
+            refuse_unpaired_surrogates(raw)
+            change = StateChange.model_validate_json(raw)
         else:  # the verifier's `body=False` form puts everything in the query string
             query = dict(request.query_params)
             change = StateChange(state=query.pop("state", ""), action=query.pop("action", "setup"), params=query)
+    except ValidationFailed as error:
+        return error.to_response()
     except ValueError as error:
         return ValidationFailed(f"Invalid provider state change: {error}").to_response()
     try:

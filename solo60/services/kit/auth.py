@@ -1,79 +1,67 @@
-"""`x-api-key` service auth on every `/internal/*` route, compared in constant time.
+"""Service auth: every `/internal/*` call carries `x-api-key`, and the key says who is calling.
 
-Providers accept any key in `SERVICE_API_KEYS`, so keys rotate without downtime: add the new
-key to providers, move callers over one by one, then drop the old key. With
-`SERVICE_API_KEYS_FILE` the accepted keys are re-read when the file changes, so even the
-providers need no restart.
+The key decides the caller (`service_keys`): `x-service-name` may repeat that name but never
+change it (a mismatch is a 401), rate limits count per caller (`Caller.principal`), and a route
+may admit only named callers (the binding answers 403 to others). With a shared key, such as the
+development key, the caller is whoever `x-service-name` claims.
 """
 
 from __future__ import annotations
 
-import hmac
-from collections.abc import Mapping
-from pathlib import Path
+from collections.abc import Iterable, Mapping
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from solo60.environment import DEVELOPMENT_API_KEY
+from solo60 import correlation
+from solo60.environment import DEVELOPMENT_API_KEY, calling_key_variable
 from solo60.services.kit.errors import Unauthorized
+from solo60.services.kit.service_keys import Caller, ServiceKeys
 from solo60.services.kit.settings import ServiceSettings
 
 OPEN_PATHS = ("/internal/docs", "/internal/openapi.json")
+CALLER_SCOPE_KEY = "solo60.caller"
 
 
-class ServiceKeys:
-    """The accepted keys: from settings, plus a file re-read when it changes."""
-
-    def __init__(self, keys: tuple[str, ...], keys_file: Path | None = None) -> None:
-        self._static = tuple(key.encode() for key in keys)
-        self._file = keys_file
-        self._file_mtime: float | None = None
-        self._from_file: tuple[bytes, ...] = ()
-
-    def accepts(self, presented: bytes | None) -> bool:
-        if not presented:
-            return False
-        accepted = False
-        for key in self._static + self._file_keys():
-            accepted |= hmac.compare_digest(key, presented)  # no early exit: time does not tell which
-        return accepted
-
-    def _file_keys(self) -> tuple[bytes, ...]:
-        if self._file is None:
-            return ()
-        try:
-            mtime = self._file.stat().st_mtime
-        except OSError:
-            return ()
-        if mtime != self._file_mtime:
-            text = self._file.read_text()
-            self._from_file = tuple(key.strip().encode() for key in text.replace(",", "\n").splitlines() if key.strip())
-            self._file_mtime = mtime
-        return self._from_file
-
-
-def calling_key_refused(environ: Mapping[str, str]) -> str | None:
+def calling_key_refused(environ: Mapping[str, str], callers: Iterable[str] = ()) -> str | None:
     """Why the services of one environment would refuse each other's calls, or None when they accept them.
 
-    Each service calls the others with `SERVICE_API_KEY` and accepts `SERVICE_API_KEYS` (and the
-    keys file): a key outside those means every call between them answers 401, and every route
-    that calls another service 503. Said at start, it is a configuration slip rather than an outage.
+    Each service calls the others with its own key (`<NAME>_SERVICE_API_KEY`, else
+    `SERVICE_API_KEY`) and accepts `SERVICE_API_KEYS` and the keys file: a key outside those, or
+    bound to another caller, means its calls answer 401 and the routes that depend on them 503.
+    Said at start, it is a configuration slip rather than an outage.
     """
-    calling = environ.get("SERVICE_API_KEY", "").strip() or DEVELOPMENT_API_KEY
     settings = ServiceSettings.from_env("services", environ)
-    if ServiceKeys(settings.api_keys, settings.api_keys_file).accepts(calling.encode()):
+    keys = ServiceKeys(settings.api_keys, settings.api_keys_file)
+    problems: dict[str, list[str]] = {}
+    for caller in callers or ("",):
+        own = calling_key_variable(caller) if caller else ""
+        source = own if own and environ.get(own, "").strip() else "SERVICE_API_KEY"
+        key = environ.get(source, "").strip()
+        shown = source if key else "the development key (SERVICE_API_KEY unset)"
+        identity = keys.identify((key or DEVELOPMENT_API_KEY).encode(), caller or None)
+        if identity is None:
+            role = "the key the services call each other with" if source == "SERVICE_API_KEY" else "its own key"
+            problems.setdefault(f"{shown}, {role}, is not among the keys they accept", []).append(caller)
+        elif identity.verified and caller and identity.name != caller:
+            problems.setdefault(f"{shown} belongs to {identity.name!r}", []).append(caller)
+    if not problems:
         return None
-    source = (
-        "SERVICE_API_KEY"
-        if environ.get("SERVICE_API_KEY", "").strip()
-        else "the development key (SERVICE_API_KEY unset)"
-    )
+    said = []
+    for problem, affected in problems.items():
+        named = [name for name in affected if name]
+        said.append(f"{problem} (used by {', '.join(named)})" if named and " belongs to " in problem else problem)
     accepted = "SERVICE_API_KEYS" + (" and SERVICE_API_KEYS_FILE" if settings.api_keys_file else "")
     return (
-        f"{source}, the key the services call each other with, is not among the keys they accept ({accepted}): "
-        "their calls to each other will be refused (401) and the routes that call another service answer 503. "
-        "Add that key to SERVICE_API_KEYS, or set SERVICE_API_KEY to an accepted key."
+        "; ".join(said) + f" ({accepted}): those calls will be refused (401) and the routes that call another "
+        "service answer 503. Give each service its own key as caller:key in SERVICE_API_KEYS (or the keys file) "
+        "and set <NAME>_SERVICE_API_KEY (or SERVICE_API_KEY) to it."
     )
+
+
+def caller_of(scope: Scope) -> Caller | None:
+    """The authenticated caller of a request (after `ServiceAuthMiddleware`), for limits and routes."""
+    caller = scope.get(CALLER_SCOPE_KEY)
+    return caller if isinstance(caller, Caller) else None
 
 
 class ServiceAuthMiddleware:
@@ -86,10 +74,30 @@ class ServiceAuthMiddleware:
         if scope["type"] != "http" or not path.startswith("/internal") or path.startswith(OPEN_PATHS):
             await self.app(scope, receive, send)
             return
-        presented = next((value for key, value in scope["headers"] if key == b"x-api-key"), None)
-        if not self.keys.accepts(presented):
+        presented = _header(scope, b"x-api-key")
+        claimed_header = _header(scope, b"x-service-name")
+        claimed = claimed_header.decode("latin-1") if claimed_header is not None else None
+        caller = self.keys.identify(presented, claimed)
+        if caller is None:
             reason = "missing x-api-key header" if presented is None else "x-api-key is not an accepted service key"
-            response = Unauthorized(f"Unauthorized: {reason}.").to_response()
-            await response(scope, receive, send)
+            await Unauthorized(f"Unauthorized: {reason}.").to_response()(scope, receive, send)
             return
+        if caller.verified and claimed is not None and claimed != caller.name:
+            message = (
+                f"Unauthorized: x-service-name says {claimed[:64]!r}, but this x-api-key belongs to {caller.name!r}. "
+                "Each service calls with its own key; send that service's key, or no x-service-name."
+            )
+            await Unauthorized(message).to_response()(scope, receive, send)
+            return
+        scope[CALLER_SCOPE_KEY] = caller
+        # Logs and outbound calls see who the key says; the correlation middleware (outermost)
+        # restores the previous value when the request ends.
+        correlation.calling_service.set(caller.name)
         await self.app(scope, receive, send)
+
+
+def _header(scope: Scope, name: bytes) -> bytes | None:
+    for key, value in scope["headers"]:
+        if key == name:
+            return value
+    return None

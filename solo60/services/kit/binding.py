@@ -28,7 +28,9 @@ from solo60 import correlation
 from solo60.clients import InvalidRequest, ServiceCallError
 from solo60.contracts.errors import ErrorCode, FieldError
 from solo60.contracts.route import Route
+from solo60.services.kit.auth import caller_of
 from solo60.services.kit.errors import (
+    Forbidden,
     MethodNotAllowed,
     PayloadTooLarge,
     ServiceError,
@@ -36,6 +38,8 @@ from solo60.services.kit.errors import (
     ValidationFailed,
     error_response,
 )
+from solo60.services.kit.service_keys import Caller
+from solo60.services.kit.unicode_text import refuse_unpaired_surrogates
 from solo60.services.kit.upstreams import upstream_failure
 
 logger = logging.getLogger("solo60.services")
@@ -78,6 +82,7 @@ class Operation:
 
     async def respond(self, request: Request) -> Response:
         try:
+            self._admit(caller_of(request.scope))
             arguments = await self._arguments(request)
             result = await self.handler(**arguments)
             return self._render(result)
@@ -106,6 +111,18 @@ class Operation:
         except Exception:
             logger.exception("unhandled error in %r", self.route)
             return error_response(ErrorCode.INTERNAL, "The provider failed; quote the correlation id to find out why.")
+
+    def _admit(self, caller: Caller | None) -> None:
+        """A route open to named callers only refuses every other (before reading anything)."""
+        allowed = self.route.callers
+        if not allowed or (caller is not None and caller.name in allowed):
+            return
+        who = repr(caller.name[:64]) if caller is not None and caller.name else "a caller that does not say who it is"
+        how = "" if caller is None or caller.verified else " (with a shared key, x-service-name says who calls)"
+        raise Forbidden(
+            f"Only {', '.join(repr(name) for name in allowed)} may call {self.route.name}; this call comes from "
+            f"{who}{how}."
+        )
 
     async def _arguments(self, request: Request) -> dict[str, Any]:
         route = self.route
@@ -138,6 +155,7 @@ class Operation:
         try:
             return self.route.body.model_validate_json(raw)
         except ValidationError as error:
+            refuse_unpaired_surrogates(raw)  # pydantic calls it malformed JSON without saying where
             integral = _integral_numbers_as_integers(raw) if _wants_integer(error) else None
             if integral is None:
                 raise ValidationFailed.from_pydantic(error, "body") from None

@@ -1,4 +1,7 @@
-"""Rate limits per calling service, so one runaway caller cannot starve the others."""
+"""Rate limits per calling service, so one runaway caller cannot starve the others.
+
+Counted per authenticated caller (`Caller.principal`): the service a key belongs to, or the
+shared key itself, so new `x-service-name` values buy no new windows."""
 
 from __future__ import annotations
 
@@ -10,12 +13,12 @@ from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from solo60 import correlation
+from solo60.services.kit.auth import caller_of
 from solo60.services.kit.errors import RateLimited
 
 
 class RateLimitMiddleware:
-    """A moving window per `x-service-name` (callers without one share a window)."""
+    """A moving window per authenticated caller (see `kit.auth`)."""
 
     def __init__(self, app: ASGIApp, *, limit: str) -> None:
         self.app = app
@@ -26,7 +29,8 @@ class RateLimitMiddleware:
         if scope["type"] != "http" or not scope.get("path", "").startswith("/internal"):
             await self.app(scope, receive, send)
             return
-        caller = correlation.calling_service.get() or "anonymous"
+        identity = caller_of(scope)
+        caller = identity.principal if identity is not None else "anonymous"
         if not self.limiter.hit(self.item, caller):
             reset_at = self.limiter.get_window_stats(self.item, caller).reset_time
             retry_after = max(1, math.ceil(reset_at - time.time()))

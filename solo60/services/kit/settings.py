@@ -10,6 +10,7 @@ from typing import Literal
 from pydantic import BaseModel, Field, model_validator
 
 from solo60.environment import DEVELOPMENT_API_KEY, ConfigurationError
+from solo60.services.kit.service_keys import SETTLE_SECONDS, parse_entries, shared_key_refusal
 
 __all__ = ["DEVELOPMENT_API_KEY", "ConfigurationError", "ServiceSettings"]
 
@@ -20,7 +21,10 @@ class ServiceSettings(BaseModel):
     service: str
     environment: Environment = "development"
     api_keys: tuple[str, ...] = (DEVELOPMENT_API_KEY,)
+    """`caller:key` entries (bare keys are shared keys, refused in production)."""
     api_keys_file: Path | None = None
+    api_keys_settle_seconds: float = Field(default=SETTLE_SECONDS, ge=0, le=3600)
+    """How long the keys file must stay unchanged before a key removed from it stops working."""
     database_url: str | None = None
     database_pool_size: int | None = Field(default=None, ge=1, le=200)
     data_dir: Path = Path(".solo60/data")
@@ -38,8 +42,16 @@ class ServiceSettings(BaseModel):
                 "SOLO60_PROVIDER_STATES is on in production; provider states rewrite data and are for "
                 "contract verification only. Unset it."
             )
-        if not self.api_keys or DEVELOPMENT_API_KEY in self.api_keys:
-            raise ConfigurationError("SERVICE_API_KEYS must name the production service keys (comma-separated).")
+        if not self.api_keys and self.api_keys_file is None:
+            raise ConfigurationError(
+                "SERVICE_API_KEYS or SERVICE_API_KEYS_FILE must name the production service keys, "
+                "one caller:key entry per calling service."
+            )
+        refusal = shared_key_refusal(
+            parse_entries(",".join(self.api_keys), source="SERVICE_API_KEYS"), "SERVICE_API_KEYS"
+        )
+        if refusal:
+            raise ConfigurationError(refusal)
         return self
 
     @classmethod
@@ -57,6 +69,8 @@ class ServiceSettings(BaseModel):
             values["api_keys"] = ()
         if env.get("SERVICE_API_KEYS_FILE"):
             values["api_keys_file"] = Path(env["SERVICE_API_KEYS_FILE"])
+        if env.get("SERVICE_API_KEYS_SETTLE_SECONDS"):
+            values["api_keys_settle_seconds"] = env["SERVICE_API_KEYS_SETTLE_SECONDS"]
         if env.get(f"{prefix}_DATABASE_URL"):
             values["database_url"] = env[f"{prefix}_DATABASE_URL"]
         if env.get("SOLO60_DB_POOL_SIZE"):

@@ -78,7 +78,10 @@ def upstream_failure(error: ServiceCallError) -> DependencyUnavailable:
     """
     target = f"The {error.service} service"
     if isinstance(error, UpstreamUnauthorized):
-        why = f"refused this service's key (SERVICE_API_KEY here must be one of SERVICE_API_KEYS there): {error}"
+        why = (
+            "refused this service's key (<NAME>_SERVICE_API_KEY or SERVICE_API_KEY here must be this service's "
+            f"caller:key entry in SERVICE_API_KEYS or the keys file there): {error}"
+        )
     elif isinstance(error, UpstreamRateLimited):
         why = f"is limiting this service's calls: {error}"
     elif isinstance(error, UpstreamError):

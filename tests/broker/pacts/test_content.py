@@ -55,7 +55,9 @@ def test_message_pacts_are_pacts() -> None:
 
 
 def test_metadata_round_trips_and_garbage_is_ignored() -> None:
-    metadata = PactMetadata((SelectorMetadata(consumer_version_id=7, branch="feat/x", latest=True),), pending=True, wip=True)
+    metadata = PactMetadata(
+        (SelectorMetadata(consumer_version_id=7, branch="feat/x", latest=True),), pending=True, wip=True
+    )
     assert decode(metadata.encode()) == metadata
     assert decode("!!!not-base64") == PactMetadata()
     assert decode(None) == PactMetadata()

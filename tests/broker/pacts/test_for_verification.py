@@ -47,7 +47,9 @@ def test_main_branch_branch_and_matching_branch_select_branch_heads(broker: Brok
     broker.publish("web", "3", "api", branch="feat/x", interactions=_content("f"))
     assert _select(broker, {"mainBranch": True}) == [("web@2", "latest from main branch")]
     assert _select(broker, {"branch": "feat/x"}) == [("web@3", "latest from branch feat/x")]
-    assert _select(broker, {"matchingBranch": True}, providerVersionBranch="feat/x") == [("web@3", "latest from branch feat/x")]
+    assert _select(broker, {"matchingBranch": True}, providerVersionBranch="feat/x") == [
+        ("web@3", "latest from branch feat/x")
+    ]
 
 
 def test_fallback_branch_is_used_per_consumer_without_the_branch(broker: BrokerClient) -> None:
@@ -92,7 +94,9 @@ def test_deployed_released_and_environment_selectors(broker: BrokerClient) -> No
 
 def test_unknown_environment_is_a_400(broker: BrokerClient) -> None:
     broker.publish("web", "1", "api")
-    response = broker.post("/pacts/provider/api/for-verification", {"consumerVersionSelectors": [{"environment": "mars"}]})
+    response = broker.post(
+        "/pacts/provider/api/for-verification", {"consumerVersionSelectors": [{"environment": "mars"}]}
+    )
     assert response.status_code == 400
 
 
@@ -142,7 +146,11 @@ def test_invalid_selectors_are_refused_by_position(broker: BrokerClient) -> None
 
 def test_pending_until_the_provider_branch_verifies_successfully(broker: BrokerClient) -> None:
     broker.publish("web", "1", "api", branch="main")
-    query = {"consumerVersionSelectors": [{"mainBranch": True}], "includePendingStatus": True, "providerVersionBranch": "main"}
+    query = {
+        "consumerVersionSelectors": [{"mainBranch": True}],
+        "includePendingStatus": True,
+        "providerVersionBranch": "main",
+    }
 
     def pending() -> bool:
         return broker.for_verification("api", query)["_embedded"]["pacts"][0]["verificationProperties"]["pending"]
@@ -159,7 +167,11 @@ def test_pending_until_the_provider_branch_verifies_successfully(broker: BrokerC
 def test_a_new_provider_branch_inherits_not_pending_from_earlier_verifications(broker: BrokerClient) -> None:
     broker.publish("web", "1", "api", branch="main")
     broker.verify("api", "web", "1", "100", branch="main")
-    query = {"consumerVersionSelectors": [{"mainBranch": True}], "includePendingStatus": True, "providerVersionBranch": "feat/new"}
+    query = {
+        "consumerVersionSelectors": [{"mainBranch": True}],
+        "includePendingStatus": True,
+        "providerVersionBranch": "feat/new",
+    }
     assert broker.for_verification("api", query)["_embedded"]["pacts"][0]["verificationProperties"]["pending"] is False
     broker.put("/pacticipants/api/branches/late/versions/200")
     late = {**query, "providerVersionBranch": "late"}
@@ -170,7 +182,11 @@ def test_pending_for_a_branch_created_before_any_success(broker: BrokerClient) -
     broker.put("/pacticipants/api/branches/early/versions/50")
     broker.publish("web", "1", "api", branch="main")
     broker.verify("api", "web", "1", "100", branch="main")
-    query = {"consumerVersionSelectors": [{"mainBranch": True}], "includePendingStatus": True, "providerVersionBranch": "early"}
+    query = {
+        "consumerVersionSelectors": [{"mainBranch": True}],
+        "includePendingStatus": True,
+        "providerVersionBranch": "early",
+    }
     assert broker.for_verification("api", query)["_embedded"]["pacts"][0]["verificationProperties"]["pending"] is True
 
 
@@ -189,7 +205,11 @@ def test_pending_per_provider_tag(broker: BrokerClient) -> None:
 
 def test_pending_notices_are_string_maps_the_verifier_can_read(broker: BrokerClient) -> None:
     broker.publish("web", "1", "api", branch="main")
-    query = {"consumerVersionSelectors": [{"mainBranch": True}], "includePendingStatus": True, "providerVersionBranch": "main"}
+    query = {
+        "consumerVersionSelectors": [{"mainBranch": True}],
+        "includePendingStatus": True,
+        "providerVersionBranch": "main",
+    }
     notices = broker.for_verification("api", query)["_embedded"]["pacts"][0]["verificationProperties"]["notices"]
     assert [n["when"] for n in notices] == [
         "before_verification",
@@ -217,16 +237,22 @@ def test_wip_pacts_are_new_heads_the_provider_branch_has_not_verified(broker: Br
     entries = body["_embedded"]["pacts"]
     assert _entries(body) == [("web@1", "latest from main branch"), ("web@2", "latest from branch feat/a")]
     wip = entries[1]["verificationProperties"]
-    assert wip["wip"] is True and wip["pending"] is True
+    assert wip["wip"] is True
+    assert wip["pending"] is True
     assert "'work in progress' pact" in wip["notices"][0]["text"]
     metadata = entries[1]["_links"]["self"]["href"].rsplit("/metadata/", 1)[1]
     decoded = base64.urlsafe_b64decode(metadata + "=" * (-len(metadata) % 4)).decode()
-    assert "w=true" in decoded and "s[][b]=feat%2Fa" in decoded
+    assert "w=true" in decoded
+    assert "s[][b]=feat%2Fa" in decoded
 
 
 def test_a_successful_wip_verification_keeps_the_pact_wip(broker: BrokerClient) -> None:
     broker.publish("web", "1", "api", branch="feat/a")
-    query = {"consumerVersionSelectors": [{"branch": "nothing"}], "includeWipPactsSince": "2020-01-01", "providerVersionBranch": "main"}
+    query = {
+        "consumerVersionSelectors": [{"branch": "nothing"}],
+        "includeWipPactsSince": "2020-01-01",
+        "providerVersionBranch": "main",
+    }
     body = broker.for_verification("api", query)
     url = body["_embedded"]["pacts"][0]["_links"]["self"]["href"]
     broker.verify("api", "web", "1", "100", branch="main", pact_url=url)
@@ -246,7 +272,9 @@ def test_wip_needs_a_provider_branch_or_tags_and_respects_the_date(broker: Broke
 
 def test_fetching_a_pact_by_its_metadata_url_links_results_back_with_the_metadata(broker: BrokerClient) -> None:
     broker.publish("web", "1", "api", branch="main")
-    body = broker.for_verification("api", {"consumerVersionSelectors": [{"mainBranch": True}], "includePendingStatus": True})
+    body = broker.for_verification(
+        "api", {"consumerVersionSelectors": [{"mainBranch": True}], "includePendingStatus": True}
+    )
     url = body["_embedded"]["pacts"][0]["_links"]["self"]["href"]
     pact = broker.http.get(url).json()
     assert pact["_links"]["pb:publish-verification-results"]["href"].startswith(url.rsplit("/metadata/", 1)[0])

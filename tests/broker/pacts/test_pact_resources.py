@@ -9,7 +9,8 @@ def test_a_pact_carries_interaction_ids_and_the_links_the_verifier_follows(broke
     broker.publish("web", "1", "api", interactions=[interaction("a"), interaction("b")])
     pact = broker.pact("api", "web", "1")
     ids = [item["_id"] for item in pact["interactions"]]
-    assert len(set(ids)) == 2 and all(len(i) == 40 for i in ids)
+    assert len(set(ids)) == 2
+    assert all(len(i) == 40 for i in ids)
     links = pact["_links"]
     assert links["pb:provider"]["name"] == "api"
     assert links["pb:consumer"]["name"] == "web"
@@ -67,7 +68,10 @@ def test_lists_of_pacts_for_a_provider(broker: BrokerClient) -> None:
     assert names("/pacts/provider/api/latest/prod") == ["web@1"]
     assert names("/pacts/provider/api/consumer/web/versions") == ["web@2", "web@1"]
     latest = broker.get("/pacts/latest").json()["pacts"]
-    assert [(p["_embedded"]["consumer"]["name"], p["_embedded"]["consumer"]["_embedded"]["version"]["number"]) for p in latest] == [
+    assert [
+        (p["_embedded"]["consumer"]["name"], p["_embedded"]["consumer"]["_embedded"]["version"]["number"])
+        for p in latest
+    ] == [
         ("mobile", "7"),
         ("web", "2"),
     ]

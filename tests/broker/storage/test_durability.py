@@ -78,3 +78,24 @@ def test_acknowledged_publications_survive_sigkill(new_database: Callable[[], st
             numbers = [n for c, n in acknowledged if c == f"consumer-{index}"]
             if numbers:
                 assert int(heads.json()["_links"]["pb:consumer-version"]["name"]) >= max(numbers)
+
+
+def test_every_sqlite_connection_syncs_each_commit_to_disk(tmp_path) -> None:
+    """WAL with synchronous=NORMAL may lose the last acknowledged commits on a power cut; FULL
+    syncs the log before a commit returns. Checked on every pooled connection, readers included."""
+    import sqlalchemy as sa
+
+    from broker.storage.database import Database
+
+    database = Database(f"sqlite:///{tmp_path / 'broker.sqlite'}")
+    try:
+        database.migrate()
+        FULL = 2
+        with database.writing() as writer, database.reading() as reader:
+            assert writer.exec_driver_sql("PRAGMA synchronous").scalar() == FULL
+            assert reader.exec_driver_sql("PRAGMA synchronous").scalar() == FULL
+            assert writer.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        with database.engine.connect() as connection:
+            assert connection.execute(sa.text("PRAGMA synchronous")).scalar() == FULL
+    finally:
+        database.dispose()

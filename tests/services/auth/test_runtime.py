@@ -25,7 +25,7 @@ async def test_a_bad_setting_stops_the_start_and_names_the_variable(serve, varia
 
 async def test_in_production_the_mailed_links_need_the_apps_url(serve) -> None:
     with pytest.raises(ConfigurationError, match="SOLO60_APP_URL"):
-        async with serve("auth", environment="production", provider_states=False, api_keys=("k",)):
+        async with serve("auth", environment="production", provider_states=False, api_keys=("gateway:k",)):
             pass
 
 

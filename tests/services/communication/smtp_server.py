@@ -98,17 +98,20 @@ class SmtpServer:
         await self.server.stop()
 
     def environ(self, **extra: str) -> dict[str, str]:
-        """What the communication service needs to send here, with quick retries for tests."""
+        """What the communication service needs to send here, with quick retries for tests.
+
+        The SMTP timeouts are scaled down (a dispatcher's lease is derived from them: 11 s here)."""
         return {
             "SMTP_HOST": "127.0.0.1",
             "SMTP_PORT": str(self.port),
-            "SMTP_TIMEOUT_SECONDS": "2",
+            "SMTP_TIMEOUT_SECONDS": "1",
+            "SMTP_DATA_TIMEOUT_SECONDS": "2",
+            "SMTP_STARTTLS": "0",
             "MAIL_FROM": "Solo60 <no-reply@solo60.test>",
             "MAIL_DISPATCH_INTERVAL_SECONDS": "0.05",
             "MAIL_RETRY_BASE_SECONDS": "0.05",
             "MAIL_RETRY_MAX_SECONDS": "0.2",
             "MAIL_MAX_ATTEMPTS": "5",
-            "MAIL_LEASE_SECONDS": "4",
             **extra,
         }
 

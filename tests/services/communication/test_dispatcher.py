@@ -140,8 +140,9 @@ async def stop(process: asyncio.subprocess.Process) -> int:
 
 
 def separate_dispatcher(smtp: SmtpServer) -> dict[str, str]:
-    """The service only queues; dispatchers run as their own processes, with a short lease."""
-    return smtp.environ(MAIL_DISPATCHER="0", SMTP_TIMEOUT_SECONDS="1", MAIL_LEASE_SECONDS="2")
+    """The service only queues; dispatchers run as their own processes, with a short lease (9 s:
+    derived from the scaled-down SMTP timeouts)."""
+    return smtp.environ(MAIL_DISPATCHER="0", SMTP_TIMEOUT_SECONDS="1", SMTP_DATA_TIMEOUT_SECONDS="1")
 
 
 async def test_a_dispatcher_killed_mid_batch_and_restarted_loses_and_duplicates_nothing(
@@ -290,6 +291,83 @@ async def test_a_message_whose_last_attempt_died_with_its_dispatcher_ends_failed
     assert (found["status"], found["attempts"]) == ("FAILED", 1)
     assert "did not report back" in found["lastError"]
     assert smtp.received == []
+
+
+# -- a mail server slow to answer ------------------------------------------------------------
+
+
+async def test_a_server_slow_to_answer_the_end_of_data_gets_each_mail_once_from_competing_dispatchers(
+    serve, smtp: SmtpServer, new_database_url
+) -> None:
+    """RFC 5321 4.5.3.2 gives the reply to the end of DATA 10 minutes, far longer than a command.
+
+    Scaled down: commands wait 0.5 s, DATA's replies 5 s, and the server answers the end of each
+    message after 1.5 s. Giving up after a command's time would count the mail as failed while the
+    server keeps it, and send it again; a lease shorter than the send would let the other dispatcher
+    take it over and send it again.
+    """
+    url = new_database_url("communication")
+    environ = smtp.environ(MAIL_DISPATCHER="0", SMTP_TIMEOUT_SECONDS="0.5", SMTP_DATA_TIMEOUT_SECONDS="5")
+
+    async def slow_to_accept(_stored: int) -> None:
+        await asyncio.sleep(1.5)
+
+    smtp.mailbox.after_store = slow_to_accept
+    async with serve("communication", database_url=url, environ=environ) as communication:
+        runtime = communication.app.state.runtime  # type: ignore[attr-defined]
+        message_ids = await queue(communication, 8)
+        databases = [Database(url, migrations=runtime.db.migrations) for _ in range(2)]
+        replicas = [
+            mail_relay(db, runtime.mail.transport, runtime.mail.recipients, runtime.config, name=f"replica-{index}")
+            for index, db in enumerate(databases)
+        ]
+        try:
+            await asyncio.wait_for(asyncio.gather(*(replica.drain() for replica in replicas)), 60)
+        finally:
+            for db in databases:
+                await db.dispose()
+        final = await statuses(runtime.db)
+        attempts = set((await attempts_by_message(runtime.db)).values())
+
+    assert_each_arrived_exactly_once(smtp, message_ids)
+    assert final == {"SENT": 8}
+    assert attempts == {1}
+
+
+async def test_a_reply_to_data_later_than_its_timeout_is_the_documented_window_and_resends_once(
+    serve, smtp: SmtpServer
+) -> None:
+    """The server keeps the mail but answers after SMTP_DATA_TIMEOUT_SECONDS: the attempt counts as
+    failed and the mail goes again, with the same Message-ID (what mail_target.py documents)."""
+
+    async def first_reply_too_late(stored: int) -> None:
+        if stored == 1:
+            await asyncio.sleep(1.5)
+
+    smtp.mailbox.after_store = first_reply_too_late
+    environ = smtp.environ(SMTP_TIMEOUT_SECONDS="0.5", SMTP_DATA_TIMEOUT_SECONDS="0.5")
+    async with serve("communication", environ=environ) as communication:
+        db = db_of(communication)
+        [message_id] = await queue(communication, 1)
+        await eventually(all_sent(db, 1), within=30, what="the second attempt to be accepted")
+
+    copies = smtp.mailbox.with_outbox_id(message_id)
+    assert len(copies) == 2
+    assert len({mail.message_id for mail in copies}) == 1
+
+
+def test_the_lease_outlives_the_longest_send_the_timeouts_allow() -> None:
+    from solo60.services.communication.config import MailConfig
+
+    for timeouts in [{}, {"smtp_timeout_seconds": 1, "smtp_data_timeout_seconds": 2}, {"smtp_username": "u"}]:
+        config = MailConfig(**timeouts)
+        longest_send = (1 + config.connection_steps + 3) * config.smtp_timeout_seconds + 2 * (
+            config.smtp_data_timeout_seconds
+        )
+        assert config.delivery_deadline.total_seconds() >= longest_send
+        assert config.lease > config.delivery_deadline
+    assert MailConfig().smtp_data_timeout_seconds == 600  # RFC 5321 4.5.3.2: 10 minutes for the end of DATA
+    assert MailConfig().smtp_timeout_seconds == 300  # and 5 for MAIL and RCPT
 
 
 # -- competing dispatchers ------------------------------------------------------------------

@@ -39,7 +39,7 @@ async def test_without_a_mail_server_mail_is_kept_by_the_local_sink_under_the_da
 
 async def test_in_production_the_service_refuses_to_start_without_a_mail_server(serve) -> None:
     with pytest.raises(ConfigurationError, match="SMTP_HOST"):
-        async with serve("communication", environment="production", provider_states=False, api_keys=("k",)):
+        async with serve("communication", environment="production", provider_states=False, api_keys=("gateway:k",)):
             pass
 
 

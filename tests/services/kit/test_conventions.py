@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import os
@@ -42,15 +43,24 @@ async def test_every_configured_key_is_accepted_so_callers_can_rotate_one_by_one
 
 async def test_keys_in_a_keys_file_rotate_without_restarting_the_provider(serve, tmp_path: Path) -> None:
     keys = tmp_path / "service-keys"
-    keys.write_text("first-key\n")
-    async with serve("user", environ={"SERVICE_API_KEYS": "static-key", "SERVICE_API_KEYS_FILE": str(keys)}) as client:
-        before = await client.get(USER, headers={"x-api-key": "second-key"})
-        keys.write_text("second-key\n")
+    keys.write_text("session:first-key\n")
+    environ = {
+        "SERVICE_API_KEYS": "session:static-key",
+        "SERVICE_API_KEYS_FILE": str(keys),
+        "SERVICE_API_KEYS_SETTLE_SECONDS": "0.2",
+    }
+    async with serve("user", environ=environ) as client:
+        session = {"x-service-name": "session"}
+        before = await client.get(USER, headers={"x-api-key": "second-key", **session})
+        keys.write_text("session:second-key\n")
         os.utime(keys, (1, 1))  # a different mtime even within one clock tick
-        after = await client.get(USER, headers={"x-api-key": "second-key"})
-        retired = await client.get(USER, headers={"x-api-key": "first-key"})
+        after = await client.get(USER, headers={"x-api-key": "second-key", **session})
+        settling = await client.get(USER, headers={"x-api-key": "first-key", **session})
+        await asyncio.sleep(0.3)
+        retired = await client.get(USER, headers={"x-api-key": "first-key", **session})
     assert_error(before, 401, "UNAUTHORIZED")
     assert_error(after, 404, "NOT_FOUND")
+    assert_error(settling, 404, "NOT_FOUND")  # a removed key lasts until the file stops changing
     assert_error(retired, 401, "UNAUTHORIZED")
 
 
@@ -82,10 +92,12 @@ async def test_a_correlation_id_is_generated_when_absent_or_unsafe(serve) -> Non
 
 
 async def test_a_caller_over_its_rate_limit_is_told_when_to_retry(serve) -> None:
-    async with serve("user", rate_limit="3/minute") as client:
-        allowed = [await client.get(USER, headers={"x-service-name": "session"}) for _ in range(3)]
-        limited = await client.get(USER, headers={"x-service-name": "session"})
-        other_caller = await client.get(USER, headers={"x-service-name": "auth"})
+    environ = {"SERVICE_API_KEYS": "session:session-key,auth:auth-key"}
+    async with serve("user", rate_limit="3/minute", environ=environ) as client:
+        del client.headers["x-service-name"]  # the key names the caller
+        allowed = [await client.get(USER, headers={"x-api-key": "session-key"}) for _ in range(3)]
+        limited = await client.get(USER, headers={"x-api-key": "session-key"})
+        other_caller = await client.get(USER, headers={"x-api-key": "auth-key"})
     assert [response.status_code for response in allowed] == [404, 404, 404]
     body = assert_error(limited, 429, "RATE_LIMITED")
     assert "session" in body.message
@@ -170,11 +182,16 @@ async def test_provider_states_accept_the_verifiers_query_string_form(serve) -> 
 def test_production_settings_refuse_provider_states_and_the_development_key() -> None:
     with pytest.raises(ConfigurationError, match="SOLO60_PROVIDER_STATES"):
         ServiceSettings.from_env(
-            "user", {"SOLO60_ENV": "production", "SERVICE_API_KEYS": "k1", "SOLO60_PROVIDER_STATES": "1"}
+            "user", {"SOLO60_ENV": "production", "SERVICE_API_KEYS": "session:k1", "SOLO60_PROVIDER_STATES": "1"}
         )
     with pytest.raises(ConfigurationError, match="SERVICE_API_KEYS"):
         ServiceSettings.from_env("user", {"SOLO60_ENV": "production"})
-    assert ServiceSettings.from_env("user", {"SOLO60_ENV": "production", "SERVICE_API_KEYS": "k1"}).api_keys == ("k1",)
+    with pytest.raises(ConfigurationError, match="development key"):
+        ServiceSettings.from_env("user", {"SOLO60_ENV": "production", "SERVICE_API_KEYS": "session:solo60-dev-key"})
+    with pytest.raises(ConfigurationError, match="caller:key"):
+        ServiceSettings.from_env("user", {"SOLO60_ENV": "production", "SERVICE_API_KEYS": "k1"})
+    production = ServiceSettings.from_env("user", {"SOLO60_ENV": "production", "SERVICE_API_KEYS": "session:k1"})
+    assert production.api_keys == ("session:k1",)
 
 
 async def test_every_request_is_logged_as_one_json_line_with_caller_route_status_and_latency(serve, caplog) -> None:

@@ -33,6 +33,7 @@ async def test_a_whole_number_written_with_a_fraction_is_an_integer(serve) -> No
     body = {"userId": "123", "sessionId": "s-1", "amount": 3.0}
     assert document_validator("payment", "DebitCredits").is_valid(body)
     async with serve("payment") as client:
+        client.headers["x-service-name"] = "session"  # the caller that debits
         await set_state(client, "a user has credits", userId="123", balance=10)
         debited = await client.post("/internal/payments/credits/debit", json=body, headers={"Idempotency-Key": "k-1"})
         fraction = await client.post(

@@ -10,5 +10,7 @@ import pytest
 
 @pytest.fixture
 async def payment(serve) -> AsyncIterator[httpx.AsyncClient]:
+    """Called as the session service: debiting credits is open to session and subscription only."""
     async with serve("payment") as client:
+        client.headers["x-service-name"] = "session"
         yield client

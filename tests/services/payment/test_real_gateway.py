@@ -21,7 +21,7 @@ from tests.clients.scripted import Answer, ScriptedProvider, serving
 from tests.helpers import assert_error
 from tests.services.payment.test_charges import charge, recorded_charges
 
-PRODUCTION = {"SOLO60_ENV": "production", "SERVICE_API_KEYS": "a-production-key"}
+PRODUCTION = {"SOLO60_ENV": "production", "SERVICE_API_KEYS": "subscription:a-production-key"}
 
 
 def production_settings(**environ: str) -> ServiceSettings:
