@@ -1,4 +1,9 @@
-"""The `solo60` command line: one entry point for the services, the broker and the contract loop."""
+"""The `solo60` command line: one entry point for the services, the broker and the contract loop.
+
+Subcommands are imported when they run, not when `solo60` starts (`lazy.py`), so a quick
+command such as `solo60 contracts compare` or `solo60 --help` does not pay for the services,
+the broker and Schemathesis.
+"""
 
 from __future__ import annotations
 
@@ -9,26 +14,21 @@ from typing import Any
 import click
 import typer
 
-from broker.cli import app as broker_app
-from solo60.cli import contracts, fuzz, harness
-from solo60.cli.codegen import codegen
-from solo60.cli.jobs import app as jobs_app
-from solo60.cli.services import app as services_app
+from solo60.cli.lazy import LazyGroup
 
 app = typer.Typer(
     name="solo60",
     help="Solo60 services and their consumer-driven contract harness.",
+    cls=LazyGroup,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-app.add_typer(services_app, name="services")
-app.add_typer(broker_app, name="broker")
-app.add_typer(jobs_app, name="jobs")
-app.command("codegen")(codegen)
-harness.register(app)
-fuzz.register(app)
-contracts.register(app)
+
+
+@app.callback()
+def _root() -> None:
+    """Solo60 services and their consumer-driven contract harness."""  # a group even with no eager command
 
 
 def main(argv: Sequence[str] | None = None) -> None:
