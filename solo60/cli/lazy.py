@@ -49,7 +49,7 @@ COMMANDS: dict[str, LazyCommand] = {
     ),
     "pipeline": LazyCommand(
         "solo60.cli.harness",
-        "The whole contract loop: consumer pacts, publish, verify every provider, fuzz them, can-i-deploy.",
+        "The whole contract loop: consumer pacts, compare with OpenAPI, publish, verify, fuzz, can-i-deploy.",
     ),
     "fuzz": LazyCommand(
         "solo60.cli.fuzz",
