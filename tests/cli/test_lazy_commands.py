@@ -44,6 +44,24 @@ def test_contracts_compare_imports_the_comparator_and_nothing_heavy(tmp_path: Pa
     )
     assert "broker.provider_contracts.comparison.comparator" in modules
     assert not {name for name in modules if name.startswith(HEAVY)}
+    # not even Typer, which validates every parameter through pydantic: the comparator's own parser
+    assert not {name for name in modules if name.startswith(("typer", "pydantic"))}
+
+
+def test_the_typer_application_runs_the_same_compare(tmp_path: Path) -> None:
+    """`solo60.cli.app` (what tests and embedders drive) reaches the same parser and comparison."""
+    from typer.testing import CliRunner
+
+    from solo60.cli import app
+    from tests.broker.provider_contracts.shop import get_item, pact, shop
+
+    (tmp_path / "oas.json").write_text(json.dumps(shop()))
+    (tmp_path / "bad.json").write_text(json.dumps(pact(get_item(response_body={"id": 1, "name": "Lamp", "price": 3}))))
+    arguments = ["contracts", "compare", "--oas", str(tmp_path / "oas.json"), "--json", str(tmp_path / "bad.json")]
+    result = CliRunner().invoke(app, arguments)
+    assert result.exit_code == 1
+    assert [item["code"] for item in json.loads(result.stdout)] == ["response.body.incompatible"]
+    assert "usage: solo60 contracts compare" in CliRunner().invoke(app, ["contracts", "compare", "--help"]).stdout
 
 
 @pytest.mark.parametrize("name", list(COMMANDS))
