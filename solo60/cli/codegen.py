@@ -26,3 +26,7 @@ def codegen(
         return
     changed = write_files(output, contracts)
     typer.echo(f"wrote {', '.join(changed)}" if changed else "generated clients were already current")
+
+
+def register(parent: typer.Typer) -> None:
+    parent.command("codegen")(codegen)

@@ -11,8 +11,6 @@ results). Exit status: the number of pacts with errors; 2 when an argument is wr
 
 from __future__ import annotations
 
-from typing import Annotated
-
 import typer
 
 app = typer.Typer(
@@ -24,16 +22,19 @@ app = typer.Typer(
 )
 
 
-@app.command("compare")
-def compare(
-    pacts: Annotated[list[str], typer.Argument(metavar="PACT...", help="Pact files (V2, V3 or V4).")],
-    oas: Annotated[str, typer.Option("--oas", metavar="FILE_OR_URL", help="The OpenAPI document (JSON or YAML).")],
-    as_json: Annotated[bool, typer.Option("--json", help="One JSON line per pact: its list of results.")] = False,
-) -> None:
-    """Compare each pact with the OpenAPI document; exit status = pacts with errors."""
-    from broker.provider_contracts.comparison.command import run
+@app.command(
+    "compare",
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+    add_help_option=False,
+)
+def compare(ctx: typer.Context) -> None:
+    """Compare each pact with the OpenAPI document; exit status = pacts with errors.
 
-    raise typer.Exit(code=run(oas, pacts, as_json=as_json))
+    Usage: solo60 contracts compare --oas FILE_OR_URL [--json] PACT...
+    """
+    from solo60.cli import compare as comparator  # the one parser, however the command is reached
+
+    raise typer.Exit(code=comparator(ctx.args))
 
 
 def register(parent: typer.Typer) -> None:

@@ -4,15 +4,23 @@
     solo60 fuzz user payment --max-examples 50 --seed 7
     solo60 fuzz broker --report junit            # reports/fuzz-junit.xml
     solo60 fuzz user --url user=http://127.0.0.1:8101
+    solo60 fuzz user --publish-provider-contract --broker-url URL --provider-version V --branch main
 
 A table shows each operation's cases, the findings the baseline covers and new failures; the
 exit code is 1 when anything new was found, 2 when the arguments are wrong.
+
+With `--publish-provider-contract` the one provider fuzzed then publishes the OpenAPI document
+it served, and was fuzzed against, to the broker as its provider contract, with the run as
+self-verification results (verifier `schemathesis`, success when nothing new was found). The
+broker compares it with the consumers' pacts, and can-i-deploy counts a compatible pact as
+verified by that provider version without the provider replaying it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from contextlib import ExitStack
+from importlib.metadata import version
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -20,8 +28,11 @@ import typer
 from rich.console import Console
 from typer.core import TyperCommand
 
+from solo60.cli.harness import BrokerPassword, BrokerToken, BrokerUrl, BrokerUsername, broker_access
 from solo60.fuzz.runner import DEFAULT_WORKERS
 from solo60.fuzz.targets import TARGET_NAMES
+from solo60.harness.broker_access import BrokerAccess
+from solo60.harness.published.provider_contract import ProviderContractOptions
 from solo60.services import SERVICE_NAMES
 
 console = Console(stderr=True)
@@ -79,6 +90,28 @@ def fuzz(
     baseline_path: Annotated[
         Path | None, typer.Option("--baseline", help="Accepted and pending findings (default: the packaged one).")
     ] = None,
+    publish_provider_contract: Annotated[
+        bool,
+        typer.Option(
+            "--publish-provider-contract",
+            help="Then publish the provider's OpenAPI document to the broker as its provider contract, this run "
+            "as self-verification (one service only).",
+        ),
+    ] = False,
+    broker_url: BrokerUrl = None,
+    broker_username: BrokerUsername = None,
+    broker_password: BrokerPassword = None,
+    broker_token: BrokerToken = None,
+    provider_version: Annotated[
+        str | None, typer.Option("--provider-version", help="With --publish-provider-contract (default: git SHA).")
+    ] = None,
+    branch: Annotated[
+        str | None, typer.Option("--branch", help="With --publish-provider-contract (default: the git branch).")
+    ] = None,
+    tag: Annotated[
+        list[str], typer.Option("--tag", help="With --publish-provider-contract: tag the version; repeatable.")
+    ] = [],  # noqa: B006
+    build_url: Annotated[str | None, typer.Option("--build-url", help="With --publish-provider-contract.")] = None,
 ) -> None:
     """Fuzz live services and the broker with Schemathesis: every operation, every check, stateful links."""
     chosen = _targets(targets or [], url)
@@ -91,12 +124,37 @@ def fuzz(
         _fail(f"--seed must be between 0 and {2**32 - 1}, not {seed}")
     if report is not None and report not in REPORT_FORMATS:
         _fail(f"--report takes {', '.join(REPORT_FORMATS)}, not {report!r}")
+    publication = None
+    if publish_provider_contract:
+        if len(chosen) != 1 or chosen[0] not in SERVICE_NAMES:
+            _fail("--publish-provider-contract publishes one provider's contract: name exactly one service to fuzz")
+        publication = _publication(
+            broker_access(broker_url, broker_username, broker_password, broker_token),
+            provider_version,
+            branch,
+            tag,
+            build_url,
+        )
+    else:
+        publish_only = {
+            "--broker-url": broker_url,
+            "--broker-username": broker_username,
+            "--broker-password": broker_password,
+            "--broker-token": broker_token,
+            "--provider-version": provider_version,
+            "--branch": branch,
+            "--tag": tag,
+            "--build-url": build_url,
+        }
+        given = [flag for flag, value in publish_only.items() if value]
+        if given:
+            _fail(f"{given[0]} is for publishing the provider contract: add --publish-provider-contract")
 
     from solo60.fuzz.baseline import Baseline, BaselineError, unused_entries
     from solo60.fuzz.budget import Budget
     from solo60.fuzz.live import SeedError, live_targets
     from solo60.fuzz.report import findings_text, results_table, unused_text, write_junit
-    from solo60.fuzz.runner import FuzzError, run_targets
+    from solo60.fuzz.runner import FuzzError, run_targets, served_document
     from solo60.services.kit.server import ServiceStartError
 
     try:
@@ -110,6 +168,8 @@ def fuzz(
                 live = stack.enter_context(live_targets(chosen, urls=urls))
             with console.status(f"fuzzing {', '.join(target.name for target in live)}…"):
                 results = run_targets(list(live), budget, baseline, workers=workers)
+            # The document the live provider served and was fuzzed against, read while it still runs.
+            documents = {target.name: served_document(target) for target in live} if publication else {}
     except (ServiceStartError, SeedError, FuzzError) as error:
         _fail(str(error), code=1)
     out.print(results_table(results, title=f"Fuzzing (seed {budget.seed}, {max_examples} examples per operation)"))
@@ -123,12 +183,63 @@ def fuzz(
     cases = sum(result.cases for result in results)
     scenarios = sum(result.scenarios for result in results)
     ran = f"{cases} cases ({scenarios} stateful scenarios); repeat with --seed {budget.seed}"
-    if all(result.ok for result in results):
+    ok = all(result.ok for result in results)
+    if ok:
         out.print(f"[green]no new findings[/green] in {ran}")
-        return
-    console.print(findings_text(results))
-    out.print(f"[red]new findings[/red] in {ran}")
-    raise typer.Exit(code=1)
+    else:
+        console.print(findings_text(results))
+        out.print(f"[red]new findings[/red] in {ran}")
+    if publication is not None:
+        [provider] = chosen
+        title = f"solo60 fuzz {provider} (seed {budget.seed}, {max_examples} examples per operation)"
+        publication.publish(provider, documents[provider], results, title=title)
+    if not ok:
+        raise typer.Exit(code=1)
+
+
+class _Publication:
+    """Where and as what the fuzzed provider's contract goes: the broker, the version, branch and tags."""
+
+    def __init__(self, access: BrokerAccess, options: ProviderContractOptions) -> None:
+        self.access = access
+        self.options = options
+
+    def publish(self, provider: str, document: dict[str, Any], results: Sequence[Any], *, title: str) -> None:
+        """Publish `document` with this run as its self-verification; success when nothing new was found."""
+        from solo60.fuzz.report import report_text
+        from solo60.harness.broker_access import BrokerError
+        from solo60.harness.published.provider_contract import SelfVerification, notices, publish_provider_contract
+
+        verification = SelfVerification(
+            success=all(result.ok for result in results),
+            report=report_text(results, title=title),
+            verifier="schemathesis",
+            verifier_version=version("schemathesis"),
+        )
+        try:
+            with self.access.client() as client:
+                answer = publish_provider_contract(client, provider, document, verification, self.options)
+        except BrokerError as error:
+            _fail(f"the provider contract was not published: {error}", code=1)
+        for text in notices(answer):
+            out.print(text, markup=False, highlight=False)
+        outcome = "passed" if verification.success else "failed"
+        out.print(
+            f"published {provider}'s provider contract as {self.options.revision.version} on "
+            f"{self.options.revision.branch} (self-verification {outcome}) to {self.access.described}",
+            markup=False,
+            highlight=False,
+        )
+
+
+def _publication(
+    access: BrokerAccess | None, version_number: str | None, branch: str | None, tags: list[str], build_url: str | None
+) -> _Publication:
+    from solo60.harness.versions import resolve_revision
+
+    assert access is not None
+    options = ProviderContractOptions(resolve_revision(version_number, branch), tags=tags, build_url=build_url)
+    return _Publication(access, options)
 
 
 def _targets(given: Sequence[str], urls: Sequence[str]) -> list[str]:

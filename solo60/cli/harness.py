@@ -247,8 +247,13 @@ def pipeline(
         str, typer.Option("--environment", help="Where can-i-deploy asks to deploy to.")
     ] = "production",
 ) -> None:
-    """The whole contract loop: consumer pacts, publish, verify every provider, fuzz them, can-i-deploy."""
-    from solo60.cli.tables import failures_text, pairs_table, release_table
+    """The whole contract loop: consumer pacts, compare with OpenAPI, publish, verify, fuzz, can-i-deploy.
+
+    The comparison checks every pact against its provider's generated OpenAPI document before any
+    provider starts, so a consumer expecting what the provider's contract never declares is named
+    (interaction, result code, field) in about a second.
+    """
+    from solo60.cli.tables import failures_text, mismatches_text, pairs_table, release_table
     from solo60.harness.pipeline import PipelineError, PipelineOptions, run_pipeline
 
     # Only --broker-url chooses an external broker; without it the pipeline runs its own.
@@ -261,7 +266,9 @@ def pipeline(
             result = run_pipeline(options)
     except PipelineError as error:
         fail(str(error), code=1)
-    out.print(pairs_table(result.pacts, result.reports))
+    out.print(pairs_table(result.pacts, result.reports, result.comparisons))
+    if not all(comparison.ok for comparison in result.comparisons):
+        typer.echo(mismatches_text(result.comparisons), err=True)
     if result.release is not None:
         out.print(release_table(result.release))
     if not all(report.ok for report in result.reports):

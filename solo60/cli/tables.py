@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from rich.markup import escape
 from rich.table import Table
 
+from solo60.harness.compared.static_check import PactComparison
 from solo60.harness.judged.matrix import Verdict
 from solo60.harness.judged.release_gate import ReleaseVerdict
 from solo60.harness.made.pact_files import PactFile
@@ -16,10 +17,17 @@ YES = "[green]yes[/green]"
 NO = "[red]no[/red]"
 
 
-def pairs_table(pacts: Sequence[PactFile], reports: Sequence[VerificationReport]) -> Table:
-    """One row per consumer -> provider pair: its interactions, how many verified, the result."""
+def pairs_table(
+    pacts: Sequence[PactFile],
+    reports: Sequence[VerificationReport],
+    comparisons: Sequence[PactComparison] | None = None,
+) -> Table:
+    """One row per consumer -> provider pair: its interactions, how many verified, the result;
+    with `comparisons`, also whether the pact is compatible with the provider's OpenAPI document."""
     table = Table(title="Pacts")
-    for column in ("pair", "interactions", "verified", "pending", "result"):
+    static = {comparison.pact.pair: comparison for comparison in comparisons or []}
+    columns = ("pair", "interactions", *(["OpenAPI"] if comparisons is not None else []), "verified", "pending")
+    for column in (*columns, "result"):
         table.add_column(column, justify="left" if column == "pair" else "right")
     results = {pair: items for report in reports for pair, items in report.pairs().items()}
     for pact in sorted(pacts, key=lambda item: item.pair):
@@ -35,8 +43,18 @@ def pairs_table(pacts: Sequence[PactFile], reports: Sequence[VerificationReport]
             outcome = "[yellow]pending[/yellow]"
         else:
             outcome = "[green]verified[/green]"
-        table.add_row(pact.pair, str(pact.interactions), f"{verified}/{len(items)}", str(pending), outcome)
+        openapi = [_compatibility(static.get(pact.pair))] if comparisons is not None else []
+        table.add_row(pact.pair, str(pact.interactions), *openapi, f"{verified}/{len(items)}", str(pending), outcome)
     return table
+
+
+def _compatibility(comparison: PactComparison | None) -> str:
+    if comparison is None:
+        return "-"
+    if comparison.ok:
+        return "[green]compatible[/green]"
+    errors = len(comparison.errors)
+    return f"[red]{errors} error{'s' if errors != 1 else ''}[/red]"
 
 
 def release_table(release: ReleaseVerdict) -> Table:
@@ -63,3 +81,8 @@ def verdict_table(verdict: Verdict) -> Table:
 
 def failures_text(reports: Sequence[VerificationReport]) -> str:
     return "\n\n".join(report.describe_failures() for report in reports if not report.ok)
+
+
+def mismatches_text(comparisons: Sequence[PactComparison]) -> str:
+    """Every error of the static comparison: the pair, the interaction, the code and the field."""
+    return "\n".join(comparison.describe_errors() for comparison in comparisons if not comparison.ok)

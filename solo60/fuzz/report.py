@@ -1,7 +1,9 @@
-"""What a fuzz run shows: a table of operations, cases and failures, the new findings, a JUnit file."""
+"""What a fuzz run shows: a table of operations, cases and failures, the new findings, a JUnit file,
+and the plain-text report published as a provider contract's self-verification."""
 
 from __future__ import annotations
 
+import io
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
@@ -84,6 +86,21 @@ def unused_text(entries: Sequence[BaselineEntry]) -> Text:
     return Text(
         "\n".join(["baseline entries this run did not meet (fixed, or out of its reach):", *lines]), style="dim"
     )
+
+
+def report_text(results: Sequence[TargetResult], *, title: str) -> str:
+    """The run as plain text: the table and every new finding, for a provider contract's
+    self-verification report (what the broker shows beside the published document)."""
+    from rich.console import Console
+
+    console = Console(record=True, width=160, file=io.StringIO(), color_system=None)
+    console.print(results_table(results, title=title))
+    if not all(result.ok for result in results):
+        console.print(findings_text(results))
+    cases = sum(result.cases for result in results)
+    verdict = "no new findings" if all(result.ok for result in results) else "new findings"
+    console.print(f"{verdict} in {cases} cases", markup=False)
+    return console.export_text()
 
 
 def write_junit(results: Sequence[TargetResult], path: Path) -> Path:

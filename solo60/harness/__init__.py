@@ -3,6 +3,8 @@
 - `made/`: a consumer suite (`consumers/`) drives the consumer's own code against the Pact
   mock server (`contract_test.py`, `matchers.py`, `pytest_plugin.py`) and writes `pacts/`
   (`pact_files.py`) only for pairs whose tests all ran and passed (`runs.py`, the manifest);
+- `compared/`: each pact is checked against its provider's generated OpenAPI document with the
+  broker's comparator (`static_check.py`), no provider running: a mismatch in about a second;
 - `published/`: the pacts go to the broker (`publish.py`), refused when a partial or failing
   run left them;
 - `verified/`: the live provider replays them with the official verifier

@@ -1,10 +1,11 @@
-"""The whole contract loop in one command: every pact made, published, verified and judged.
+"""The whole contract loop in one command: every pact made, compared, published, verified and judged.
 
 On embedded defaults it needs nothing running: a temporary SQLite broker (given the target
 environment, as whoever runs a broker would create it) and the services on free ports. With a
 `BrokerAccess` it uses that broker (ours or the official one) instead, whose target
 environment must already exist. Each stage calls the step it is named after: `made/`,
-`published/`, `verified/`, `judged/`.
+`compared/` (every pact against its provider's generated OpenAPI document, before any provider
+starts, so a mismatch shows in about a second), `published/`, `verified/`, `judged/`.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 
 from solo60.harness.broker_access import BrokerAccess, BrokerError
+from solo60.harness.compared.static_check import PactComparison, StaticCheckError, compare_pacts, summary
 from solo60.harness.judged.environments import UnknownEnvironment, create_environment, environment_named
 from solo60.harness.judged.release_gate import ReleaseVerdict, release_gate
 from solo60.harness.made.pact_files import PactFile, pact_files
@@ -68,6 +70,7 @@ class PipelineResult:
     branch: str = ""
     stages: list[StageResult] = field(default_factory=list)
     pacts: list[PactFile] = field(default_factory=list)
+    comparisons: list[PactComparison] = field(default_factory=list)
     reports: list[VerificationReport] = field(default_factory=list)
     release: ReleaseVerdict | None = None
     fuzz: list[TargetResult] = field(default_factory=list)
@@ -77,6 +80,7 @@ class PipelineResult:
         return (
             bool(self.pacts)
             and all(stage.ok for stage in self.stages)
+            and all(comparison.ok for comparison in self.comparisons)
             and all(report.ok for report in self.reports)
             and all(result.ok for result in self.fuzz)
             and self.release is not None
@@ -107,6 +111,12 @@ def run_pipeline(options: PipelineOptions) -> PipelineResult:
         with stage("consumer pacts"):
             result.pacts = make_pacts(options.pacts_dir)
             stage.detail(f"{len(result.pacts)} pacts, {sum(p.interactions for p in result.pacts)} interactions")
+        with stage("compare", label="compare with OpenAPI"):
+            try:
+                result.comparisons = compare_pacts(result.pacts)
+            except StaticCheckError as error:
+                raise PipelineError(f"the static comparison could not run: {error}") from error
+            stage.detail(summary(result.comparisons), ok=all(comparison.ok for comparison in result.comparisons))
         revision = resolve_revision(options.version, options.branch, pacts=(pact.path for pact in result.pacts))
         result.version, result.branch = revision.version, revision.branch
         with stage("publish"):

@@ -2,29 +2,41 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from importlib.metadata import version
 from pathlib import Path
 
 import pytest
 
 from solo60.fuzz.live import LiveTargets
+from solo60.harness.broker_access import BrokerAccess, BrokerClient, segment
+from solo60.harness.judged.matrix import Selector, can_i_deploy
+from solo60.harness.made.pact_files import pact_files
+from solo60.harness.published.publish import PublishOptions, publish_pacts
+from solo60.harness.versions import Revision
 from tests.fuzz.broken_app import OPERATION, running_broken_app
+from tests.harness.brokers import WRITER, authenticated_broker, credentials_environment
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def solo60_fuzz(*arguments: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+def solo60_fuzz(
+    *arguments: str, cwd: Path = ROOT, environ: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    inherited = {key: value for key, value in os.environ.items() if not key.startswith("PACT_BROKER_")}
     return subprocess.run(
         [sys.executable, "-m", "solo60", "fuzz", *arguments],
         cwd=cwd,
         capture_output=True,
         text=True,
         timeout=300,
-        env={**os.environ, "COLUMNS": "200"},
+        env={**inherited, "COLUMNS": "200", **(environ or {})},
     )
 
 
@@ -39,6 +51,11 @@ def solo60_fuzz(*arguments: str, cwd: Path = ROOT) -> subprocess.CompletedProces
         (["--report", "html"], "--report takes junit"),
         (["--workers", "0"], "--workers must be between 1 and 64"),
         (["--unknown"], "No such option: --unknown"),
+        (["user", "gym", "--publish-provider-contract"], "name exactly one service"),
+        (["broker", "--publish-provider-contract"], "name exactly one service"),
+        (["user", "--publish-provider-contract"], "no broker URL: give --broker-url or set PACT_BROKER_BASE_URL"),
+        (["user", "--provider-version", "1"], "--provider-version is for publishing the provider contract"),
+        (["user", "--broker-url", "http://127.0.0.1:1"], "--broker-url is for publishing the provider contract"),
     ],
 )
 def test_bad_arguments_get_one_line_and_exit_code_2(arguments: list[str], message: str) -> None:
@@ -105,3 +122,86 @@ def test_services_not_given_by_url_are_started_for_the_run() -> None:
     assert completed.returncode == 0, completed.stdout + completed.stderr
     assert re.search(r"│ gym\s+│ GET /internal/gyms/\{gymId\}/pricing\s+│\s+\d+", completed.stdout)
     assert "repeat with --seed 3" in completed.stdout
+
+
+CONSUMER_VERSION = "1.0.0"
+
+
+@pytest.fixture(scope="module")
+def broker_with_pact(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Our broker (basic auth on) holding the auth -> user pact the consumer suite writes."""
+    pacts = tmp_path_factory.mktemp("pacts")
+    made = subprocess.run(
+        [sys.executable, "-m", "pytest", "consumers/auth/test_auth_to_user.py", "-q", "-p", "no:randomly",
+         "--pacts-dir", str(pacts)],
+        cwd=ROOT, capture_output=True, text=True, timeout=300, env={**os.environ, "PACT_DO_NOT_TRACK": "true"},
+    )  # fmt: skip
+    assert made.returncode == 0, made.stdout[-3000:]
+    with authenticated_broker() as url, writer(url) as broker:
+        publish_pacts(broker, pact_files(pacts), PublishOptions(Revision(CONSUMER_VERSION, "main")))
+        yield url
+
+
+def writer(url: str) -> BrokerClient:
+    return BrokerAccess(url, username=WRITER[0], password=WRITER[1]).client()
+
+
+def bi_directional(provider_version: str, tail: str, consumer: str = "") -> str:
+    base = f"/contracts/bi-directional/provider/user/version/{segment(provider_version)}"
+    return f"{base}{consumer}/{tail}"
+
+
+def test_the_fuzzed_provider_publishes_its_contract_and_the_gate_counts_it(broker_with_pact: str) -> None:
+    completed = solo60_fuzz(
+        "user", "--max-examples", "2", "--no-stateful", "--seed", "3", "--publish-provider-contract",
+        "--provider-version", "2.0.0", "--branch", "main", "--tag", "fuzzed",
+        environ=credentials_environment(broker_with_pact, WRITER),
+    )  # fmt: skip
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert "published user's provider contract as 2.0.0 on main (self-verification passed)" in completed.stdout
+    assert "Compared with 1 consumer pact(s): 1 compatible, 0 incompatible" in completed.stdout
+    with writer(broker_with_pact) as broker:
+        contract = broker.get(bi_directional("2.0.0", "provider-contract"))
+        assert contract["specification"] == "oas"
+        assert "/internal/users/{userId}" in json.loads(contract["content"])["paths"]
+        verification = broker.get(bi_directional("2.0.0", "provider-contract-verification-results"))
+        assert (verification["success"], verification["verifier"]) == (True, "schemathesis")
+        assert verification["verifierVersion"] == version("schemathesis")
+        assert "no new findings" in verification["content"]
+        assert "GET /internal/users/{userId}" in verification["content"]
+        cross = broker.get(
+            bi_directional("2.0.0", "cross-contract-verification-results", f"/consumer/auth/version/{CONSUMER_VERSION}")
+        )
+        assert cross["success"] is True
+        verdict = can_i_deploy(broker, [Selector("auth", CONSUMER_VERSION), Selector("user", "2.0.0")])
+        assert verdict.deployable, verdict.reason
+        assert [row.success for row in verdict.rows] == [True]
+
+
+def test_a_run_with_new_findings_publishes_a_failed_self_verification(broker_with_pact: str) -> None:
+    with running_broken_app() as url:
+        completed = solo60_fuzz(
+            "--url", f"user={url}", "--max-examples", "3", "--seed", "5", "--publish-provider-contract",
+            "--provider-version", "3.0.0", "--branch", "main",
+            environ=credentials_environment(broker_with_pact, WRITER),
+        )  # fmt: skip
+    assert completed.returncode == 1, completed.stdout + completed.stderr
+    assert "published user's provider contract as 3.0.0 on main (self-verification failed)" in completed.stdout
+    with writer(broker_with_pact) as broker:
+        verification = broker.get(bi_directional("3.0.0", "provider-contract-verification-results"))
+        assert verification["success"] is False
+        assert "ST108" in verification["content"]
+        verdict = can_i_deploy(broker, [Selector("auth", CONSUMER_VERSION), Selector("user", "3.0.0")])
+        assert not verdict.deployable
+
+
+def test_a_broker_refusing_the_credentials_is_named_and_exits_1(broker_with_pact: str) -> None:
+    with running_broken_app() as url:
+        completed = solo60_fuzz(
+            "--url", f"user={url}", "--max-examples", "1", "--no-stateful", "--publish-provider-contract",
+            "--provider-version", "4.0.0", "--broker-url", broker_with_pact, "--broker-username", "ci",
+            "--broker-password", "wrong",
+        )  # fmt: skip
+    assert completed.returncode == 1, completed.stdout + completed.stderr
+    assert "error: the provider contract was not published: the broker at" in completed.stderr
+    assert "answered 401" in completed.stderr

@@ -39,5 +39,10 @@ def test_the_pipeline_verifies_every_pair_and_finds_every_service_deployable(tmp
     for service in SERVICE_NAMES:
         assert re.search(rf"│ {service}\s+│ yes", output), service
     assert "every pact verified and every service deployable" in output
+    assert "✓ compare with OpenAPI" in output
+    assert f"{PAIRS}/{PAIRS} pacts" in output
+    assert output.index("compare with OpenAPI") < output.index("start providers")  # before any provider starts
+    for pact in pacts:
+        assert re.search(rf"{re.escape(pact.pair)}\s.*\scompatible\s", output), pact.pair
     for stage in ("consumer pacts", "broker", "publish", "start providers", "verify user", "can-i-deploy"):
         assert f"✓ {stage}" in output

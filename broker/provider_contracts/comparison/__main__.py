@@ -17,9 +17,10 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(USAGE_STATUS)
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, *, prog: str = "python -m broker.provider_contracts.comparison") -> int:
+    """Parse the arguments and compare; `prog` names the command in usage and errors."""
     parser = _Parser(
-        prog="python -m broker.provider_contracts.comparison",
+        prog=prog,
         description="Check every HTTP interaction of each pact against an OpenAPI 3.0/3.1 document.",
     )
     parser.add_argument("--oas", required=True, help="path or http(s) URL of the OpenAPI document (JSON or YAML)")
