@@ -66,7 +66,8 @@ def build_app(definition: ServiceDefinition, settings: ServiceSettings | None = 
         for route, handler in routes.handlers().items()
     ]
     app.router.routes.extend(bind(operations))
-    app.router.routes.extend(docs_routes(openapi_document(definition.contract)))
+    contract = definition.contract
+    app.router.routes.extend(docs_routes(contract.title, lambda: openapi_document(contract)))
     app.router.routes.append(StarletteRoute("/health", _health, methods=["GET"], include_in_schema=False))
     app.router.routes.append(StarletteRoute("/ready", _ready, methods=["GET"], include_in_schema=False))
     if settings.provider_states:
