@@ -24,6 +24,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from solo60.services.kit.sqlite_on_loop import on_loop_connector
+
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
 SQLITE_POOL_SIZE = 20
 SQLITE_POOL_OVERFLOW = 20
@@ -45,10 +47,10 @@ class Database:
         self.is_sqlite = self.url.startswith("sqlite")
         options: dict[str, Any] = {"pool_pre_ping": not self.is_sqlite}
         if self.is_sqlite:
-            options["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_SECONDS}
-            _ensure_parent_directory(self.url)
-            # Connections are kept, not churned: each aiosqlite connection is a thread, and opening
-            # one per request (the overflow beyond a small pool) cost more than the query itself.
+            path = _ensure_parent_directory(self.url)
+            # Statements run on the event loop, not on a thread per connection (`sqlite_on_loop`);
+            # connections are kept, not churned, as opening one costs more than a query.
+            options["async_creator"] = on_loop_connector(path, busy_timeout=SQLITE_BUSY_TIMEOUT_SECONDS)
             options.update(pool_size=pool_size or SQLITE_POOL_SIZE, max_overflow=SQLITE_POOL_OVERFLOW)
         else:
             # PostgreSQL connections are a shared, limited resource (max_connections is 100 by
@@ -77,7 +79,7 @@ class Database:
             return
         # SQLite has one writer at a time. Writers of this process queue here and are woken in
         # turn; left to SQLite's busy handler they would sleep in growing steps (p99 of ~600 ms
-        # at 16 concurrent writers). Other processes are still held off by busy_timeout.
+        # at 16 concurrent writers). Other processes are waited for without blocking the loop (`sqlite_on_loop`).
         if self._writer_task is not None and self._writer_task is asyncio.current_task():
             raise RuntimeError("a write transaction was opened inside another one on the same SQLite database")
         async with self._write_lock:
@@ -162,21 +164,26 @@ def search_path_schema(url: str) -> str | None:
     return found.group(1) if found else None
 
 
-def _ensure_parent_directory(url: str) -> None:
-    database = make_url(url).database
-    if database and database != ":memory:":
+def _ensure_parent_directory(url: str) -> str:
+    """The SQLite file's path, its directory made if missing."""
+    database = make_url(url).database or ":memory:"
+    if database != ":memory:":
         Path(database).parent.mkdir(parents=True, exist_ok=True)
+    return database
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        dbapi_connection.isolation_level = None  # transactions are begun below, not by the driver
+        # Transactions are begun below, not by the driver (the on-loop connection opens that way);
+        # the busy timeout stays zero: waiting for another process's lock is done without
+        # blocking the loop (`sqlite_on_loop`).
+        if dbapi_connection.isolation_level is not None:
+            dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_SECONDS * 1000}")
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")
