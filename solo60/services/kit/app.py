@@ -78,7 +78,12 @@ def build_app(definition: ServiceDefinition, settings: ServiceSettings | None = 
     app.add_exception_handler(Exception, _unexpected)
 
     # Added innermost first: correlation wraps everything, so logs and errors all carry the id.
-    app.add_middleware(RateLimitMiddleware, limit=settings.rate_limit)
+    app.add_middleware(
+        RateLimitMiddleware,
+        limit=settings.rate_limit,
+        storage_uri=settings.rate_limit_storage,
+        namespace=definition.name,
+    )
     keys = ServiceKeys(
         settings.api_keys,
         settings.api_keys_file,
