@@ -61,6 +61,9 @@ class Database:
             _configure_sqlite(self.engine)
         self._write_lock = asyncio.Lock() if self.is_sqlite else None
         self._writer_task: asyncio.Task[Any] | None = None
+        self._single = self.engine.execution_options(solo60_single=True)
+        if not self.is_sqlite:
+            self._single = self._single.execution_options(isolation_level="AUTOCOMMIT")
         self._reader = async_sessionmaker(self.engine, expire_on_commit=False)
         self._writer = async_sessionmaker(self.engine.execution_options(solo60_write=True), expire_on_commit=False)
 
@@ -69,6 +72,16 @@ class Database:
         """A session for queries; it never takes SQLite's write lock."""
         async with self._reader() as session:
             yield session
+
+    async def fetch_one(self, statement: sa.Executable) -> sa.Row[Any] | None:
+        """The first row of one query, read on a pooled connection without a session or a transaction.
+
+        For the hot lookups (a row by its key): an ORM session, its identity map and the
+        BEGIN/ROLLBACK around one SELECT cost several times the query. One statement is its own
+        consistent snapshot on both databases, so nothing is lost.
+        """
+        async with self._single.connect() as connection:
+            return (await connection.execute(statement)).first()
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncSession]:
@@ -188,5 +201,7 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: sa.Connection) -> None:
-        writing = connection.get_execution_options().get("solo60_write", False)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
+        options = connection.get_execution_options()
+        if options.get("solo60_single", False):
+            return  # one statement (`Database.fetch_one`): SQLite runs it in its own read transaction
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if options.get("solo60_write", False) else "BEGIN")

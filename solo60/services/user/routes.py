@@ -22,11 +22,10 @@ class UserRoutes(ServiceRoutes):
 
     @implements(api.get_user)
     async def get_user(self, user_id: str) -> User:
-        async with self.runtime.db.read() as session:
-            row = await storage.find_user(session, user_id)
-            if row is None:
-                raise NotFound(f"User {user_id!r} does not exist.")
-            return User.model_validate(row, from_attributes=True)
+        row = await self.runtime.db.fetch_one(storage.user_by_id(user_id))
+        if row is None:
+            raise NotFound(f"User {user_id!r} does not exist.")
+        return User.model_validate(row._mapping)
 
     @implements(api.get_user_by_email)
     async def get_user_by_email(self, query: EmailQuery) -> User:

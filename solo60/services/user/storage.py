@@ -48,6 +48,15 @@ async def find_user(session: AsyncSession, user_id: str) -> UserRow | None:
     return await session.get(UserRow, user_id)
 
 
+USERS = UserRow.__table__
+BY_ID = sa.select(USERS).where(USERS.c.id == sa.bindparam("user_id"))
+
+
+def user_by_id(user_id: str) -> sa.Executable:
+    """The query for one user's row, for `Database.fetch_one` (the read path of the hot GET)."""
+    return BY_ID.params(user_id=user_id)
+
+
 async def find_user_by_email(session: AsyncSession, email: str) -> UserRow | None:
     return await session.scalar(sa.select(UserRow).where(UserRow.email_key == email_key(email)))
 
