@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import atexit
 import json
 import logging
+import logging.handlers
+import queue
 import time
 from typing import Any
 
@@ -36,8 +39,16 @@ class AccessLogMiddleware:
             await self.app(scope, receive, record_status)
         finally:
             if access_logger.isEnabledFor(logging.INFO):
-                access_logger.info(
+                # makeRecord + handle is what `info` does, less the walk up the stack for the
+                # caller's file and line (always this line, so never worth its cost per request).
+                record = access_logger.makeRecord(
+                    access_logger.name,
+                    logging.INFO,
+                    __file__,
+                    0,
                     "request",
+                    (),
+                    None,
                     extra={
                         "fields": {
                             "service": self.service,
@@ -51,6 +62,7 @@ class AccessLogMiddleware:
                         }
                     },
                 )
+                access_logger.handle(record)
 
 
 class JsonLogFormatter(logging.Formatter):
@@ -69,13 +81,41 @@ class JsonLogFormatter(logging.Formatter):
         return json.dumps(payload, default=str)
 
 
+class _HandOver(logging.handlers.QueueHandler):
+    """Puts the record itself on the queue: formatting and writing happen on the listener's thread.
+
+    The stock QueueHandler formats the message before queueing it, on the request's path. The
+    records here carry only plain values (`fields`: strings and numbers), so the listener can
+    render them later exactly as they would have been rendered now (a message's arguments, which
+could change meanwhile, are merged into it here).
+    """
+
+    def prepare(self, record: logging.LogRecord) -> logging.LogRecord:
+        if record.args:  # arguments might change before the listener renders them: render them now
+            record.msg, record.args = record.getMessage(), None
+        return record
+
+
+_listener: logging.handlers.QueueListener | None = None
+
+
 def configure_logging(level: int = logging.INFO) -> None:
-    """JSON lines on stderr for the solo60 loggers; idempotent."""
+    """JSON lines on stderr for the solo60 loggers, written off the event loop; idempotent.
+
+    Each record is handed to a queue and rendered and written by one listener thread, so a
+    request does not wait for a JSON encoding or a write to stderr. Everything queued is
+    written before the process exits (the listener is stopped at exit, draining the queue).
+    """
+    global _listener
     root = logging.getLogger("solo60")
-    if any(isinstance(handler.formatter, JsonLogFormatter) for handler in root.handlers):
+    if _listener is not None:
         return
-    handler = logging.StreamHandler()
-    handler.setFormatter(JsonLogFormatter())
-    root.addHandler(handler)
+    writer = logging.StreamHandler()
+    writer.setFormatter(JsonLogFormatter())
+    handover = _HandOver(queue.SimpleQueue())
+    _listener = logging.handlers.QueueListener(handover.queue, writer)
+    _listener.start()
+    atexit.register(_listener.stop)
+    root.addHandler(handover)
     root.setLevel(level)
     root.propagate = False
