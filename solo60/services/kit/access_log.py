@@ -84,10 +84,10 @@ class JsonLogFormatter(logging.Formatter):
 class _HandOver(logging.handlers.QueueHandler):
     """Puts the record itself on the queue: formatting and writing happen on the listener's thread.
 
-    The stock QueueHandler formats the message before queueing it, on the request's path. The
-    records here carry only plain values (`fields`: strings and numbers), so the listener can
-    render them later exactly as they would have been rendered now (a message's arguments, which
-could change meanwhile, are merged into it here).
+        The stock QueueHandler formats the message before queueing it, on the request's path. The
+        records here carry only plain values (`fields`: strings and numbers), so the listener can
+        render them later exactly as they would have been rendered now (a message's arguments, which
+    could change meanwhile, are merged into it here).
     """
 
     def prepare(self, record: logging.LogRecord) -> logging.LogRecord:
