@@ -54,7 +54,7 @@ class UserRoutes(ServiceRoutes):
                     roles=sorted({role.value for role in body.roles}),
                     email_verified=body.email_verified,
                 )
-                return User.model_validate(row, from_attributes=True)
+                return User.model_validate(row)
         except storage.EmailTaken:
             raise Conflict("A user with this email address already exists.") from None
 

@@ -61,7 +61,7 @@ async def find_user_by_email(session: AsyncSession, email: str) -> UserRow | Non
     return await session.scalar(sa.select(UserRow).where(UserRow.email_key == email_key(email)))
 
 
-async def replace_user(session: AsyncSession, **fields: Any) -> UserRow:
+async def replace_user(session: AsyncSession, **fields: Any) -> dict[str, Any]:
     """Insert a user, first removing any with the same id or email: provider states seed this way."""
     email = str(fields["email"])
     await session.execute(
@@ -79,23 +79,27 @@ async def add_user(
     status: str = "ACTIVE",
     email_verified: bool = False,
     user_id: str | None = None,
-) -> UserRow:
-    """Insert a user; the unique email key, not a prior lookup, decides a race between two signups."""
+) -> dict[str, Any]:
+    """Insert a user and return its columns; the unique email key, not a prior lookup, decides a race.
+
+    A Core insert, not an ORM object and a flush: the unit of work cost several times the
+    INSERT itself on the signup path, and nothing reads the row back in the same session.
+    """
     now = utc_now()
-    row = UserRow(
-        id=user_id or str(uuid.uuid4()),
-        email=email.strip(),
-        email_key=email_key(email),
-        name=name,
-        roles=roles,
-        status=status,
-        email_verified=email_verified,
-        created_at=now,
-        updated_at=now,
-    )
-    session.add(row)
+    values = {
+        "id": user_id or str(uuid.uuid4()),
+        "email": email.strip(),
+        "email_key": email_key(email),
+        "name": name,
+        "roles": roles,
+        "status": status,
+        "email_verified": email_verified,
+        "password_changed_at": None,
+        "created_at": now,
+        "updated_at": now,
+    }
     try:
-        await session.flush()
+        await session.execute(sa.insert(USERS), values)
     except IntegrityError as error:
         raise EmailTaken(email) from error
-    return row
+    return values
