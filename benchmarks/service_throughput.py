@@ -20,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,7 +35,7 @@ CREATE_USERS_LUA = """
 counter = 0
 request = function()
   counter = counter + 1
-  local body = '{"email":"bench-' .. counter .. '-' .. math.random(1, 1000000000) .. '@example.com","name":"Bench"}'
+  local body = '{"email":"bench-RUN-' .. counter .. '-' .. math.random(1, 1000000000) .. '@example.com","name":"Bench"}'
   return wrk.format("POST", "/internal/users", nil, body)
 end
 """
@@ -170,11 +171,13 @@ def main() -> None:
         wait_ready(hello_url)
         headers = {"x-api-key": KEY, "x-service-name": "bench", "content-type": "application/json"}
         seeded = httpx.post(
-            f"{user_url}/internal/users", json={"email": "seed@example.com", "name": "Seed"}, headers=headers
+            f"{user_url}/internal/users",
+            json={"email": f"seed-{uuid.uuid4().hex[:12]}@example.com", "name": "Seed"},
+            headers=headers,
         )
         seeded.raise_for_status()
         script = data_dir / "create_users.lua"
-        script.write_text(CREATE_USERS_LUA)
+        script.write_text(CREATE_USERS_LUA.replace("RUN", uuid.uuid4().hex[:12]))  # PostgreSQL keeps earlier runs
 
         common = {"duration": args.duration, "connections": args.connections}
         console.print(f"warming up, then {args.duration} s per route with {args.connections} connections…")
