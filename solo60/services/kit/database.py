@@ -73,15 +73,16 @@ class Database:
         async with self._reader() as session:
             yield session
 
-    async def fetch_one(self, statement: sa.Executable) -> sa.Row[Any] | None:
+    async def fetch_one(self, statement: sa.Executable, parameters: dict[str, Any] | None = None) -> sa.Row[Any] | None:
         """The first row of one query, read on a pooled connection without a session or a transaction.
 
         For the hot lookups (a row by its key): an ORM session, its identity map and the
         BEGIN/ROLLBACK around one SELECT cost several times the query. One statement is its own
-        consistent snapshot on both databases, so nothing is lost.
+        consistent snapshot on both databases, so nothing is lost. Pass a statement built once
+        and its `parameters` apart: its cache key is then computed once, not per call.
         """
         async with self._single.connect() as connection:
-            return (await connection.execute(statement)).first()
+            return (await connection.execute(statement, parameters)).first()
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncSession]:

@@ -22,7 +22,7 @@ class UserRoutes(ServiceRoutes):
 
     @implements(api.get_user)
     async def get_user(self, user_id: str) -> User:
-        row = await self.runtime.db.fetch_one(storage.user_by_id(user_id))
+        row = await self.runtime.db.fetch_one(storage.BY_ID, {"user_id": user_id})
         if row is None:
             raise NotFound(f"User {user_id!r} does not exist.")
         return User.model_validate(row._mapping)

@@ -52,9 +52,7 @@ USERS = UserRow.__table__
 BY_ID = sa.select(USERS).where(USERS.c.id == sa.bindparam("user_id"))
 
 
-def user_by_id(user_id: str) -> sa.Executable:
-    """The query for one user's row, for `Database.fetch_one` (the read path of the hot GET)."""
-    return BY_ID.params(user_id=user_id)
+"""One user's row by id, for `Database.fetch_one(BY_ID, {"user_id": ...})` (the read path of the hot GET)."""
 
 
 async def find_user_by_email(session: AsyncSession, email: str) -> UserRow | None:
