@@ -22,7 +22,13 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 
 from solo60.services.kit.sqlite_on_loop import on_loop_connector
 
@@ -65,7 +71,8 @@ class Database:
         if not self.is_sqlite:
             self._single = self._single.execution_options(isolation_level="AUTOCOMMIT")
         self._reader = async_sessionmaker(self.engine, expire_on_commit=False)
-        self._writer = async_sessionmaker(self.engine.execution_options(solo60_write=True), expire_on_commit=False)
+        self._core_writer = self.engine.execution_options(solo60_write=True)
+        self._writer = async_sessionmaker(self._core_writer, expire_on_commit=False)
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
@@ -87,20 +94,34 @@ class Database:
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncSession]:
         """A transaction committed on success and rolled back on any exception."""
+        async with self._writer_turn(), self._writer() as session, session.begin():
+            yield session
+
+    @asynccontextmanager
+    async def write_statements(self) -> AsyncIterator[AsyncConnection]:
+        """The same transaction as `write`, on a bare connection, for Core statements only.
+
+        For hot writes that need no ORM object (a signup's one INSERT): the session's unit of
+        work and ORM execution path cost more than the statement.
+        """
+        async with self._writer_turn(), self._core_writer.begin() as connection:
+            yield connection
+
+    @asynccontextmanager
+    async def _writer_turn(self) -> AsyncIterator[None]:
         if self._write_lock is None:
-            async with self._writer() as session, session.begin():
-                yield session
+            yield
             return
         # SQLite has one writer at a time. Writers of this process queue here and are woken in
         # turn; left to SQLite's busy handler they would sleep in growing steps (p99 of ~600 ms
-        # at 16 concurrent writers). Other processes are waited for without blocking the loop (`sqlite_on_loop`).
+        # at 16 concurrent writers). Other processes are waited for without blocking the loop
+        # (`sqlite_on_loop`).
         if self._writer_task is not None and self._writer_task is asyncio.current_task():
             raise RuntimeError("a write transaction was opened inside another one on the same SQLite database")
         async with self._write_lock:
             self._writer_task = asyncio.current_task()
             try:
-                async with self._writer() as session, session.begin():
-                    yield session
+                yield
             finally:
                 self._writer_task = None
 

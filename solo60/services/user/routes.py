@@ -46,9 +46,9 @@ class UserRoutes(ServiceRoutes):
     @implements(api.create_user)
     async def create_user(self, body: CreateUser) -> User:
         try:
-            async with self.runtime.db.write() as session:
+            async with self.runtime.db.write_statements() as connection:
                 row = await storage.add_user(
-                    session,
+                    connection,
                     email=body.email,
                     name=body.name,
                     roles=sorted({role.value for role in body.roles}),

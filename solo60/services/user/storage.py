@@ -8,7 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from solo60.services.kit import UtcDateTime, new_metadata, utc_now
@@ -69,7 +69,7 @@ async def replace_user(session: AsyncSession, **fields: Any) -> dict[str, Any]:
 
 
 async def add_user(
-    session: AsyncSession,
+    session: AsyncSession | AsyncConnection,
     *,
     email: str,
     name: str,
