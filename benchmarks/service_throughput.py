@@ -20,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,7 +35,7 @@ CREATE_USERS_LUA = """
 counter = 0
 request = function()
   counter = counter + 1
-  local body = '{"email":"bench-' .. counter .. '-' .. math.random(1, 1000000000) .. '@example.com","name":"Bench"}'
+  local body = '{"email":"bench-RUN-' .. counter .. '-' .. math.random(1, 1000000000) .. '@example.com","name":"Bench"}'
   return wrk.format("POST", "/internal/users", nil, body)
 end
 """
@@ -47,6 +48,35 @@ class Result:
     p50_ms: float
     p99_ms: float
     errors: int
+    requests: int = 0
+    cpu_seconds: float = 0.0
+
+    @property
+    def cpu_us_per_request(self) -> float:
+        """Server CPU per request: what throughput would be on an idle core, whatever else runs here."""
+        return self.cpu_seconds / max(self.requests, 1) * 1e6
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of a process and all its descendants, from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    children: dict[int, list[int]] = {}
+    times: dict[int, float] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(entry.name))
+        times[int(entry.name)] = (int(fields[11]) + int(fields[12])) / tick
+    total, pending = 0.0, [pid]
+    while pending:
+        current = pending.pop()
+        total += times.get(current, 0.0)
+        pending.extend(children.get(current, []))
+    return total
 
 
 def free_port() -> int:
@@ -67,19 +97,29 @@ def wait_ready(url: str, timeout: float = 60) -> None:
 
 
 def run_wrk(
-    name: str, url: str, *, duration: int, connections: int, headers: dict[str, str], script: Path | None
+    name: str,
+    url: str,
+    *,
+    duration: int,
+    connections: int,
+    headers: dict[str, str],
+    script: Path | None,
+    server_pid: int | None = None,
 ) -> Result:
     command = ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency"]
     for key, value in headers.items():
         command += ["-H", f"{key}: {value}"]
     if script is not None:
         command += ["-s", str(script)]
+    cpu_before = cpu_seconds(server_pid) if server_pid else 0.0
     output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
+    cpu_used = cpu_seconds(server_pid) - cpu_before if server_pid else 0.0
+    requests = int(re.search(r"(\d+) requests in", output).group(1))
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
     p50 = _latency_ms(re.search(r"\s50%\s+([\d.]+\w+)", output).group(1))
     p99 = _latency_ms(re.search(r"\s99%\s+([\d.]+\w+)", output).group(1))
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    return Result(name, rps, p50, p99, int(errors.group(1)) if errors else 0)
+    return Result(name, rps, p50, p99, int(errors.group(1)) if errors else 0, requests, cpu_used)
 
 
 def _latency_ms(text: str) -> float:
@@ -101,6 +141,9 @@ def main() -> None:
     env = {**os.environ, "SOLO60_RATE_LIMIT": "100000000/minute", "SOLO60_DATA_DIR": str(data_dir)}
     if args.database_url:
         env["USER_DATABASE_URL"] = args.database_url
+        # A pool smaller than the requests in flight opens and closes a PostgreSQL connection per
+        # request beyond it (its overflow), which costs more than the query: size it to the load.
+        env.setdefault("SOLO60_DB_POOL_SIZE", str(args.connections + 4))
     hello_port = free_port()
     processes = [
         subprocess.Popen(
@@ -131,11 +174,13 @@ def main() -> None:
         wait_ready(hello_url)
         headers = {"x-api-key": KEY, "x-service-name": "bench", "content-type": "application/json"}
         seeded = httpx.post(
-            f"{user_url}/internal/users", json={"email": "seed@example.com", "name": "Seed"}, headers=headers
+            f"{user_url}/internal/users",
+            json={"email": f"seed-{uuid.uuid4().hex[:12]}@example.com", "name": "Seed"},
+            headers=headers,
         )
         seeded.raise_for_status()
         script = data_dir / "create_users.lua"
-        script.write_text(CREATE_USERS_LUA)
+        script.write_text(CREATE_USERS_LUA.replace("RUN", uuid.uuid4().hex[:12]))  # PostgreSQL keeps earlier runs
 
         common = {"duration": args.duration, "connections": args.connections}
         console.print(f"warming up, then {args.duration} s per route with {args.connections} connections…")
@@ -149,16 +194,24 @@ def main() -> None:
             script=None,
         )
         results = [
-            run_wrk("bare FastAPI GET /hello", hello_url, headers={}, script=None, **common),
+            run_wrk(
+                "bare FastAPI GET /hello", hello_url, headers={}, script=None, server_pid=processes[0].pid, **common
+            ),
             run_wrk(
                 "user GET /internal/users/{userId}",
                 f"{user_url}/internal/users/{seeded.json()['id']}",
                 headers=headers,
                 script=None,
+                server_pid=processes[1].pid,
                 **common,
             ),
             run_wrk(
-                "user POST /internal/users", f"{user_url}/internal/users", headers=headers, script=script, **common
+                "user POST /internal/users",
+                f"{user_url}/internal/users",
+                headers=headers,
+                script=script,
+                server_pid=processes[1].pid,
+                **common,
             ),
         ]
     finally:
@@ -168,8 +221,21 @@ def main() -> None:
 
     baseline = results[0]
     backend = "PostgreSQL" if args.database_url else "SQLite"
-    table = Table(title=f"Service throughput vs bare FastAPI (uvicorn, 1 worker, {backend}, wrk -c{args.connections})")
-    for column in ("route", "req/s", "p50 ms", "p99 ms", "non-2xx", "throughput vs bare", "p50 vs bare"):
+    pool = f", pool {env['SOLO60_DB_POOL_SIZE']}" if args.database_url else ""
+    title = f"Service throughput vs bare FastAPI (uvicorn, 1 worker, {backend}{pool}, wrk -c{args.connections})"
+    table = Table(title=title)
+    columns = (
+        "route",
+        "req/s",
+        "p50 ms",
+        "p99 ms",
+        "non-2xx",
+        "req/s vs bare",
+        "p99 vs bare",
+        "CPU µs/req",
+        "CPU vs bare",
+    )
+    for column in columns:
         table.add_column(column, justify="right" if column != "route" else "left")
     for result in results:
         table.add_row(
@@ -179,9 +245,15 @@ def main() -> None:
             f"{result.p99_ms:.2f}",
             str(result.errors),
             f"{result.requests_per_second / baseline.requests_per_second:.2f}x",
-            f"{result.p50_ms / baseline.p50_ms:.2f}x",
+            f"{result.p99_ms / baseline.p99_ms:.2f}x",
+            f"{result.cpu_us_per_request:,.0f}",
+            f"{baseline.cpu_us_per_request / result.cpu_us_per_request:.2f}x",
         )
     console.print(table)
+    console.print(
+        f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores. 'CPU vs bare' is bare's server CPU per "
+        "request over the route's: the throughput ratio one idle core would show, however busy this machine is."
+    )
 
 
 if __name__ == "__main__":

@@ -58,15 +58,27 @@ def up(
         bool,
         typer.Option("--json", help="Print {service: base URL} as the first stdout line once all are ready."),
     ] = False,
+    workers: Annotated[
+        int, typer.Option("--workers", help="uvicorn worker processes per service (each its own process).")
+    ] = 1,
+    one_process: Annotated[
+        bool,
+        typer.Option("--one-process", help="Serve every service on one event loop in this process, as before."),
+    ] = False,
 ) -> None:
-    """Start services on 127.0.0.1 and keep them running until Ctrl-C or SIGTERM."""
+    """Start services on 127.0.0.1, each in its own process, and keep them running until Ctrl-C or SIGTERM."""
     from solo60.environment import ConfigurationError
     from solo60.services.kit.access_log import configure_logging
     from solo60.services.kit.auth import calling_key_refused
+    from solo60.services.kit.processes import service_processes
     from solo60.services.kit.server import ServiceStartError, running_services
 
     chosen = _chosen(names)
     ports = _ports(chosen, port, free_ports)
+    if workers < 1:
+        _fail(f"--workers takes a number of processes, at least 1, not {workers}")
+    if one_process and workers > 1:
+        _fail("--one-process serves every service on one event loop; it cannot also run --workers")
     configure_logging()
     try:
         refused = calling_key_refused(os.environ, chosen)
@@ -79,7 +91,12 @@ def up(
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
     try:
-        with running_services(chosen, ports=ports) as services:
+        started = (
+            running_services(chosen, ports=ports)
+            if one_process
+            else service_processes(chosen, ports=ports, workers=workers)
+        )
+        with started as services:
             if as_json:
                 print(json.dumps({name: service.url for name, service in services.items()}), flush=True)
             else:

@@ -156,3 +156,88 @@ def test_services_up_says_nothing_about_keys_that_match(tmp_path: Path) -> None:
     assert "warning" not in _started_with(
         tmp_path, SERVICE_API_KEYS="key-a", SERVICE_API_KEYS_FILE=str(keys_file), SERVICE_API_KEY="rotated-key"
     )
+
+
+def _children(pid: int) -> dict[int, str]:
+    """The command lines of a process's children, by pid, read from /proc."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except (OSError, IndexError, ValueError):
+            continue
+        if parent == pid:
+            found[int(entry.name)] = command
+    return found
+
+
+def test_each_service_runs_in_its_own_process_with_the_workers_asked_for(tmp_path: Path) -> None:
+    env = {**os.environ, "SOLO60_DATA_DIR": str(tmp_path)}
+    process = subprocess.Popen(
+        [*SOLO60, "services", "up", "user", "gym", "--free-ports", "--json", "--workers", "2"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        urls = json.loads(process.stdout.readline())
+        servers = {pid: command for pid, command in _children(process.pid).items() if "serve_one" in command}
+        assert sorted(command.split("serve_one ")[1].split()[0] for command in servers.values()) == ["gym", "user"]
+        for pid in servers:
+            workers = [command for command in _children(pid).values() if "resource_tracker" not in command]
+            assert len(workers) == 2
+        for url in urls.values():
+            assert httpx.get(f"{url}/ready").status_code == 200
+        created = httpx.post(
+            f"{urls['user']}/internal/users",
+            json={"email": "ada@example.com", "name": "Ada"},
+            headers={"x-api-key": "solo60-dev-key"},
+        )
+        assert created.status_code == 201
+        read_back = [
+            httpx.get(f"{urls['user']}/internal/users/{created.json()['id']}", headers={"x-api-key": "solo60-dev-key"})
+            for _ in range(6)
+        ]
+        assert {response.status_code for response in read_back} == {200}  # whichever worker answers
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 0, stderr
+    assert not [pid for pid in servers if Path(f"/proc/{pid}").exists()]
+
+
+def test_one_process_serves_every_service_on_one_loop_as_before(tmp_path: Path) -> None:
+    env = {**os.environ, "SOLO60_DATA_DIR": str(tmp_path)}
+    process = subprocess.Popen(
+        [*SOLO60, "services", "up", "user", "gym", "--free-ports", "--json", "--one-process"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        urls = json.loads(process.stdout.readline())
+        assert not [command for command in _children(process.pid).values() if "serve_one" in command]
+        for url in urls.values():
+            assert httpx.get(f"{url}/ready").status_code == 200
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.communicate(timeout=60)
+    assert process.returncode == 0
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["services", "up", "user", "--workers", "0"], "--workers takes a number of processes"),
+        (["services", "up", "user", "--workers", "2", "--one-process"], "cannot also run --workers"),
+    ],
+)
+def test_bad_worker_options_get_one_line(arguments: list[str], message: str) -> None:
+    result = CliRunner().invoke(app, arguments)
+    assert result.exit_code == 2
+    assert message in " ".join(result.output.split())

@@ -103,3 +103,13 @@ def test_variables_with_defaults_are_written_the_way_compose_expands_them() -> N
     text = (ROOT / "docker-compose.yml").read_text()
     for expression in re.findall(r"\$\{[^}]*\}", text):
         assert re.fullmatch(r"\$\{[A-Z][A-Z0-9_]*(:-[^}]*)?\}", expression), expression
+
+
+@pytest.mark.parametrize("name", SERVICE_NAMES)
+def test_each_service_has_its_own_container_whose_workers_share_one_rate_limit(name: str) -> None:
+    service = SERVICES[name]
+    env = service["environment"]
+    assert env["WEB_CONCURRENCY"] == "${SOLO60_WORKERS:-1}"  # uvicorn's worker count
+    assert env["SOLO60_RATE_LIMIT_STORAGE"].endswith("redis://redis:6379/0}")
+    assert service["depends_on"]["redis"]["condition"] == "service_healthy"
+    assert SERVICES["redis"]["image"].startswith("redis:")

@@ -66,7 +66,8 @@ def build_app(definition: ServiceDefinition, settings: ServiceSettings | None = 
         for route, handler in routes.handlers().items()
     ]
     app.router.routes.extend(bind(operations))
-    app.router.routes.extend(docs_routes(openapi_document(definition.contract)))
+    contract = definition.contract
+    app.router.routes.extend(docs_routes(contract.title, lambda: openapi_document(contract)))
     app.router.routes.append(StarletteRoute("/health", _health, methods=["GET"], include_in_schema=False))
     app.router.routes.append(StarletteRoute("/ready", _ready, methods=["GET"], include_in_schema=False))
     if settings.provider_states:
@@ -77,7 +78,12 @@ def build_app(definition: ServiceDefinition, settings: ServiceSettings | None = 
     app.add_exception_handler(Exception, _unexpected)
 
     # Added innermost first: correlation wraps everything, so logs and errors all carry the id.
-    app.add_middleware(RateLimitMiddleware, limit=settings.rate_limit)
+    app.add_middleware(
+        RateLimitMiddleware,
+        limit=settings.rate_limit,
+        storage_uri=settings.rate_limit_storage,
+        namespace=definition.name,
+    )
     keys = ServiceKeys(
         settings.api_keys,
         settings.api_keys_file,

@@ -22,7 +22,15 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+from solo60.services.kit.sqlite_on_loop import on_loop_connector
 
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
 SQLITE_POOL_SIZE = 20
@@ -45,10 +53,10 @@ class Database:
         self.is_sqlite = self.url.startswith("sqlite")
         options: dict[str, Any] = {"pool_pre_ping": not self.is_sqlite}
         if self.is_sqlite:
-            options["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_SECONDS}
-            _ensure_parent_directory(self.url)
-            # Connections are kept, not churned: each aiosqlite connection is a thread, and opening
-            # one per request (the overflow beyond a small pool) cost more than the query itself.
+            path = _ensure_parent_directory(self.url)
+            # Statements run on the event loop, not on a thread per connection (`sqlite_on_loop`);
+            # connections are kept, not churned, as opening one costs more than a query.
+            options["async_creator"] = on_loop_connector(path, busy_timeout=SQLITE_BUSY_TIMEOUT_SECONDS)
             options.update(pool_size=pool_size or SQLITE_POOL_SIZE, max_overflow=SQLITE_POOL_OVERFLOW)
         else:
             # PostgreSQL connections are a shared, limited resource (max_connections is 100 by
@@ -59,8 +67,12 @@ class Database:
             _configure_sqlite(self.engine)
         self._write_lock = asyncio.Lock() if self.is_sqlite else None
         self._writer_task: asyncio.Task[Any] | None = None
+        self._single = self.engine.execution_options(solo60_single=True)
+        if not self.is_sqlite:
+            self._single = self._single.execution_options(isolation_level="AUTOCOMMIT")
         self._reader = async_sessionmaker(self.engine, expire_on_commit=False)
-        self._writer = async_sessionmaker(self.engine.execution_options(solo60_write=True), expire_on_commit=False)
+        self._core_writer = self.engine.execution_options(solo60_write=True)
+        self._writer = async_sessionmaker(self._core_writer, expire_on_commit=False)
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
@@ -68,23 +80,48 @@ class Database:
         async with self._reader() as session:
             yield session
 
+    async def fetch_one(self, statement: sa.Executable, parameters: dict[str, Any] | None = None) -> sa.Row[Any] | None:
+        """The first row of one query, read on a pooled connection without a session or a transaction.
+
+        For the hot lookups (a row by its key): an ORM session, its identity map and the
+        BEGIN/ROLLBACK around one SELECT cost several times the query. One statement is its own
+        consistent snapshot on both databases, so nothing is lost. Pass a statement built once
+        and its `parameters` apart: its cache key is then computed once, not per call.
+        """
+        async with self._single.connect() as connection:
+            return (await connection.execute(statement, parameters)).first()
+
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncSession]:
         """A transaction committed on success and rolled back on any exception."""
+        async with self._writer_turn(), self._writer() as session, session.begin():
+            yield session
+
+    @asynccontextmanager
+    async def write_statements(self) -> AsyncIterator[AsyncConnection]:
+        """The same transaction as `write`, on a bare connection, for Core statements only.
+
+        For hot writes that need no ORM object (a signup's one INSERT): the session's unit of
+        work and ORM execution path cost more than the statement.
+        """
+        async with self._writer_turn(), self._core_writer.begin() as connection:
+            yield connection
+
+    @asynccontextmanager
+    async def _writer_turn(self) -> AsyncIterator[None]:
         if self._write_lock is None:
-            async with self._writer() as session, session.begin():
-                yield session
+            yield
             return
         # SQLite has one writer at a time. Writers of this process queue here and are woken in
         # turn; left to SQLite's busy handler they would sleep in growing steps (p99 of ~600 ms
-        # at 16 concurrent writers). Other processes are still held off by busy_timeout.
+        # at 16 concurrent writers). Other processes are waited for without blocking the loop
+        # (`sqlite_on_loop`).
         if self._writer_task is not None and self._writer_task is asyncio.current_task():
             raise RuntimeError("a write transaction was opened inside another one on the same SQLite database")
         async with self._write_lock:
             self._writer_task = asyncio.current_task()
             try:
-                async with self._writer() as session, session.begin():
-                    yield session
+                yield
             finally:
                 self._writer_task = None
 
@@ -162,24 +199,31 @@ def search_path_schema(url: str) -> str | None:
     return found.group(1) if found else None
 
 
-def _ensure_parent_directory(url: str) -> None:
-    database = make_url(url).database
-    if database and database != ":memory:":
+def _ensure_parent_directory(url: str) -> str:
+    """The SQLite file's path, its directory made if missing."""
+    database = make_url(url).database or ":memory:"
+    if database != ":memory:":
         Path(database).parent.mkdir(parents=True, exist_ok=True)
+    return database
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        dbapi_connection.isolation_level = None  # transactions are begun below, not by the driver
+        # Transactions are begun below, not by the driver (the on-loop connection opens that way);
+        # the busy timeout stays zero: waiting for another process's lock is done without
+        # blocking the loop (`sqlite_on_loop`).
+        if dbapi_connection.isolation_level is not None:
+            dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_SECONDS * 1000}")
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: sa.Connection) -> None:
-        writing = connection.get_execution_options().get("solo60_write", False)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
+        options = connection.get_execution_options()
+        if options.get("solo60_single", False):
+            return  # one statement (`Database.fetch_one`): SQLite runs it in its own read transaction
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if options.get("solo60_write", False) else "BEGIN")

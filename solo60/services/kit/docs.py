@@ -6,7 +6,9 @@ Content-Security-Policy header keeps it that way.
 
 from __future__ import annotations
 
+import functools
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -38,13 +40,20 @@ _PAGE = """<!doctype html>
 """
 
 
-def docs_routes(document: dict[str, Any]) -> list[BaseRoute]:
-    """The docs page, its assets and the OpenAPI document, all under `/internal`."""
-    rendered = json.dumps(document).encode()
-    page = _PAGE.format(title=f"{document['info']['title']} — internal API")
+def docs_routes(title: str, document: Callable[[], dict[str, Any]]) -> list[BaseRoute]:
+    """The docs page, its assets and the OpenAPI document, all under `/internal`.
+
+    The document is rendered on its first request, not when the app is built: rendering every
+    schema costs tens of milliseconds, which each app built in a test or a starting process paid.
+    """
+    page = _PAGE.format(title=f"{title} — internal API")
+
+    @functools.cache
+    def rendered() -> bytes:
+        return json.dumps(document()).encode()
 
     async def openapi(_request: Request) -> Response:
-        return Response(rendered, media_type="application/json")
+        return Response(rendered(), media_type="application/json")
 
     async def docs(_request: Request) -> Response:
         return HTMLResponse(page, headers={"Content-Security-Policy": CONTENT_SECURITY_POLICY})

@@ -30,6 +30,8 @@ class ServiceSettings(BaseModel):
     data_dir: Path = Path(".solo60/data")
     provider_states: bool = False
     rate_limit: str = "6000/minute"
+    rate_limit_storage: str | None = None
+    """A Redis URL (`redis://host:6379/0`) all workers and replicas count in; unset, each process counts alone."""
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
     extra: dict[str, str] = Field(default_factory=dict)
 
@@ -85,6 +87,8 @@ class ServiceSettings(BaseModel):
         }
         if env.get("SOLO60_RATE_LIMIT"):
             values["rate_limit"] = env["SOLO60_RATE_LIMIT"]
+        if env.get("SOLO60_RATE_LIMIT_STORAGE"):
+            values["rate_limit_storage"] = env["SOLO60_RATE_LIMIT_STORAGE"]
         if env.get("SOLO60_MAX_BODY_BYTES"):
             values["max_body_bytes"] = int(env["SOLO60_MAX_BODY_BYTES"])
         values.update(overrides)

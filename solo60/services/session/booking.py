@@ -20,11 +20,13 @@ released when it lapses, with a refund in case the debit happened (`holds.py`).
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from solo60 import clients
 from solo60.contracts.errors import FieldError
+from solo60.contracts.gym import Gym, SlotPrice
 from solo60.contracts.payment import DebitCredits
 from solo60.contracts.session import BookSession, Session, SessionStatus
 from solo60.services.kit import (
@@ -78,16 +80,34 @@ async def book(runtime: SessionRuntime, body: BookSession, key: str) -> Reply:
     raise DependencyUnavailable(f"Booking with Idempotency-Key {key!r} is contended; retry with the same key.")
 
 
+async def _member_gym_and_price(runtime: SessionRuntime, body: BookSession) -> tuple[Gym, SlotPrice]:
+    """The member check, the gym and the slot's price, asked of the user and gym services at once.
+
+    The three lookups do not depend on each other, so the booking waits for the slowest, not
+    for their sum. When several fail, the caller hears the failure the member check, then the
+    gym, then the price would have raised asked one after the other.
+    """
+    upstreams = runtime.upstreams
+    outcomes = await asyncio.gather(
+        members.active_member(upstreams.users, body.user_id, to="book a session"),
+        gyms.find_gym(upstreams.gyms, body.gym_id),
+        gyms.price_slot(upstreams.gyms, body.gym_id, body.starts_at, body.duration_minutes),
+        return_exceptions=True,
+    )
+    for outcome in outcomes:
+        if isinstance(outcome, BaseException):
+            raise outcome
+    _member, gym, price = outcomes
+    return gym, price
+
+
 async def _hold_slot(runtime: SessionRuntime, body: BookSession, key: str, asked: str) -> BookingRequestRow | None:
     if body.starts_at <= utc_now():
         raise ValidationFailed(
             "Invalid request: body.startsAt: a session can only be booked ahead of its start.",
             details=[FieldError(field="body.startsAt", message="must be in the future", type="value_error")],
         )
-    upstreams = runtime.upstreams
-    await members.active_member(upstreams.users, body.user_id, to="book a session")
-    gym = await gyms.find_gym(upstreams.gyms, body.gym_id)
-    price = await gyms.price_slot(upstreams.gyms, body.gym_id, body.starts_at, body.duration_minutes)
+    gym, price = await _member_gym_and_price(runtime, body)
     if len(body.guests) > gym.max_guests:
         raise Conflict(f"{gym.name} takes at most {gym.max_guests} guests per session; {len(body.guests)} were named.")
     status = SessionStatus.PENDING_APPROVAL if gym.requires_approval else SessionStatus.CONFIRMED

@@ -22,11 +22,10 @@ class UserRoutes(ServiceRoutes):
 
     @implements(api.get_user)
     async def get_user(self, user_id: str) -> User:
-        async with self.runtime.db.read() as session:
-            row = await storage.find_user(session, user_id)
-            if row is None:
-                raise NotFound(f"User {user_id!r} does not exist.")
-            return User.model_validate(row, from_attributes=True)
+        row = await self.runtime.db.fetch_one(storage.BY_ID, {"user_id": user_id})
+        if row is None:
+            raise NotFound(f"User {user_id!r} does not exist.")
+        return User.model_validate(row._mapping)
 
     @implements(api.get_user_by_email)
     async def get_user_by_email(self, query: EmailQuery) -> User:
@@ -47,15 +46,15 @@ class UserRoutes(ServiceRoutes):
     @implements(api.create_user)
     async def create_user(self, body: CreateUser) -> User:
         try:
-            async with self.runtime.db.write() as session:
+            async with self.runtime.db.write_statements() as connection:
                 row = await storage.add_user(
-                    session,
+                    connection,
                     email=body.email,
                     name=body.name,
                     roles=sorted({role.value for role in body.roles}),
                     email_verified=body.email_verified,
                 )
-                return User.model_validate(row, from_attributes=True)
+                return User.model_validate(row)
         except storage.EmailTaken:
             raise Conflict("A user with this email address already exists.") from None
 

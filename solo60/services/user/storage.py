@@ -8,7 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from solo60.services.kit import UtcDateTime, new_metadata, utc_now
@@ -48,11 +48,18 @@ async def find_user(session: AsyncSession, user_id: str) -> UserRow | None:
     return await session.get(UserRow, user_id)
 
 
+USERS = UserRow.__table__
+BY_ID = sa.select(USERS).where(USERS.c.id == sa.bindparam("user_id"))
+
+
+"""One user's row by id, for `Database.fetch_one(BY_ID, {"user_id": ...})` (the read path of the hot GET)."""
+
+
 async def find_user_by_email(session: AsyncSession, email: str) -> UserRow | None:
     return await session.scalar(sa.select(UserRow).where(UserRow.email_key == email_key(email)))
 
 
-async def replace_user(session: AsyncSession, **fields: Any) -> UserRow:
+async def replace_user(session: AsyncSession, **fields: Any) -> dict[str, Any]:
     """Insert a user, first removing any with the same id or email: provider states seed this way."""
     email = str(fields["email"])
     await session.execute(
@@ -62,7 +69,7 @@ async def replace_user(session: AsyncSession, **fields: Any) -> UserRow:
 
 
 async def add_user(
-    session: AsyncSession,
+    session: AsyncSession | AsyncConnection,
     *,
     email: str,
     name: str,
@@ -70,23 +77,27 @@ async def add_user(
     status: str = "ACTIVE",
     email_verified: bool = False,
     user_id: str | None = None,
-) -> UserRow:
-    """Insert a user; the unique email key, not a prior lookup, decides a race between two signups."""
+) -> dict[str, Any]:
+    """Insert a user and return its columns; the unique email key, not a prior lookup, decides a race.
+
+    A Core insert, not an ORM object and a flush: the unit of work cost several times the
+    INSERT itself on the signup path, and nothing reads the row back in the same session.
+    """
     now = utc_now()
-    row = UserRow(
-        id=user_id or str(uuid.uuid4()),
-        email=email.strip(),
-        email_key=email_key(email),
-        name=name,
-        roles=roles,
-        status=status,
-        email_verified=email_verified,
-        created_at=now,
-        updated_at=now,
-    )
-    session.add(row)
+    values = {
+        "id": user_id or str(uuid.uuid4()),
+        "email": email.strip(),
+        "email_key": email_key(email),
+        "name": name,
+        "roles": roles,
+        "status": status,
+        "email_verified": email_verified,
+        "password_changed_at": None,
+        "created_at": now,
+        "updated_at": now,
+    }
     try:
-        await session.flush()
+        await session.execute(sa.insert(USERS), values)
     except IntegrityError as error:
         raise EmailTaken(email) from error
-    return row
+    return values

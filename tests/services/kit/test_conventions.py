@@ -227,7 +227,11 @@ async def test_an_unavailable_database_is_a_503_to_retry_not_a_500(serve, monkey
         def unreachable(*_args, **_kwargs):
             raise sa.exc.OperationalError("SELECT 1", {}, ConnectionRefusedError("connection refused"))
 
+        async def unreachable_lookup(*_args, **_kwargs):
+            unreachable()
+
         monkeypatch.setattr(runtime.db, "read", unreachable)
+        monkeypatch.setattr(runtime.db, "fetch_one", unreachable_lookup)  # the lookup by key
         response = await client.get(USER)
     body = assert_error(response, 503, "UPSTREAM_UNAVAILABLE")
     assert "database" in body.message
