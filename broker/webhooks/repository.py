@@ -83,9 +83,11 @@ def find(connection: Connection, uuid: str) -> Webhook | None:
     return found[0] if found else None
 
 
-def enabled_for(
-    connection: Connection, consumer_id: int, provider_id: int
-) -> list[tuple[Webhook, int | None, int | None]]:
+EnabledWebhook = tuple[Webhook, int | None, int | None]
+"""An enabled webhook with the ids of the consumer and provider it names (None: any)."""
+
+
+def enabled_for(connection: Connection, consumer_id: int, provider_id: int) -> list[EnabledWebhook]:
     """Enabled webhooks scoped to this pair, to either side, by label, or to everything."""
     rows = connection.execute(
         _select().where(
@@ -333,7 +335,7 @@ def latest_triggered_for_pairs(
     return result
 
 
-def enabled_with_party_ids(connection: Connection) -> list[tuple[Webhook, int | None, int | None]]:
+def enabled_with_party_ids(connection: Connection) -> list[EnabledWebhook]:
     """Every enabled webhook with the ids of the consumer and provider it names (None: any)."""
     rows = connection.execute(_select().where(webhooks.c.enabled.is_(True)).order_by(webhooks.c.id))
     return [(_from_row(row), row.consumer_id, row.provider_id) for row in rows]
