@@ -253,13 +253,25 @@ def rows_for_specific_versions(
     """
     if not consumer_version_ids:
         return []
-    wanted_providers = list(provider_version_ids) or [-1]
-    statement, p = _rows_select(every_row, lambda column: one_of(connection, column, wanted_providers), True)
-    statement = statement.where(
-        one_of(connection, p.c.consumer_version_id, consumer_version_ids),
-        sa.tuple_(p.c.consumer_id, p.c.provider_id).in_(list(pairs)),
-    ).limit(limit)
-    return [_row(values, names) for values in connection.execute(statement)]
+    parameters = {
+        "consumer_versions": list(consumer_version_ids),
+        "provider_versions": list(provider_version_ids) or [-1],
+        "pairs": list(pairs),
+        "row_limit": limit,
+    }
+    statement = _specific_versions_statement(connection.dialect.name, every_row)
+    return [_row(values, names) for values in connection.execute(statement, parameters)]
+
+
+@lru_cache(maxsize=8)
+def _specific_versions_statement(dialect: str, every_row: bool) -> sa.Select[Any]:
+    """Built once per shape (can-i-deploy runs it on every call); the version sets, the pairs and
+    the limit are parameters."""
+    statement, p = _rows_select(every_row, lambda column: one_of_parameter(dialect, column, "provider_versions"), True)
+    return statement.where(
+        one_of_parameter(dialect, p.c.consumer_version_id, "consumer_versions"),
+        sa.tuple_(p.c.consumer_id, p.c.provider_id).in_(sa.bindparam("pairs", expanding=True)),
+    ).limit(sa.bindparam("row_limit"))
 
 
 def rows_for_integration(
