@@ -654,7 +654,13 @@ def measure(
             for name in names:
                 for scale, operations in timings.items():
                     started = time.perf_counter()
-                    response = operations[name](clients[scale])
+                    try:
+                        response = operations[name](clients[scale])
+                    except (httpx.RemoteProtocolError, httpx.ReadError):
+                        # the broker closed a keep-alive connection that sat idle past its timeout
+                        # (a busy machine can stretch a round that long): time the request again
+                        started = time.perf_counter()
+                        response = operations[name](clients[scale])
                     elapsed = time.perf_counter() - started
                     if response.status_code >= 300:
                         raise RuntimeError(f"{name} ({scale}) answered {response.status_code}: {response.text[:300]}")
