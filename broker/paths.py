@@ -7,10 +7,14 @@ the official clients send and what the router (`broker.api.router`) decodes per 
 
 from __future__ import annotations
 
+from functools import lru_cache
 from urllib.parse import quote
 
 
+@lru_cache(maxsize=4096)
 def segment(value: str) -> str:
+    """One path segment, percent-encoded (remembered: pages and HAL bodies encode the same few
+    names hundreds of times a response)."""
     return quote(value, safe="")
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.engine import Connection
 
 from broker.deployments.models import DeployedVersion, Environment, ReleasedVersion
 from broker.deployments.tables import deployed_versions, environments, released_versions
+from broker.pacticipants.tables import pacticipants
 from broker.storage.lists import one_of
 from broker.storage.schema import utcnow
 from broker.versions import repository as versions_repository
@@ -131,9 +132,39 @@ def _deployed(connection: Connection, rows: list[Any]) -> list[DeployedVersion]:
     ]
 
 
+_VERSION_COLUMNS = tuple(column.label(f"of_version_{column.key}") for column in versions_repository.COLUMNS)
+_ENVIRONMENT_LABELLED = tuple(column.label(f"of_environment_{column.key}") for column in _ENVIRONMENT_COLUMNS)
+
+
+def _with_version_and_environment(records: sa.Table, columns: tuple[Any, ...]) -> sa.Select[Any]:
+    """Deployment or release rows with their version (and its pacticipant's name) and their
+    environment, in one statement: pages list them by the dozen."""
+    return (
+        sa.select(*columns, *_VERSION_COLUMNS, *_ENVIRONMENT_LABELLED)
+        .join(versions, versions.c.id == records.c.version_id)
+        .join(pacticipants, pacticipants.c.id == versions.c.pacticipant_id)
+        .join(environments, environments.c.id == records.c.environment_id)
+    )
+
+
+def _version_of(row: Any) -> Version:
+    return Version(*(row._mapping[column.name] for column in _VERSION_COLUMNS))
+
+
+def _environment_of(row: Any) -> Environment:
+    values = [row._mapping[column.name] for column in _ENVIRONMENT_LABELLED]
+    return Environment(*values[:4], bool(values[4]), values[5] or [], *values[6:])
+
+
 def deployed_where(connection: Connection, *criteria: Any) -> list[DeployedVersion]:
-    rows = list(connection.execute(sa.select(*_DEPLOYED_COLUMNS).where(*criteria).order_by(deployed_versions.c.id)))
-    return _deployed(connection, rows)
+    statement = _with_version_and_environment(deployed_versions, _DEPLOYED_COLUMNS)
+    rows = connection.execute(statement.where(*criteria).order_by(deployed_versions.c.id))
+    return [
+        DeployedVersion(
+            row.id, row.uuid, _version_of(row), _environment_of(row), row.target, row.created_at, row.undeployed_at
+        )
+        for row in rows
+    ]
 
 
 def currently_deployed(
@@ -189,15 +220,14 @@ _RELEASED_COLUMNS = (
 
 
 def released_where(connection: Connection, *criteria: Any) -> list[ReleasedVersion]:
-    rows = list(connection.execute(sa.select(*_RELEASED_COLUMNS).where(*criteria).order_by(released_versions.c.id)))
-    versions = versions_repository.find_by_ids(connection, [row.version_id for row in rows])
-    envs = environments_by_ids(connection, [row.environment_id for row in rows])
+    statement = _with_version_and_environment(released_versions, _RELEASED_COLUMNS)
+    rows = connection.execute(statement.where(*criteria).order_by(released_versions.c.id))
     return [
         ReleasedVersion(
             row.id,
             row.uuid,
-            versions[row.version_id],
-            envs[row.environment_id],
+            _version_of(row),
+            _environment_of(row),
             row.created_at,
             row.updated_at,
             row.support_ended_at,

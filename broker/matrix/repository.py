@@ -189,7 +189,50 @@ def _integration_statement(
     ).limit(sa.bindparam("row_limit"))
     if by_consumer_version:
         statement = statement.where(one_of_parameter(dialect, p.c.consumer_version_id, "consumer_versions"))
+    elif left:
+        statement = _only_recent_actions(statement, p)
     return statement
+
+
+def _only_recent_actions(statement: sa.Select[Any], p: Any) -> sa.Select[Any]:
+    """An integration's newest `row_limit` rows without joining its whole history.
+
+    Every publication is a row here (a left join), so the `row_limit` publications of the newest
+    consumer versions give at least that many rows, each acting no earlier than the oldest of
+    them was published: that time (`since`) is a lower bound of the last row kept. A kept row
+    was therefore published or verified since then, so only the publications published since,
+    those whose content was verified since, and those ever revised (rare; a revision's time is
+    not indexed) are joined; the order and the limit then pick exactly the rows the whole
+    history would give.
+    """
+    newest = (
+        sa.select(pact_publications.c.created_at)
+        .where(
+            pact_publications.c.provider_id == sa.bindparam("provider_id"),
+            pact_publications.c.consumer_id == sa.bindparam("consumer_id"),
+        )
+        .order_by(pact_publications.c.consumer_version_id.desc())
+        .limit(sa.bindparam("row_limit"))
+        .subquery("newest_publications")
+    )
+    since = sa.select(sa.func.min(newest.c.created_at)).scalar_subquery()
+    verified_since = sa.select(verifications.c.pact_version_id).where(
+        verifications.c.provider_id == sa.bindparam("provider_id"),
+        verifications.c.consumer_id == sa.bindparam("consumer_id"),
+        verifications.c.created_at >= since,
+    )
+    candidates = sa.union(
+        sa.select(pact_publications.c.id).where(
+            pact_publications.c.provider_id == sa.bindparam("provider_id"),
+            pact_publications.c.created_at >= since,
+        ),
+        sa.select(pact_publications.c.id).where(pact_publications.c.pact_version_id.in_(verified_since)),
+        sa.select(superseded_pact_revisions.c.pact_publication_id),
+    )
+    return statement.where(
+        p.c.pact_publication_id.in_(candidates),
+        sa.or_(p.c.created_at >= since, verifications.c.created_at >= since),
+    )
 
 
 def rows_for_specific_versions(
@@ -210,13 +253,25 @@ def rows_for_specific_versions(
     """
     if not consumer_version_ids:
         return []
-    wanted_providers = list(provider_version_ids) or [-1]
-    statement, p = _rows_select(every_row, lambda column: one_of(connection, column, wanted_providers), True)
-    statement = statement.where(
-        one_of(connection, p.c.consumer_version_id, consumer_version_ids),
-        sa.tuple_(p.c.consumer_id, p.c.provider_id).in_(list(pairs)),
-    ).limit(limit)
-    return [_row(values, names) for values in connection.execute(statement)]
+    parameters = {
+        "consumer_versions": list(consumer_version_ids),
+        "provider_versions": list(provider_version_ids) or [-1],
+        "pairs": list(pairs),
+        "row_limit": limit,
+    }
+    statement = _specific_versions_statement(connection.dialect.name, every_row)
+    return [_row(values, names) for values in connection.execute(statement, parameters)]
+
+
+@lru_cache(maxsize=8)
+def _specific_versions_statement(dialect: str, every_row: bool) -> sa.Select[Any]:
+    """Built once per shape (can-i-deploy runs it on every call); the version sets, the pairs and
+    the limit are parameters."""
+    statement, p = _rows_select(every_row, lambda column: one_of_parameter(dialect, column, "provider_versions"), True)
+    return statement.where(
+        one_of_parameter(dialect, p.c.consumer_version_id, "consumer_versions"),
+        sa.tuple_(p.c.consumer_id, p.c.provider_id).in_(sa.bindparam("pairs", expanding=True)),
+    ).limit(sa.bindparam("row_limit"))
 
 
 def rows_for_integration(

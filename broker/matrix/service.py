@@ -147,7 +147,7 @@ def _fetch_rows(connection: Connection, query: MatrixQuery, resolution: Resoluti
                 provider_version_ids=version_sets.get(i.provider_id),
                 unverified_rows=i.consumer_id in by_pacticipant,
                 every_row=every_row,
-                limit=limit,
+                limit=_integration_limit(query, limit),
             )
             for i in resolution.integrations
         }
@@ -171,6 +171,14 @@ def _fetch_rows(connection: Connection, query: MatrixQuery, resolution: Resoluti
             pair_rows = _expand_per_provider_version(pair_rows, by_pacticipant.get(provider_id, []))
         rows += pair_rows
     return rows
+
+
+def _integration_limit(query: MatrixQuery, limit: int) -> int:
+    """How many of an integration's newest rows to fetch. With `latestby=cvpv` and no `success`
+    filter each fetched row is its own group and survives, so the `limit` newest are exactly the
+    rows kept (the API's and the matrix page's default view of an integration); otherwise more,
+    for the grouping and the filter to choose from."""
+    return query.limit if query.latestby == "cvpv" and query.success is None else limit
 
 
 def _display_order(row: MatrixRow) -> tuple[object, ...]:

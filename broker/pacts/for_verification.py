@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy.engine import Connection
 
 from broker.deployments import repository as deployments_repository
-from broker.errors import InvalidInputError
+from broker.errors import InvalidInputError, NotFoundError
 from broker.pacticipants import service as pacticipants
 from broker.pacticipants.models import Pacticipant
 from broker.pacts.models import Publication
@@ -57,7 +57,14 @@ def _deduplicated(selections: Iterable[Selection]) -> list[tuple[Publication, tu
 def find_pacts_for_verification(
     connection: Connection, provider_name: str, query: VerificationQuery
 ) -> PactsForVerification:
-    provider = pacticipants.get_pacticipant(connection, provider_name)
+    branch_name = query.provider_version_branch
+    if branch_name:  # the provider and its branch in one round trip
+        found = branches.pacticipant_with_branch(connection, provider_name, branch_name)
+        if found is None:
+            raise NotFoundError(f"No pacticipant with name '{provider_name}' found")
+        provider, provider_branch = found
+    else:
+        provider, provider_branch = pacticipants.get_pacticipant(connection, provider_name), None
     for name in environments_named(query.selectors):
         if deployments_repository.find_environment(connection, name=name) is None:
             raise InvalidInputError(
@@ -69,8 +76,6 @@ def find_pacts_for_verification(
     else:
         selections = default_selections(connection, provider)
     explicit = _deduplicated(selections)
-    branch_name = query.provider_version_branch
-    provider_branch = branches.find(connection, provider.id, branch_name) if branch_name else None
     statuses: dict[int, PendingStatus] = {}
     if query.include_pending_status and explicit:
         statuses = pending_statuses(

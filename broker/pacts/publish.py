@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any, Literal
@@ -27,12 +27,14 @@ from broker.pacticipants.models import Pacticipant
 from broker.pacts import content, heads, repository
 from broker.pacts.models import Publication
 from broker.provider_contracts import cross_contracts
+from broker.provider_contracts import repository as contracts_repository
 from broker.storage.schema import utcnow
 from broker.versions import service as versions
 from broker.versions.models import Version
 from broker.webhooks import repository as webhooks_repository
 from broker.webhooks import triggers
 from broker.webhooks.events import EventName
+from broker.webhooks.repository import EnabledWebhook
 
 Outcome = Literal["created", "republished", "overwritten", "merged"]
 
@@ -186,25 +188,22 @@ def _raise_conflict(notices: Sequence[dict[str, str]], field: str = "contracts")
 
 
 def check_for_conflicts(
-    connection: Connection, pacticipant_name: str, version_number: str, contracts: Sequence[Contract]
+    connection: Connection,
+    version: Version,
+    contracts: Sequence[Contract],
+    providers: Mapping[str, Pacticipant],
 ) -> None:
-    """Before anything is written: a 409 if any contract changes the pact an existing consumer
-    version already published (`merge` too: the unmerged new content is what is compared)."""
-    found = pacticipants_repository.find_by_names(
-        connection, {pacticipant_name, *(contract.provider_name for contract in contracts)}
-    )
-    consumer = found.get(pacticipant_name)
-    version = versions.repository.find(connection, consumer.id, version_number) if consumer else None
-    if version is None:
-        return
+    """Before any pact is written: a 409 if any contract changes the pact this existing consumer
+    version already published (`merge` too: the unmerged new content is what is compared).
+    `providers` are the contracts' providers that exist, by name."""
     notices: list[dict[str, str]] = []
     for contract in contracts:
-        provider = found.get(contract.provider_name)
+        provider = providers.get(contract.provider_name)
         existing = repository.find_publication(connection, provider.id, version.id) if provider else None
         if existing is not None and existing.sha != contract.sha:
             old_document = repository.document_of(connection, existing.pact_version_id)
-            provider_name = contract.provider_name
-            notices += _conflict(pacticipant_name, version_number, provider_name, old_document, contract.document)
+            consumer, number = version.pacticipant_name, version.number
+            notices += _conflict(consumer, number, contract.provider_name, old_document, contract.document)
     if notices:
         _raise_conflict(notices)
 
@@ -230,11 +229,14 @@ def publish_pact(
     field_path: str = "contracts",
     version_is_new: bool = False,
     with_webhooks: bool = True,
-    known: dict[str, Pacticipant] | None = None,
+    known: Mapping[str, Pacticipant] | None = None,
     labels: tuple[list[int], list[str]] | None = None,
+    hooks: Sequence[EnabledWebhook] | None = None,
+    with_contracts: Collection[int] | None = None,
 ) -> PublishedPact:
-    """Publish one pact for a consumer version. `known` pacticipants and the version's `labels`
-    (branch ids, tag names) save lookups when the caller already has them."""
+    """Publish one pact for a consumer version. `known` pacticipants, the version's `labels`
+    (branch ids, tag names), the enabled `hooks` and the providers `with_contracts` save
+    lookups when the caller already has them (for every pact of a publish at once)."""
     provider = (known or {}).get(contract.provider_name) or pacticipants.ensure_pacticipant(
         connection, contract.provider_name, "providerName"
     )
@@ -292,9 +294,10 @@ def publish_pact(
         )
         if new_content or _content_changed(connection, publication):
             events.append(EventName.CONTRACT_CONTENT_CHANGED.value)
-        cross_contracts.pact_published(connection, provider.id, publication.pact_version_id)
+        if with_contracts is None or provider.id in with_contracts:
+            cross_contracts.pact_published(connection, provider.id, publication.pact_version_id)
     if with_webhooks:
-        events.extend(triggers.pact_published(connection, publication, events))
+        events.extend(triggers.pact_published(connection, publication, events, hooks))
     return PublishedPact(publication, outcome, events)
 
 
@@ -318,10 +321,14 @@ def publish_contracts(
     versions.require_number(version_number)
     if build_url is not None and (problem := url_problem(build_url, "buildUrl")):
         raise InvalidInputError(problem, {"buildUrl": [problem]})
-    if not allow_modification:
-        check_for_conflicts(connection, pacticipant_name, version_number, contracts)
-    consumer = pacticipants.ensure_pacticipant(connection, pacticipant_name)
+    # one lookup for every pacticipant named; a 409 below rolls back the version created here
+    found = pacticipants_repository.find_by_names(
+        connection, {pacticipant_name, *(contract.provider_name for contract in contracts)}
+    )
+    consumer = found.get(pacticipant_name) or pacticipants.ensure_pacticipant(connection, pacticipant_name)
     version, created = versions.ensure_version(connection, consumer, version_number)
+    if not allow_modification and not created:
+        check_for_conflicts(connection, version, contracts, found)
     if build_url is not None:
         version = versions.repository.update(connection, version.id, {"build_url": build_url})
     effective_branch = branch
@@ -334,8 +341,10 @@ def publish_contracts(
     versions.add_tags(connection, consumer, version, tags, version_is_new=created)
     ordered = sorted(enumerate(contracts), key=lambda pair: pair[1].provider_name)
     published: dict[int, PublishedPact] = {}
-    with_webhooks = webhooks_repository.any_enabled(connection)
-    known = pacticipants_repository.find_by_names(connection, {contract.provider_name for contract in contracts})
+    hooks = webhooks_repository.enabled_with_party_ids(connection)
+    with_contracts = contracts_repository.providers_with_contracts(
+        connection, [provider.id for name, provider in found.items() if name != pacticipant_name]
+    )
     # a version created just now carries exactly the labels given here: no need to read them back
     labels = (branch_ids, list(dict.fromkeys(tags))) if created else heads.labels_of_version(connection, version.id)
     for index, contract in ordered:
@@ -347,9 +356,11 @@ def publish_contracts(
             allow_modification=allow_modification,
             field_path="contracts",
             version_is_new=created,
-            with_webhooks=with_webhooks,
-            known=known,
+            with_webhooks=bool(hooks),
+            known=found,
             labels=labels,
+            hooks=hooks,
+            with_contracts=with_contracts,
         )
     return PublishResult(
         consumer, version, created, effective_branch, list(tags), [published[i] for i in range(len(contracts))]

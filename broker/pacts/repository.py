@@ -162,7 +162,14 @@ def main_branch_heads(
     )
     if consumer_ids is not None:
         head_ids = head_ids.where(latest_branch_pacts.c.consumer_id.in_(list(consumer_ids)))
-    # two round trips on purpose: as one statement, PostgreSQL's plan scans every publication
+    if connection.dialect.name == "postgresql":
+        # one round trip: the heads' ids as an array, worked out once before the publications are
+        # looked up by primary key (as a join or IN, the plan scans every publication)
+        ids = sa.func.array(head_ids.scalar_subquery())
+        statement = select_publications().where(pact_publications.c.id == sa.any_(ids))
+        rows = connection.execute(statement.order_by(pact_publications.c.consumer_version_id))
+        return [publication_from_row(row) for row in rows]
+    # SQLite: two statements, in process (no round trip to save)
     return publications_by_ids(connection, connection.execute(head_ids).scalars())
 
 

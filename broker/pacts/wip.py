@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from functools import lru_cache
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -26,6 +27,36 @@ from broker.versions.models import Branch
 from broker.versions.tables import branches
 
 
+@lru_cache(maxsize=1)
+def _heads_since() -> sa.CompoundSelect:
+    """Branch and tag heads for a provider created since a date: built once (the verifier asks on
+    every build), with the provider and the date as parameters."""
+    provider_id, since = sa.bindparam("provider_id"), sa.bindparam("since", type_=latest_branch_pacts.c.created_at.type)
+    return sa.union_all(
+        sa.select(
+            latest_branch_pacts.c.pact_publication_id,
+            pact_publications.c.consumer_id,
+            pact_publications.c.pact_version_id,
+            sa.select(branches.c.name)
+            .where(branches.c.id == latest_branch_pacts.c.branch_id)
+            .scalar_subquery()
+            .label("name"),
+            sa.literal("branch").label("kind"),
+        )
+        .join(pact_publications, pact_publications.c.id == latest_branch_pacts.c.pact_publication_id)
+        .where(latest_branch_pacts.c.provider_id == provider_id, latest_branch_pacts.c.created_at >= since),
+        sa.select(
+            latest_tag_pacts.c.pact_publication_id,
+            pact_publications.c.consumer_id,
+            pact_publications.c.pact_version_id,
+            latest_tag_pacts.c.tag_name,
+            sa.literal("tag").label("kind"),
+        )
+        .join(pact_publications, pact_publications.c.id == latest_tag_pacts.c.pact_publication_id)
+        .where(latest_tag_pacts.c.provider_id == provider_id, latest_tag_pacts.c.created_at >= since),
+    )
+
+
 def wip_selections(
     connection: Connection,
     provider: Pacticipant,
@@ -37,31 +68,7 @@ def wip_selections(
 ) -> list[Selection]:
     if not branch_name and not provider_tags:
         return []
-    heads = connection.execute(
-        sa.union_all(
-            sa.select(
-                latest_branch_pacts.c.pact_publication_id,
-                pact_publications.c.consumer_id,
-                pact_publications.c.pact_version_id,
-                sa.select(branches.c.name)
-                .where(branches.c.id == latest_branch_pacts.c.branch_id)
-                .scalar_subquery()
-                .label("name"),
-                sa.literal("branch").label("kind"),
-            )
-            .join(pact_publications, pact_publications.c.id == latest_branch_pacts.c.pact_publication_id)
-            .where(latest_branch_pacts.c.provider_id == provider.id, latest_branch_pacts.c.created_at >= since),
-            sa.select(
-                latest_tag_pacts.c.pact_publication_id,
-                pact_publications.c.consumer_id,
-                pact_publications.c.pact_version_id,
-                latest_tag_pacts.c.tag_name,
-                sa.literal("tag").label("kind"),
-            )
-            .join(pact_publications, pact_publications.c.id == latest_tag_pacts.c.pact_publication_id)
-            .where(latest_tag_pacts.c.provider_id == provider.id, latest_tag_pacts.c.created_at >= since),
-        )
-    ).all()
+    heads = connection.execute(_heads_since(), {"provider_id": provider.id, "since": since}).all()
     candidates = [row for row in heads if (row.consumer_id, row.pact_version_id) not in already_selected]
     if not candidates:
         return []

@@ -228,12 +228,10 @@ def latest_for_integrations(
         .correlate(integrations)
         .scalar_subquery()
     )
-    ids = [
-        row[0]
-        for row in connection.execute(
-            sa.select(newest).where(sa.tuple_(integrations.c.consumer_id, integrations.c.provider_id).in_(wanted))
-        )
-        if row[0] is not None
-    ]
-    found = find_by_ids(connection, ids)
+    newest_ids = sa.select(newest).where(sa.tuple_(integrations.c.consumer_id, integrations.c.provider_id).in_(wanted))
+    if connection.dialect.name == "postgresql":  # one round trip: the ids as an array, worked out once
+        statement = _select().where(verifications.c.id == sa.any_(sa.func.array(newest_ids.scalar_subquery())))
+        found = {row.id: _from_row(row) for row in connection.execute(statement)}
+    else:  # SQLite, in process: two statements cost no round trip
+        found = find_by_ids(connection, [row[0] for row in connection.execute(newest_ids) if row[0] is not None])
     return {(v.consumer_id, v.provider_id): v for v in found.values()}

@@ -47,6 +47,33 @@ def find(connection: Connection, pacticipant_id: int, name: str) -> Branch | Non
     return _from_row(row) if row else None
 
 
+def pacticipant_with_branch(
+    connection: Connection, pacticipant_name: str, branch_name: str
+) -> tuple[Pacticipant, Branch | None] | None:
+    """The pacticipant and its branch of that name (None if it has none) in one round trip;
+    None if there is no such pacticipant (pacts for verification ask both on every call)."""
+    row = connection.execute(
+        sa.select(
+            *pacticipants.c,
+            branches.c.id.label("branch_id"),
+            branches.c.name.label("branch_name"),
+            branches.c.created_at.label("branch_created_at"),
+            branches.c.updated_at.label("branch_updated_at"),
+        )
+        .outerjoin(branches, sa.and_(branches.c.pacticipant_id == pacticipants.c.id, branches.c.name == branch_name))
+        .where(pacticipants.c.name == pacticipant_name)
+    ).first()
+    if row is None:
+        return None
+    pacticipant = Pacticipant(*row[: len(pacticipants.c)])
+    if row.branch_id is None:
+        return pacticipant, None
+    branch = Branch(
+        row.branch_id, pacticipant.id, pacticipant.name, row.branch_name, row.branch_created_at, row.branch_updated_at
+    )
+    return pacticipant, branch
+
+
 def find_by_id(connection: Connection, branch_id: int) -> Branch | None:
     row = connection.execute(_select().where(branches.c.id == branch_id)).first()
     return _from_row(row) if row else None

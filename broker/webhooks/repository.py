@@ -83,9 +83,11 @@ def find(connection: Connection, uuid: str) -> Webhook | None:
     return found[0] if found else None
 
 
-def enabled_for(
-    connection: Connection, consumer_id: int, provider_id: int
-) -> list[tuple[Webhook, int | None, int | None]]:
+EnabledWebhook = tuple[Webhook, int | None, int | None]
+"""An enabled webhook with the ids of the consumer and provider it names (None: any)."""
+
+
+def enabled_for(connection: Connection, consumer_id: int, provider_id: int) -> list[EnabledWebhook]:
     """Enabled webhooks scoped to this pair, to either side, by label, or to everything."""
     rows = connection.execute(
         _select().where(
@@ -307,6 +309,9 @@ def recent_triggered(connection: Connection, webhook_id: int, limit: int) -> lis
     return triggered_where(connection, triggered_webhooks.c.webhook_id == webhook_id, limit=limit)
 
 
+_same_pair_and_webhook = triggered_webhooks.alias("same_pair_and_webhook")
+
+
 def latest_triggered_for_pairs(
     connection: Connection, pairs: list[tuple[int, int]]
 ) -> dict[tuple[int, int], list[tuple[str, datetime | None]]]:
@@ -315,11 +320,23 @@ def latest_triggered_for_pairs(
     result: dict[tuple[int, int], list[tuple[str, datetime | None]]] = {pair: [] for pair in pairs}
     if not pairs:
         return result
-    newest = (
-        sa.select(sa.func.max(triggered_webhooks.c.id))
-        .where(sa.tuple_(triggered_webhooks.c.consumer_id, triggered_webhooks.c.provider_id).in_(pairs))
-        .group_by(triggered_webhooks.c.webhook_id, triggered_webhooks.c.consumer_id, triggered_webhooks.c.provider_id)
+    # one index probe per pair and webhook (webhooks are few), not a scan of every run
+    wanted = (
+        sa.values(sa.column("consumer_id", sa.Integer), sa.column("provider_id", sa.Integer), name="wanted")
+        .data(list(dict.fromkeys(pairs)))
+        .cte("wanted")
     )
+    same = _same_pair_and_webhook
+    newest_of_each = (
+        sa.select(sa.func.max(same.c.id))
+        .where(
+            same.c.consumer_id == wanted.c.consumer_id,
+            same.c.provider_id == wanted.c.provider_id,
+            same.c.webhook_id == webhooks.c.id,
+        )
+        .scalar_subquery()
+    )
+    newest = sa.select(newest_of_each).select_from(wanted).join(webhooks, sa.true())
     rows = connection.execute(
         sa.select(
             triggered_webhooks.c.consumer_id,
@@ -333,7 +350,7 @@ def latest_triggered_for_pairs(
     return result
 
 
-def enabled_with_party_ids(connection: Connection) -> list[tuple[Webhook, int | None, int | None]]:
+def enabled_with_party_ids(connection: Connection) -> list[EnabledWebhook]:
     """Every enabled webhook with the ids of the consumer and provider it names (None: any)."""
     rows = connection.execute(_select().where(webhooks.c.enabled.is_(True)).order_by(webhooks.c.id))
     return [(_from_row(row), row.consumer_id, row.provider_id) for row in rows]

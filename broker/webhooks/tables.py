@@ -45,7 +45,8 @@ triggered_webhooks = sa.Table(
     sa.UniqueConstraint("uuid"),
     sa.Index(None, "status", "next_attempt_at"),
     sa.Index(None, "webhook_id"),
-    sa.Index(None, "consumer_id", "provider_id"),
+    # the newest run of each webhook for a pair is one probe (see latest_triggered_for_pairs)
+    sa.Index(None, "consumer_id", "provider_id", "webhook_id", "id"),
 )
 
 webhook_executions = sa.Table(

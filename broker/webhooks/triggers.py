@@ -6,6 +6,8 @@ worker (`broker.webhooks.worker`) executes them afterwards, surviving restarts.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
@@ -22,10 +24,23 @@ from broker.webhooks import context as template_context
 from broker.webhooks import repository
 from broker.webhooks.events import EventName
 from broker.webhooks.models import Webhook
+from broker.webhooks.repository import EnabledWebhook
 
 
-def _matching(connection: Connection, consumer_id: int, provider_id: int) -> list[Webhook]:
-    candidates = repository.enabled_for(connection, consumer_id, provider_id)
+def _matching(
+    connection: Connection, consumer_id: int, provider_id: int, enabled: Sequence[EnabledWebhook] | None = None
+) -> list[Webhook]:
+    """The enabled webhooks for this pair; `enabled` is every enabled webhook, when the caller
+    already loaded them (a publish loads them once for all its pacts)."""
+    candidates = (
+        repository.enabled_for(connection, consumer_id, provider_id)
+        if enabled is None
+        else [
+            (hook, consumer, provider)
+            for hook, consumer, provider in enabled
+            if consumer in (None, consumer_id) and provider in (None, provider_id)
+        ]
+    )
     if not candidates:
         return []
     needs_labels = any(hook.consumer_label or hook.provider_label for hook, _, _ in candidates)
@@ -70,10 +85,21 @@ def _provider_versions_requiring_verification(
     return [candidate for version_id, candidate in candidates.items() if version_id not in verified]
 
 
-def pact_published(connection: Connection, publication: Publication, events: list[str]) -> list[str]:
-    """Trigger webhooks for a publication's events; returns any further events detected."""
-    hooks = _matching(connection, publication.consumer_id, publication.provider_id)
-    if not hooks:
+def pact_published(
+    connection: Connection,
+    publication: Publication,
+    events: list[str],
+    enabled: Sequence[EnabledWebhook] | None = None,
+) -> list[str]:
+    """Trigger webhooks for a publication's events; returns any further events detected.
+    `enabled`: every enabled webhook, if the caller already has them."""
+    requiring = EventName.CONTRACT_REQUIRING_VERIFICATION_PUBLISHED.value
+    hooks = [
+        hook
+        for hook in _matching(connection, publication.consumer_id, publication.provider_id, enabled)
+        if requiring in hook.events or any(event in hook.events for event in events)
+    ]
+    if not hooks:  # none listens to these events: no context to build
         return []
     context = template_context.publication_context(connection, publication)
     for hook in hooks:
@@ -87,7 +113,6 @@ def pact_published(connection: Connection, publication: Publication, events: lis
                     publication.consumer_id,
                     publication.provider_id,
                 )
-    requiring = EventName.CONTRACT_REQUIRING_VERIFICATION_PUBLISHED.value
     listening = [hook for hook in hooks if requiring in hook.events]
     if not listening:
         return []

@@ -256,3 +256,31 @@ def test_a_revision_verified_after_it_was_made_is_one_row(start_broker: StartBro
         ) == ["A1 B1 ok"]
         every = client.matrix("q[][pacticipant]=A&q[][version]=1&q[][pacticipant]=B&q[][version]=1")
         assert _rows(every) == ["A1 B1 ok", "A1 B? -"]
+
+
+# --- an integration's newest rows, whatever its history ---------------------------------------------
+
+
+def test_an_old_pact_verified_last_is_among_an_integrations_newest_rows(broker: BrokerClient) -> None:
+    """The limit keeps the newest actions: a pact published long ago but verified just now
+    counts as new, although newer consumer versions crowd it out by publication time."""
+    for number in range(1, 6):
+        broker.publish("A", str(number), "B", interactions=[interaction(f"request {number}")])
+    broker.verify("B", "A", "1", "7")
+    for path in ("/matrix/provider/B/consumer/A?latestby=cvpv&limit=3", None):
+        answer = (
+            broker.get(path).json()
+            if path
+            else broker.matrix("q[][pacticipant]=A&q[][pacticipant]=B&latestby=cvpv&limit=3")
+        )
+        assert _rows(answer) == ["A5 B? -", "A4 B? -", "A1 B7 ok"]
+
+
+def test_an_old_pact_revised_last_is_among_an_integrations_newest_rows(start_broker: StartBroker) -> None:
+    with start_broker(allow_dangerous_contract_modification=True) as client:
+        for number in range(1, 6):
+            client.publish("A", str(number), "B", interactions=[interaction(f"request {number}")])
+        client.verify("B", "A", "2", "7")
+        client.publish("A", "1", "B", interactions=[interaction("changed")])
+        answer = client.matrix("q[][pacticipant]=A&q[][pacticipant]=B&latestby=cvpv&limit=2")
+        assert _rows(answer) == ["A2 B7 ok", "A1 B? -"]
