@@ -1,7 +1,7 @@
 """RabbitMQ through aio-pika: what at-least-once delivery needs from a real broker.
 
 - One durable topic exchange (`solo60.events`); an event's name is its routing key.
-- Each consumer a durable quorum queue bound to the names it reads; a handler that raises
+- Each consumer a durable quorum queue (`<exchange>.<consumer>`) bound to the names it reads; a handler that raises
   has its message returned (`nack`, requeued) and redelivered, and after `max_deliveries` the
   queue's delivery limit sends it to the consumer's dead-letter queue (`<queue>.dead`, via
   `<exchange>.dead`). A message no redelivery can help goes there at once (`Rejected`).
@@ -73,23 +73,28 @@ class RabbitBus:
         assert self._connection is not None
         channel = await self._connection.channel()
         await channel.set_qos(prefetch_count=subscription.prefetch)
+        name = self.queue_name(subscription)
         exchange = await self._declare_exchanges(channel)
         dead_exchange = await channel.get_exchange(self.dead_exchange_name)
-        dead_letters = await channel.declare_queue(f"{subscription.queue}.dead", durable=True)
-        await dead_letters.bind(dead_exchange, routing_key=subscription.queue)
+        dead_letters = await channel.declare_queue(f"{name}.dead", durable=True)
+        await dead_letters.bind(dead_exchange, routing_key=name)
         queue = await channel.declare_queue(
-            subscription.queue,
+            name,
             durable=True,
             arguments={
                 "x-queue-type": "quorum",
                 "x-delivery-limit": subscription.max_deliveries - 1,
                 "x-dead-letter-exchange": self.dead_exchange_name,
-                "x-dead-letter-routing-key": subscription.queue,
+                "x-dead-letter-routing-key": name,
             },
         )
         for name in subscription.events:
             await queue.bind(exchange, routing_key=name)
         await queue.consume(_Consumer(subscription))
+
+    def queue_name(self, subscription: Subscription) -> str:
+        """`<exchange>.<consumer>`: consumers of different exchanges (tests, environments) never share a queue."""
+        return f"{self.exchange_name}.{subscription.queue}"
 
     async def close(self) -> None:
         connection, self._connection = self._connection, None

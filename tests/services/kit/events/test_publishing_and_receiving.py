@@ -56,7 +56,8 @@ async def bus_pair(request: pytest.FixtureRequest, rabbit):
         RabbitBus(rabbit.url, exchange=rabbit.exchange),
         RabbitBus(rabbit.url, exchange=rabbit.exchange),
     )
-    yield producer, consumer, rabbit.queue("communication")
+    rabbit.queue("communication")  # deleted after the test
+    yield producer, consumer, "communication"
     await producer.close()
     await consumer.close()
 

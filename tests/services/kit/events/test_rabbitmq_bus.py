@@ -38,8 +38,9 @@ async def test_a_subscriber_receives_the_envelope_as_published(rabbit) -> None:
         RabbitBus(rabbit.url, exchange=rabbit.exchange),
         RabbitBus(rabbit.url, exchange=rabbit.exchange),
     )
+    rabbit.queue("mail")
     try:
-        await consumer.subscribe(Subscription(rabbit.queue("mail"), ["subscription.renewal_due"], handler))
+        await consumer.subscribe(Subscription("mail", ["subscription.renewal_due"], handler))
         await producer.publish(an_event())
 
         async def arrived() -> bool:
@@ -71,7 +72,7 @@ async def test_a_message_that_keeps_failing_ends_in_the_dead_letter_queue(rabbit
     queue = rabbit.queue("mail")
     bus = RabbitBus(rabbit.url, exchange=rabbit.exchange)
     try:
-        await bus.subscribe(Subscription(queue, ["subscription.renewal_due"], handler, max_deliveries=3))
+        await bus.subscribe(Subscription("mail", ["subscription.renewal_due"], handler, max_deliveries=3))
         await bus.publish(an_event())
 
         async def dead_lettered() -> bool:
@@ -94,7 +95,7 @@ async def test_a_message_no_redelivery_can_help_is_dead_lettered_at_once(rabbit)
     queue = rabbit.queue("mail")
     bus = RabbitBus(rabbit.url, exchange=rabbit.exchange)
     try:
-        await bus.subscribe(Subscription(queue, ["subscription.renewal_due"], handler))
+        await bus.subscribe(Subscription("mail", ["subscription.renewal_due"], handler))
         await bus.publish(an_event())
         # Not an event at all: no name, no version.
         connection = await aio_pika.connect(rabbit.url)
@@ -116,7 +117,7 @@ async def test_a_message_no_redelivery_can_help_is_dead_lettered_at_once(rabbit)
 
 async def test_messages_a_killed_consumer_held_unacknowledged_are_delivered_again(rabbit) -> None:
     """The first consumer takes a batch and dies holding it; the next one gets every message."""
-    queue = rabbit.queue("mail")
+    rabbit.queue("mail")
     taken = asyncio.Event()
     stuck = asyncio.Event()
 
@@ -125,7 +126,7 @@ async def test_messages_a_killed_consumer_held_unacknowledged_are_delivered_agai
         await stuck.wait()  # never acknowledges
 
     first = RabbitBus(rabbit.url, exchange=rabbit.exchange)
-    await first.subscribe(Subscription(queue, ["subscription.renewal_due"], dies_holding, prefetch=10))
+    await first.subscribe(Subscription("mail", ["subscription.renewal_due"], dies_holding, prefetch=10))
     producer = RabbitBus(rabbit.url, exchange=rabbit.exchange)
     try:
         for number in range(10):
@@ -141,7 +142,7 @@ async def test_messages_a_killed_consumer_held_unacknowledged_are_delivered_agai
 
         second = RabbitBus(rabbit.url, exchange=rabbit.exchange)
         try:
-            await second.subscribe(Subscription(queue, ["subscription.renewal_due"], handler))
+            await second.subscribe(Subscription("mail", ["subscription.renewal_due"], handler))
 
             async def all_arrived() -> bool:
                 return len(received) == 10

@@ -1,4 +1,6 @@
-"""The real RabbitMQ (127.0.0.1:5672, or SOLO60_TEST_AMQP_URL), with an exchange and queues per test, deleted after."""
+"""The real RabbitMQ (127.0.0.1:5672, or SOLO60_TEST_AMQP_URL), with an exchange and queues per test, deleted after.
+
+The `rabbit` fixture is registered by `tests/services/conftest.py`."""
 
 from __future__ import annotations
 
