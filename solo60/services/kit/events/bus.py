@@ -11,8 +11,10 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 from solo60.contracts.events import Envelope
+from solo60.environment import ConfigurationError
 
 EventHandler = Callable[[Envelope], Awaitable[None]]
 
@@ -63,6 +65,9 @@ def bus_from_settings(settings: Any) -> EventBus:
     exchange = (settings.setting(EXCHANGE_SETTING) or "").strip() or DEFAULT_EXCHANGE
     if url:
         from solo60.services.kit.events.rabbitmq import RabbitBus
+
+        if urlsplit(url).scheme not in {"amqp", "amqps"}:
+            raise ConfigurationError(f"{AMQP_URL_SETTING}: expected amqp://user:password@host:5672/vhost, not {url!r}")
 
         return RabbitBus(url, exchange=exchange)
     from solo60.services.kit.events.memory import InProcessBus
