@@ -6,7 +6,8 @@ service consumes them and sends the mails they call for. An event travels as an 
 payload is the message body and the envelope the message's properties and headers
 (`envelope.py`). The AsyncAPI documents are generated from these declarations (`asyncapi.py`).
 
-    envelope.py      `Envelope`, `EventContract`, `event` (the declaration)
+    envelope.py      `Envelope`, `EventContract`, `declare`
+    catalogue.py     every event by name (`event_named`) and by producer (`events_of`)
     session.py       the session service's events
     subscription.py  the subscription service's events
     asyncapi.py      an AsyncAPI 3 document per producing service
@@ -14,6 +15,7 @@ payload is the message body and the envelope the message's properties and header
 
 from __future__ import annotations
 
-from solo60.contracts.events.envelope import EVENTS, Envelope, EventContract, UnknownEvent, event_named, events_of
+from solo60.contracts.events.catalogue import PRODUCERS, event_named, events_of
+from solo60.contracts.events.envelope import EVENTS, Envelope, EventContract, UnknownEvent
 
-__all__ = ["EVENTS", "Envelope", "EventContract", "UnknownEvent", "event_named", "events_of"]
+__all__ = ["EVENTS", "PRODUCERS", "Envelope", "EventContract", "UnknownEvent", "event_named", "events_of"]

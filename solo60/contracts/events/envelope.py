@@ -76,6 +76,7 @@ class UnknownEvent(LookupError):
 
 
 EVENTS: dict[str, EventContract[Any]] = {}
+"""Every declared event by name; complete once `catalogue.py` is imported."""
 
 
 def declare(contract: EventContract[P]) -> EventContract[P]:
@@ -84,24 +85,6 @@ def declare(contract: EventContract[P]) -> EventContract[P]:
         raise ValueError(f"event {contract.name!r} is declared twice")
     EVENTS[contract.name] = contract
     return contract
-
-
-def event_named(name: str) -> EventContract[Any]:
-    _load_declarations()
-    try:
-        return EVENTS[name]
-    except KeyError:
-        raise UnknownEvent(f"no event is named {name!r}") from None
-
-
-def events_of(producer: str) -> list[EventContract[Any]]:
-    """The events one service publishes, in declaration order."""
-    _load_declarations()
-    return [contract for contract in EVENTS.values() if contract.producer == producer]
-
-
-def _load_declarations() -> None:
-    from solo60.contracts.events import session, subscription  # noqa: F401  (they declare on import)
 
 
 def new_envelope(

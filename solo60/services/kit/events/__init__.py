@@ -8,16 +8,10 @@ publishing.py `publish_later` (into the outbox, in the change's transaction) and
 receiving.py  `once_per_event`: a consumer's work done once per message id, in its own transaction
 """
 
-from solo60.services.kit.events.bus import (
-    EventBus,
-    EventHandler,
-    NoSubscriber,
-    Rejected,
-    Subscription,
-    bus_from_settings,
-)
+from solo60.services.kit.events.bus import EventBus, EventHandler, NoSubscriber, Rejected, Subscription
 from solo60.services.kit.events.publishing import PUBLISH_EVENT, EventTarget, publish_later, trace_context
 from solo60.services.kit.events.receiving import events_seen_table, once_per_event
+from solo60.services.kit.events.transports import bus_from_settings
 
 __all__ = [
     "PUBLISH_EVENT",

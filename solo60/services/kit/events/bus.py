@@ -10,11 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
-from urllib.parse import urlsplit
+from typing import Protocol
 
 from solo60.contracts.events import Envelope
-from solo60.environment import ConfigurationError
 
 EventHandler = Callable[[Envelope], Awaitable[None]]
 
@@ -57,19 +55,3 @@ class EventBus(Protocol):
         ...
 
     async def close(self) -> None: ...
-
-
-def bus_from_settings(settings: Any) -> EventBus:
-    """RabbitMQ at `SOLO60_AMQP_URL` (exchange `SOLO60_AMQP_EXCHANGE`), else this process's in-process bus."""
-    url = (settings.setting(AMQP_URL_SETTING) or "").strip()
-    exchange = (settings.setting(EXCHANGE_SETTING) or "").strip() or DEFAULT_EXCHANGE
-    if url:
-        from solo60.services.kit.events.rabbitmq import RabbitBus
-
-        if urlsplit(url).scheme not in {"amqp", "amqps"}:
-            raise ConfigurationError(f"{AMQP_URL_SETTING}: expected amqp://user:password@host:5672/vhost, not {url!r}")
-
-        return RabbitBus(url, exchange=exchange)
-    from solo60.services.kit.events.memory import InProcessBus
-
-    return InProcessBus(exchange)
