@@ -14,6 +14,8 @@ from starlette.routing import Route as StarletteRoute
 
 from solo60 import tracing
 from solo60.contracts.errors import ErrorCode
+from solo60.contracts.events import events_of
+from solo60.contracts.events.asyncapi import asyncapi_document
 from solo60.contracts.openapi import openapi_document
 from solo60.services.kit.access_log import AccessLogMiddleware
 from solo60.services.kit.auth import ServiceAuthMiddleware
@@ -21,6 +23,7 @@ from solo60.services.kit.binding import Operation, bind
 from solo60.services.kit.correlation import CorrelationMiddleware
 from solo60.services.kit.docs import docs_routes
 from solo60.services.kit.errors import ServiceError, ValidationFailed, error_response
+from solo60.services.kit.event_docs import event_docs_routes
 from solo60.services.kit.events.provider_messages import MESSAGES_PATH, MessageRequest
 from solo60.services.kit.provider_states import StateChange
 from solo60.services.kit.rate_limit import RateLimitMiddleware
@@ -68,6 +71,8 @@ def build_app(definition: ServiceDefinition, settings: ServiceSettings | None = 
     ]
     app.router.routes.extend(bind(operations))
     app.router.routes.extend(docs_routes(openapi_document(definition.contract)))
+    if events_of(definition.name):
+        app.router.routes.extend(event_docs_routes(asyncapi_document(definition.name)))
     app.router.routes.append(StarletteRoute("/health", _health, methods=["GET"], include_in_schema=False))
     app.router.routes.append(StarletteRoute("/ready", _ready, methods=["GET"], include_in_schema=False))
     if settings.provider_states:
