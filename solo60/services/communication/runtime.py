@@ -37,9 +37,7 @@ class CommunicationRuntime(Runtime):
             await self.bus.subscribe(self.events.subscription())
         except Exception as error:
             await self.stop()
-            raise ConfigurationError(
-                f"communication cannot consume events: the message broker refused ({error})"
-            ) from None
+            raise ConfigurationError(f"communication cannot consume events from the message broker ({error})") from None
 
     def message_queued(self) -> None:
         """Deliver now rather than at the relay's next poll."""

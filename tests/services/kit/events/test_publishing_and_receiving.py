@@ -149,3 +149,18 @@ async def test_the_in_process_bus_redelivers_then_dead_letters() -> None:
     finally:
         await bus.close()
     assert attempts == ["m-1"] * 3
+
+
+def test_production_refuses_the_in_process_bus_and_a_broker_url_that_is_not_amqp() -> None:
+    from solo60.environment import ConfigurationError
+    from solo60.services.kit.events import bus_from_settings
+    from solo60.services.kit.settings import ServiceSettings
+
+    production = {"SOLO60_ENV": "production", "SERVICE_API_KEYS": "session:k1"}
+    with pytest.raises(ConfigurationError, match="SOLO60_AMQP_URL is not set: in production"):
+        bus_from_settings(ServiceSettings.from_env("subscription", production))
+    with pytest.raises(ConfigurationError, match="SOLO60_AMQP_URL: expected amqp://"):
+        bus_from_settings(ServiceSettings.from_env("subscription", {"SOLO60_AMQP_URL": "redis://127.0.0.1:6379"}))
+    chosen = bus_from_settings(ServiceSettings.from_env("subscription", {**production, "SOLO60_AMQP_URL": "amqp://r/"}))
+    assert isinstance(chosen, RabbitBus)
+    assert isinstance(bus_from_settings(ServiceSettings.from_env("subscription", {})), InProcessBus)
