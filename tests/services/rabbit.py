@@ -5,6 +5,7 @@ The `rabbit` fixture is registered by `tests/services/conftest.py`."""
 from __future__ import annotations
 
 import os
+import subprocess
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -27,6 +28,24 @@ class RabbitNames:
         name = f"{self.exchange}.{consumer}"
         self.queues += [name, f"{name}.dead"]
         return name
+
+    def drop_connections(self) -> int:
+        """Have the broker close every connection of this test's exchange (as a restart would); how many.
+
+        Only this test's connections (named `solo60:<exchange>` by the bus) are closed: the
+        server is shared with other suites."""
+        listed = subprocess.run(
+            ["rabbitmqctl", "list_connections", "pid", "client_properties", "-q", "--no-table-headers"],
+            capture_output=True, text=True, timeout=60, check=True,
+        )  # fmt: skip
+        ours = f'{{"connection_name","solo60:{self.exchange}"}}'
+        pids = [line.split("\t", 1)[0] for line in listed.stdout.splitlines() if ours in line]
+        for pid in pids:
+            subprocess.run(
+                ["rabbitmqctl", "close_connection", pid, "test: the broker goes away"],
+                capture_output=True, timeout=60, check=True,
+            )  # fmt: skip
+        return len(pids)
 
     async def depth(self, queue: str) -> int:
         """Messages ready in `queue` (a passive declare: never creates it)."""

@@ -27,8 +27,11 @@ from solo60.contracts.events.session import (
 from solo60.contracts.events.session import Guest as GuestFacts
 from solo60.contracts.events.subscription import RENEWAL_DUE, RenewalDue
 from solo60.services.communication import event_consumer, storage
+from solo60.services.kit.database import Database, sync_url
+from solo60.services.kit.events import PUBLISH_EVENT, EventTarget, publish_later
 from solo60.services.kit.events.memory import InProcessBus
 from solo60.services.kit.events.rabbitmq import RabbitBus
+from solo60.services.kit.outbox import OutboxRelay, RetryPolicy, outbox_table
 from tests.services.communication.smtp_server import SmtpServer, eventually
 
 STARTS = datetime(2030, 1, 7, 17, tzinfo=UTC)
@@ -195,3 +198,52 @@ async def _queue_empty(rabbit) -> bool:
         channel = await connection.channel()
         queue = await channel.declare_queue(f"{rabbit.exchange}.communication", passive=True)
         return queue.declaration_result.message_count == 0
+
+
+@pytest.mark.slow
+async def test_exactly_one_mail_per_event_when_the_broker_drops_every_connection_mid_burst(
+    serve, smtp: SmtpServer, rabbit, tmp_path
+) -> None:
+    """The broker closes the producer's and the consumer's connections while 40 events are under way
+    (what a RabbitMQ restart does to them): both reconnect, the outbox republishes what was not
+    confirmed, the queue redelivers what was not acknowledged, and every member gets one mail."""
+    rabbit.queue("communication")
+    environ = smtp.environ(SOLO60_AMQP_URL=rabbit.url, SOLO60_AMQP_EXCHANGE=rabbit.exchange)
+    metadata = sa.MetaData()
+    outbox = outbox_table(metadata)
+    producer_db = Database(f"sqlite:///{tmp_path}/producer.sqlite", migrations="unused")
+    engine = sa.create_engine(sync_url(producer_db.url))
+    metadata.create_all(engine)
+    engine.dispose()
+    producer = RabbitBus(rabbit.url, exchange=rabbit.exchange)
+    relay = OutboxRelay(
+        producer_db,
+        outbox,
+        {PUBLISH_EVENT: EventTarget(producer)},
+        policy=RetryPolicy(50, 0.05, 0.5),
+        idle_seconds=0.05,
+    )
+    try:
+        async with serve("communication", environ=environ) as communication:
+            runtime = runtime_of(communication)
+            await runtime.mail.recipients.remember("u-1", "ada@example.com")
+            async with producer_db.write() as session:
+                for number in range(40):
+                    await publish_later(
+                        session, outbox, RENEWAL_DUE, renewal(number), message_id=f"ev-{number}", occurred_at=STARTS
+                    )
+            relay.start()
+            await eventually(lambda: _async_seen(runtime.db, 5), what="the burst under way")
+            dropped = rabbit.drop_connections()
+            handled_when_dropped = await _seen(runtime.db)
+            await eventually(lambda: _async_seen(runtime.db, 40), what="every event handled", within=60)
+            await eventually(lambda: _at_least(smtp, 40), what="every mail sent")
+            await asyncio.sleep(1)  # a late redelivery would show up as an extra mail meanwhile
+    finally:
+        await relay.stop()
+        await producer.close()
+        await producer_db.dispose()
+    assert dropped >= 2  # the producer's connection and the consumer's
+    assert handled_when_dropped < 40  # mid-burst
+    subjects = Counter(mail.subject for mail in smtp.received)
+    assert subjects == Counter({f"Plan {number} renews on 7 January 2030": 1 for number in range(40)})

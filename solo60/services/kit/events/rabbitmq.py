@@ -46,9 +46,14 @@ class RabbitBus:
         self._publishing: aio_pika.abc.AbstractChannel | None = None
         self._exchange: aio_pika.abc.AbstractExchange | None = None
 
+    @property
+    def name(self) -> str:
+        """The connection's name as the broker lists it (`rabbitmqctl list_connections client_properties`)."""
+        return f"solo60:{self.exchange_name}"
+
     async def connect(self) -> None:
         if self._connection is None:
-            self._connection = await aio_pika.connect_robust(self.url, client_properties={"connection_name": "solo60"})
+            self._connection = await aio_pika.connect_robust(self.url, client_properties={"connection_name": self.name})
 
     async def publish(self, envelope: Envelope) -> None:
         exchange = await self._publishing_exchange()
