@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -102,7 +102,3 @@ class ProviderMessages:
 def message_metadata(envelope: Envelope) -> dict[str, str]:
     """The metadata a message pact sees: the envelope's headers and the content type."""
     return {**envelope.headers(), "contentType": "application/json"}
-
-
-def metadata_of(values: Mapping[str, object]) -> dict[str, str]:
-    return {key: str(value) for key, value in values.items()}
