@@ -26,7 +26,7 @@ from broker.provider_contracts.models import ContractVerdict, CrossContractResul
 from broker.storage.schema import utcnow
 
 COMPARATOR = "solo60-openapi-pact-comparator"
-COMPARATOR_VERSION = "1"  # bump when a rule changes: stored results of older versions are recomputed
+COMPARATOR_VERSION = "2"  # bump when a rule changes: stored results of older versions are recomputed
 MAX_COMPARISONS_PER_PUBLISH = 25
 _CACHED_DOCUMENTS = 8
 _CACHED_RESULTS = 256  # comparisons the matrix made without storing them, by the two contents' SHAs

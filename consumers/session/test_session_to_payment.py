@@ -36,6 +36,7 @@ from solo60.harness.made.matchers import error_body, idempotency_key, identifier
 from solo60.harness.made.neighbours import Neighbours
 from solo60.services import kit
 from solo60.services.kit.database import Database
+from solo60.services.kit.events.memory import InProcessBus
 from solo60.services.session import booking, deliveries, follow_ups, storage
 from solo60.services.session.config import FlowConfig
 
@@ -61,6 +62,8 @@ REFUNDED = DEBITED.model_copy(update={"type": TransactionType.REFUND, "balance_a
 
 
 PRICE = 10
+UNUSED_BUS = InProcessBus("session-consumer-tests")
+"""The relay's event target is not what these tests drive: refunds go to the payment service."""
 """What the live gym service charges for Ada's hour (off-peak, 10 credits an hour)."""
 BOOKING = BookSession(user_id=ADA["userId"], gym_id=GYM["gymId"], starts_at=STARTS_AT, duration_minutes=60)
 
@@ -203,7 +206,7 @@ async def _refund_goes_out(
         .with_body(body, content_type="application/json")
     )
     async with contract.client(PaymentClient) as payments:
-        handlers = deliveries.handlers(db, upstreams(neighbours, payment=payments), wake=lambda: None)
+        handlers = deliveries.handlers(db, upstreams(neighbours, payment=payments), UNUSED_BUS, wake=lambda: None)
         await deliver(db, storage.outbox, call, handlers)
 
 

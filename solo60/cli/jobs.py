@@ -108,15 +108,16 @@ def _retention_table(report: DueRun) -> Table:
     title = "Retention (dry run: would delete)" if report.dry_run else "Retention: deleted"
     caption = (
         f"idempotency records older than {_span(policy.idempotency)}, "
-        f"delivered outbox messages older than {_span(policy.delivered)}"
+        f"delivered outbox messages and consumed event ids older than {_span(policy.delivered)}"
     )
     table = Table(title=title, caption=caption)
-    for column in ("service", "idempotency records", "delivered messages", "outcome"):
+    for column in ("service", "idempotency records", "delivered messages", "events seen", "outcome"):
         table.add_column(column)
     for result in report.retention:
         if result.changed:
             outcome = f"[red]{result.error}[/red]" if result.error else "done"
-            table.add_row(result.service, str(result.idempotency_records), str(result.delivered_messages), outcome)
+            counts = (result.idempotency_records, result.delivered_messages, result.seen_events)
+            table.add_row(result.service, *map(str, counts), outcome)
     return table
 
 

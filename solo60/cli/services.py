@@ -117,8 +117,10 @@ def up(
 def openapi(
     out: Annotated[Path, typer.Option("--out", "-o", help="Directory to write the documents to.")] = Path("openapi"),
 ) -> None:
-    """Write each service's OpenAPI document and the merged internal one."""
+    """Write each service's OpenAPI document, the merged internal one, and each producer's AsyncAPI document."""
     from solo60.contracts import all_contracts
+    from solo60.contracts.events import PRODUCERS
+    from solo60.contracts.events.asyncapi import asyncapi_document
     from solo60.contracts.openapi import merged_document, openapi_document
 
     out.mkdir(parents=True, exist_ok=True)
@@ -130,6 +132,10 @@ def openapi(
     merged = out / "internal.openapi.json"
     merged.write_text(json.dumps(merged_document(contracts), indent=2) + "\n")
     console.print(f"wrote {merged} ({len(contracts)} services)")
+    for producer in PRODUCERS:
+        path = out / f"{producer}.asyncapi.json"
+        path.write_text(json.dumps(asyncapi_document(producer), indent=2) + "\n")
+        console.print(f"wrote {path}")
 
 
 @app.command("states")

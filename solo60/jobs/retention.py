@@ -1,6 +1,6 @@
 """Retention across the services' databases: what `solo60 jobs run-due` deletes besides its subscription jobs.
 
-Every service that keeps idempotency records or an outbox has them pruned (`kit/retention.py`
+Every service that keeps idempotency records, an outbox or consumed event ids has them pruned (`kit/retention.py`
 says what and why). The runner opens each service's own database as the service would (its
 `<SERVICE>_DATABASE_URL`, else its SQLite file in `SOLO60_DATA_DIR`) and leaves alone one that
 does not exist yet or was never migrated: retention never creates anything.
@@ -20,9 +20,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from solo60.services import SERVICE_NAMES, definition
 from solo60.services.kit import ServiceSettings
 from solo60.services.kit.database import Database
-from solo60.services.kit.retention import RetentionPolicy, purge
+from solo60.services.kit.retention import RetentionPolicy, purge, purge_seen_events
 
-RETAINED_TABLES = ("idempotency_records", "outbox_messages")
+RETAINED_TABLES = ("idempotency_records", "outbox_messages", "events_seen")
 
 
 @dataclass(frozen=True)
@@ -33,10 +33,11 @@ class Retained:
     idempotency_records: int = 0
     delivered_messages: int = 0
     error: str | None = None
+    seen_events: int = 0
 
     @property
     def changed(self) -> bool:
-        return bool(self.idempotency_records or self.delivered_messages or self.error)
+        return bool(self.idempotency_records or self.delivered_messages or self.seen_events or self.error)
 
 
 async def enforce_retention(
@@ -65,7 +66,10 @@ async def enforce_retention(
             present = await _present(db, tables)
             if present:
                 records, messages = await purge(db, present, now=now, policy=policy, dry_run=dry_run)
-                results.append(Retained(name, records, messages))
+                seen = 0
+                if "events_seen" in present:
+                    seen = await purge_seen_events(db, present["events_seen"], now=now, policy=policy, dry_run=dry_run)
+                results.append(Retained(name, records, messages, seen_events=seen))
         except (SQLAlchemyError, OSError) as error:
             results.append(Retained(name, error=_first_line(error)))
         finally:

@@ -64,12 +64,13 @@ async def _seed(url: str, **fields: object) -> None:
     await db.dispose()
 
 
-async def _queued_mails(url: str) -> list[str]:
+async def _queued_events(url: str) -> list[str]:
+    """The events recorded for the member (the communication service mails them)."""
     db = definition("subscription").database(ServiceSettings(service="subscription", database_url=url))
     async with db.read() as session:
         payloads = (await session.execute(sa.select(storage.outbox.c.payload))).scalars().all()
     await db.dispose()
-    return sorted(payload["mail"]["templateKey"] for payload in payloads if "mail" in payload)
+    return sorted(payload["name"] for payload in payloads if "name" in payload)
 
 
 @pytest.fixture
@@ -80,8 +81,8 @@ def database(tmp_path: Path) -> str:
     return url
 
 
-def queued_mails(url: str) -> list[str]:
-    return asyncio.run(_queued_mails(url))
+def queued_events(url: str) -> list[str]:
+    return asyncio.run(_queued_events(url))
 
 
 def test_a_due_reminder_is_sent_once_and_shown_in_a_table(database: str) -> None:
@@ -95,7 +96,7 @@ def test_a_due_reminder_is_sent_once_and_shown_in_a_table(database: str) -> None
     assert "sub-1" in first.stdout
     assert second.returncode == 0, second.stderr
     assert second.stdout.strip() == "Nothing was due at 2031-02-22T00:00:00Z."
-    assert queued_mails(database) == ["RENEWAL_REMINDER"]
+    assert queued_events(database) == ["subscription.renewal_due"]
 
 
 def test_a_dry_run_lists_what_is_due_and_changes_nothing(database: str) -> None:
@@ -104,7 +105,7 @@ def test_a_dry_run_lists_what_is_due_and_changes_nothing(database: str) -> None:
     assert listed.returncode == 0, listed.stderr
     assert "Due (dry run) at 2031-02-22T00:00:00Z" in listed.stdout
     assert "would send" in listed.stdout
-    assert queued_mails(database) == []
+    assert queued_events(database) == []
 
 
 def test_runs_started_at_the_same_time_send_the_reminder_once(database: str) -> None:
@@ -114,7 +115,7 @@ def test_runs_started_at_the_same_time_send_the_reminder_once(database: str) -> 
     assert [process.returncode for process in processes] == [0, 0, 0], [err for _, err in outputs]
     # A run that lost the race for the notice says "already sent" (or saw nothing due): one says "sent".
     assert sum(len(re.findall(r"│ sent +│", out)) for out, _ in outputs) == 1
-    assert queued_mails(database) == ["RENEWAL_REMINDER"]
+    assert queued_events(database) == ["subscription.renewal_due"]
 
 
 def test_a_renewal_that_cannot_be_charged_is_reported_and_the_exit_code_says_so(database: str) -> None:

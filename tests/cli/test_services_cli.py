@@ -98,12 +98,14 @@ def test_a_taken_port_is_reported_not_hung_on(tmp_path: Path) -> None:
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
 
 
-def test_openapi_writes_each_service_and_the_merged_document(tmp_path: Path) -> None:
+def test_openapi_writes_each_service_the_merged_document_and_each_producers_asyncapi(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["services", "openapi", "--out", str(tmp_path)])
 
     assert result.exit_code == 0, result.output
     written = sorted(path.name for path in tmp_path.iterdir())
-    assert written == sorted([f"{name}.openapi.json" for name in available()] + ["internal.openapi.json"])
+    events = ["session.asyncapi.json", "subscription.asyncapi.json"]
+    assert written == sorted([f"{name}.openapi.json" for name in available()] + ["internal.openapi.json", *events])
+    assert json.loads((tmp_path / "session.asyncapi.json").read_text())["asyncapi"] == "3.0.0"
     merged = json.loads((tmp_path / "internal.openapi.json").read_text())
     user = json.loads((tmp_path / "user.openapi.json").read_text())
     assert set(user["paths"]) <= set(merged["paths"])

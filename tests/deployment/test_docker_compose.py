@@ -53,10 +53,11 @@ def test_the_services_image_is_built_from_the_repository_and_serves_the_service_
 
 
 @pytest.mark.parametrize("name", SERVICE_NAMES)
-async def test_each_service_starts_with_the_environment_compose_gives_it(name: str, tmp_path) -> None:
+async def test_each_service_starts_with_the_environment_compose_gives_it(name: str, tmp_path, rabbit) -> None:
     """Production settings refuse to start without what they need: compose must give it all.
 
-    Only the database is swapped for a SQLite file (no `postgres` host runs here).
+    Only the database is swapped for a SQLite file (no `postgres` host runs here), and the
+    broker for the local RabbitMQ, on an exchange of the test's own.
     """
     from solo60.services import definition
     from solo60.services.kit.app import build_app
@@ -65,6 +66,9 @@ async def test_each_service_starts_with_the_environment_compose_gives_it(name: s
     env = {key: str(value) for key, value in SERVICES[name]["environment"].items()}
     env = {key: re.sub(r"\$\{[A-Z0-9_]+:-([^}]*)\}", r"\1", value) for key, value in env.items()}
     env[f"{name.upper()}_DATABASE_URL"] = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    assert env["SOLO60_AMQP_URL"].endswith("@rabbitmq:5672/")
+    env["SOLO60_AMQP_URL"], env["SOLO60_AMQP_EXCHANGE"] = rabbit.url, rabbit.exchange
+    rabbit.queue("communication")  # deleted after the test
     app = build_app(definition(name), ServiceSettings.from_env(name, env))
     async with app.router.lifespan_context(app):
         assert app.state.settings.environment == "production"
@@ -113,3 +117,13 @@ def test_each_service_has_its_own_container_whose_workers_share_one_rate_limit(n
     assert env["SOLO60_RATE_LIMIT_STORAGE"].endswith("redis://redis:6379/0}")
     assert service["depends_on"]["redis"]["condition"] == "service_healthy"
     assert SERVICES["redis"]["image"].startswith("redis:")
+
+
+def test_the_event_producers_and_consumer_share_rabbitmq_and_wait_for_it() -> None:
+    rabbitmq = SERVICES["rabbitmq"]
+    assert rabbitmq["image"].startswith("rabbitmq:")
+    assert "5672:5672" in rabbitmq["ports"]
+    for name in SERVICE_NAMES:
+        assert SERVICES[name]["environment"]["SOLO60_AMQP_URL"].endswith("@rabbitmq:5672/")
+    for name in ("session", "subscription", "communication"):
+        assert SERVICES[name]["depends_on"]["rabbitmq"] == {"condition": "service_healthy"}

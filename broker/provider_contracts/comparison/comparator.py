@@ -1,7 +1,10 @@
 """The comparison of one pact with one OpenAPI document, interaction by interaction, in the
 reference comparator's order: route, security, request headers, query, request body, response
 headers, status, response body. A route that does not exist ends the interaction's checks; a
-content type the operation does not take skips the body that would have been read with it."""
+content type the operation does not take skips the body that would have been read with it.
+A message interaction (V4 `Asynchronous/Messages`, `Synchronous/Messages`, V3 `messages`) is not
+compared: it is an error, `interaction.message.unchecked`, so a message pact is never counted
+as verified by a provider contract, only by the provider's own verification."""
 
 from __future__ import annotations
 
@@ -19,8 +22,13 @@ from broker.provider_contracts.comparison import (
 )
 from broker.provider_contracts.comparison.documents import Document
 from broker.provider_contracts.comparison.errors import DocumentError
-from broker.provider_contracts.comparison.pacts import HttpInteraction, http_interactions
-from broker.provider_contracts.comparison.results import Result
+from broker.provider_contracts.comparison.pacts import (
+    HttpInteraction,
+    MessageInteraction,
+    http_interactions,
+    message_interactions,
+)
+from broker.provider_contracts.comparison.results import MockDetails, Result, SpecDetails
 from broker.provider_contracts.comparison.schemas import Schemas
 
 
@@ -44,6 +52,7 @@ class Comparator:
                     f"the OpenAPI document is malformed where {interaction.method} {interaction.path} "
                     f"({name}, interaction {interaction.index}) leads: {problem!r}"
                 ) from None
+        results.extend(unchecked(message) for message in message_interactions(pact))
         return results
 
     def compare_interaction(self, interaction: HttpInteraction) -> list[Result]:
@@ -71,3 +80,14 @@ class Comparator:
         if not any(result.code == "response.content-type.incompatible" for result in response_header_results):
             results.extend(response_body.check(self.schemas, operation, interaction, headers))
         return results
+
+
+def unchecked(message: MessageInteraction) -> Result:
+    """A message is nothing an OpenAPI document describes: never compatible by comparison, only by verification."""
+    return Result(
+        "interaction.message.unchecked",
+        f"{message.kind} interaction not checked: an OpenAPI document does not describe messages, so only "
+        "the provider's verification can count this pact (see the AsyncAPI document at /internal/asyncapi.json)",
+        MockDetails(message.description, message.state, message.location, message.kind),
+        SpecDetails("[root]", None, None, None),
+    )

@@ -2,7 +2,8 @@
 
 Headers are flattened to one string per name (several values joined by a comma), query values
 to a list per name, and V4 bodies decoded (`encoded: false`, `"JSON"`, or base64 text). Messages
-and other non-HTTP interactions are skipped: an OpenAPI document says nothing about them.
+and other non-HTTP interactions are not HTTP interactions: an OpenAPI document says nothing
+about them, and the comparator reports each as unchecked (`message_interactions`).
 """
 
 from __future__ import annotations
@@ -85,6 +86,40 @@ def http_interactions(pact: Any, name: str = "the pact") -> list[HttpInteraction
             continue
         found.append(_interaction(raw, index, v4, name))
     return found
+
+
+@dataclass(frozen=True)
+class MessageInteraction:
+    """A non-HTTP interaction (a V4 message, a V3 `messages` entry): where it is and what it says."""
+
+    index: int
+    kind: str
+    description: str | None
+    state: str
+    location: str
+
+
+def message_interactions(pact: Any) -> list[MessageInteraction]:
+    """The pact's interactions that are not HTTP, in file order."""
+    found = []
+    if not isinstance(pact, dict):
+        return found
+    for index, raw in enumerate(pact.get("interactions") or []):
+        kind = raw.get("type") if isinstance(raw, dict) else None
+        if isinstance(kind, str) and kind.lower() != "synchronous/http":
+            found.append(_message(raw, index, kind, f"[root].interactions[{index}]"))
+    if "interactions" not in pact:
+        for index, raw in enumerate(pact.get("messages") or []):
+            if isinstance(raw, dict):
+                found.append(_message(raw, index, "Asynchronous/Messages", f"[root].messages[{index}]"))
+    return found
+
+
+def _message(raw: dict[str, Any], index: int, kind: str, location: str) -> MessageInteraction:
+    states = raw.get("providerStates") or ([{"name": raw["providerState"]}] if raw.get("providerState") else [])
+    state = ", ".join(str(item.get("name")) for item in states if isinstance(item, dict)) or "[none]"
+    description = raw.get("description")
+    return MessageInteraction(index, kind, description if isinstance(description, str) else None, state, location)
 
 
 def _interaction(raw: dict[str, Any], index: int, v4: bool, name: str) -> HttpInteraction:

@@ -14,22 +14,30 @@ advance, the interaction is declared from what the code queued (`consumer_databa
 sent in a rehearsal (`rehearsal.py`). Each test gets a fresh Pact (a pact is frozen once its
 mock server has run); the interaction is written to the worker's staging folder only when
 the calls succeeded and the mock server saw exactly what was declared.
+
+A consumer of domain events declares messages instead (`contract.message(EVENT, "...")`) and
+hands them to its real handler (`contract.receive(handler)`); pact-python calls the handler
+with each message's body and metadata, and the pact is written when it took every one.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from pact import Pact
-from pact.interaction import HttpInteraction
+from pact.interaction import AsyncMessageInteraction, HttpInteraction
 
 from solo60.clients import BreakerPolicy, ClientConfig, RetryPolicy, ServiceClient, Timeouts
+from solo60.contracts.events import EventContract
 from solo60.harness.made.matchers import SERVICE_KEY_EXAMPLE, service_key
 
 ClientT = TypeVar("ClientT", bound=ServiceClient)
+
+MessageHandler = Callable[[str | bytes | None, dict[str, object]], None]
+"""What pact-python hands each declared message to: `(body, metadata)`; raises when the consumer cannot take it."""
 
 NO_RETRIES = RetryPolicy(attempts=1)
 """The mock answers what the pact says; a retry would only hide a wrong expectation."""
@@ -76,6 +84,22 @@ class ContractTest:
             )
             async with client_class(config) as client:
                 yield client
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.pact.write_file(self.directory)
+        self.written = True
+
+    def message(self, event: EventContract[Any], description: str) -> AsyncMessageInteraction:
+        """A message the consumer reads (V4 asynchronous): `<event name>: <description>`, the event's name
+        and version as metadata. The description's prefix is how the producer finds the code that builds
+        that event when it verifies the pact (`kit/events/provider_messages.py`)."""
+        self.declared += 1
+        return self.pact.upon_receiving(f"{event.name}: {description}", "Async").with_metadata(
+            {"eventName": event.name, "eventVersion": str(event.version), "contentType": "application/json"}
+        )
+
+    def receive(self, handler: MessageHandler) -> None:
+        """Hand every declared message to the consumer's real handler; the pact is written when it took each."""
+        self.pact.verify(handler, "Async")
         self.directory.mkdir(parents=True, exist_ok=True)
         self.pact.write_file(self.directory)
         self.written = True

@@ -1,5 +1,9 @@
 """Verify a live provider against its pacts with the official verifier, and say what failed.
 
+Message pacts (V4 asynchronous messages) are verified through the verifier's message
+transport: it POSTs each message's description and provider states to the provider's
+`/_pact/messages`, where the producer's real event-building code answers with the event.
+
 Provider states are set through the provider's own state-change route (a URL handler, as a
 non-Python provider would expose it, and without pact-python's half-second callback-server
 shutdown per run). The verifier's bare `RuntimeError` is turned into a report naming the
@@ -35,6 +39,8 @@ from solo60.harness.versions import Revision
 os.environ.setdefault("PACT_DO_NOT_TRACK", "true")
 
 PROVIDER_STATES_PATH = "/_pact/provider-states"
+MESSAGES_PATH = "/_pact/messages"
+"""Where a provider builds the events its message pacts describe (`kit/events/provider_messages.py`)."""
 DEFAULT_SELECTORS: tuple[dict[str, Any], ...] = (
     {"mainBranch": True},
     {"deployedOrReleased": True},
@@ -173,10 +179,12 @@ def verify(
     """
     from pact import Verifier
 
-    host = urlsplit(base_url).hostname or "127.0.0.1"
+    address = urlsplit(base_url)
+    host = address.hostname or "127.0.0.1"
     verifier = (
         Verifier(provider, host=host)
         .add_transport(url=base_url)
+        .add_transport(protocol="message", port=address.port, path=MESSAGES_PATH, scheme=address.scheme or "http")
         .state_handler(f"{base_url}{PROVIDER_STATES_PATH}", teardown=True, body=True)
         .set_request_timeout(request_timeout_ms)
         .set_coloured_output(enabled=False)

@@ -19,6 +19,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from solo60.contracts.communication import DeliveryStatus
 from solo60.services.kit import UtcDateTime, idempotency_table, new_metadata, outbox_table, utc_now
+from solo60.services.kit.events import events_seen_table
 from solo60.services.kit.outbox import DELIVERED, FAILED, PENDING, enqueue, record_delivered
 
 SEND_MAIL = "send_mail"
@@ -110,6 +111,7 @@ class NotificationRow(Base):
 metadata = Base.metadata
 idempotency_records = idempotency_table(metadata)
 outbox = outbox_table(metadata)
+events_seen = events_seen_table(metadata)
 
 
 # -- messages -------------------------------------------------------------------------------

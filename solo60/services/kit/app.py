@@ -14,6 +14,8 @@ from starlette.routing import Route as StarletteRoute
 
 from solo60 import tracing
 from solo60.contracts.errors import ErrorCode
+from solo60.contracts.events import events_of
+from solo60.contracts.events.asyncapi import asyncapi_document
 from solo60.contracts.openapi import openapi_document
 from solo60.services.kit.access_log import AccessLogMiddleware
 from solo60.services.kit.auth import ServiceAuthMiddleware
@@ -21,6 +23,8 @@ from solo60.services.kit.binding import Operation, bind
 from solo60.services.kit.correlation import CorrelationMiddleware
 from solo60.services.kit.docs import docs_routes
 from solo60.services.kit.errors import ServiceError, ValidationFailed, error_response
+from solo60.services.kit.event_docs import event_docs_routes
+from solo60.services.kit.events.provider_messages import MESSAGES_PATH, MessageRequest
 from solo60.services.kit.provider_states import StateChange
 from solo60.services.kit.rate_limit import RateLimitMiddleware
 from solo60.services.kit.service import ServiceDefinition
@@ -68,10 +72,14 @@ def build_app(definition: ServiceDefinition, settings: ServiceSettings | None = 
     app.router.routes.extend(bind(operations))
     contract = definition.contract
     app.router.routes.extend(docs_routes(contract.title, lambda: openapi_document(contract)))
+    if events_of(definition.name):
+        app.router.routes.extend(event_docs_routes(asyncapi_document(definition.name)))
     app.router.routes.append(StarletteRoute("/health", _health, methods=["GET"], include_in_schema=False))
     app.router.routes.append(StarletteRoute("/ready", _ready, methods=["GET"], include_in_schema=False))
     if settings.provider_states:
         app.router.routes.append(StarletteRoute(PROVIDER_STATES_PATH, _provider_states, methods=["GET", "POST"]))
+        if definition.messages is not None:
+            app.router.routes.append(StarletteRoute(MESSAGES_PATH, _provider_messages, methods=["POST"]))
 
     app.add_exception_handler(HTTPException, _http_exception)
     app.add_exception_handler(ServiceError, _service_error)
@@ -129,6 +137,22 @@ async def _provider_states(request: Request) -> Response:
     except ServiceError as error:
         return error.to_response()
     return JSONResponse(values)
+
+
+async def _provider_messages(request: Request) -> Response:
+    """The verifier's message transport: the event a message pact describes, built by the real code."""
+    definition: ServiceDefinition = request.app.state.definition
+    assert definition.messages is not None
+    try:
+        raw = await request.body()
+        refuse_unpaired_surrogates(raw)
+        message = MessageRequest.model_validate_json(raw)
+        built = await definition.messages.build(request.app.state.runtime, message)
+    except ServiceError as error:
+        return error.to_response()
+    except ValueError as error:
+        return ValidationFailed(f"Invalid message request: {error}").to_response()
+    return Response(built.body, headers=built.headers())
 
 
 async def _http_exception(_request: Request, exc: Exception) -> Response:

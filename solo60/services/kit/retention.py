@@ -1,15 +1,18 @@
-"""Bounded growth: delivered outbox messages and idempotency records are deleted once past their retention.
+"""Bounded growth: delivered outbox messages, idempotency records and the ids of events a consumer
+acted on are deleted once past their retention.
 
 Both tables gain a row per command, for ever, unless something removes what is no longer
 needed. A delivered message is history once delivered; an idempotency record is needed as
 long as a caller may still retry with its key: the client's deadline (seconds) and every
 outbox relay's whole retry horizon (hours for mail), which the defaults exceed by far.
-FAILED and PENDING messages are never deleted: they still need a person, or a delivery.
+FAILED and PENDING messages are never deleted: they still need a person, or a delivery. A
+consumer's seen event ids (`events_seen`) are kept as long as delivered messages: a duplicate
+can only come while its producer may still republish, within the producer's retry horizon.
 
 | variable | default | meaning |
 | --- | --- | --- |
 | `SOLO60_IDEMPOTENCY_RETENTION_DAYS` | `7` | how long a stored result answers a repeated key (at least an hour) |
-| `SOLO60_OUTBOX_RETENTION_DAYS` | `7` | how long a delivered outbox message stays readable (a mail's status too) |
+| `SOLO60_OUTBOX_RETENTION_DAYS` | `7` | how long delivered outbox messages and consumed event ids are kept |
 | `SOLO60_RETENTION_BATCH` | `1000` | rows deleted per transaction |
 
 `solo60 jobs run-due` enforces it. Deleting goes in batches, each its own short transaction, so
@@ -105,6 +108,14 @@ async def _purge(
         total += result.rowcount
         if result.rowcount < batch:
             return total
+
+
+async def purge_seen_events(
+    db: Database, table: sa.Table, *, now: datetime, policy: RetentionPolicy, dry_run: bool = False
+) -> int:
+    """Delete (or count) the consumed event ids older than the delivered messages' retention."""
+    old = table.c.seen_at < now - policy.delivered
+    return await _purge(db, table, old, (table.c.message_id,), policy.batch, dry_run)
 
 
 def _days(environ: Mapping[str, str], variable: str, default: timedelta) -> timedelta:

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from solo60.contracts.route import Contract, Route
 from solo60.services.kit.binding import Handler
 from solo60.services.kit.database import Database
+from solo60.services.kit.events.provider_messages import ProviderMessages
 from solo60.services.kit.provider_states import ProviderStates
 from solo60.services.kit.settings import ServiceSettings
 
@@ -82,6 +83,8 @@ class ServiceDefinition:
     migrations: str
     states: ProviderStates
     runtime: Callable[[ServiceSettings, Database], Runtime] = Runtime
+    messages: ProviderMessages | None = None
+    """The domain events it produces, buildable for message-pact verification (`kit/events/provider_messages.py`)."""
 
     def database(self, settings: ServiceSettings) -> Database:
         return Database(

@@ -2,6 +2,7 @@
 
 from solo60.contracts.session import SessionServiceContract
 from solo60.services.kit import ServiceDefinition
+from solo60.services.session.messages import messages
 from solo60.services.session.routes import SessionRoutes
 from solo60.services.session.runtime import SessionRuntime
 from solo60.services.session.states import states
@@ -15,4 +16,5 @@ service = ServiceDefinition(
     migrations="solo60.services.session:migrations",
     states=states,
     runtime=SessionRuntime,
+    messages=messages,
 )

@@ -1,41 +1,42 @@
 """How the outbox relay carries out each follow-up: one handler per operation of `follow_ups.py`.
 
+A session event is built when it leaves (the gym and the names it carries are looked up then,
+as the mails used to be) and published on the bus; refunds go to the payment service.
+
 A handler raises to be retried later (a service is down) and `PermanentFailure` when retrying
-cannot help (the gym is gone, the address is refused): the message is then FAILED with the
+cannot help (the gym or the user is gone, a refund is refused): the message is then FAILED with the
 reason kept in the outbox.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
-from datetime import datetime
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import replace
 from typing import Any, TypeVar
-from zoneinfo import ZoneInfo
 
 from solo60 import clients
-from solo60.contracts.communication import Recipient, SendEmail, TemplateKey
+from solo60.contracts.events import Envelope
+from solo60.contracts.events.session import GymFacts
 from solo60.contracts.gym import Gym
 from solo60.contracts.payment import RefundCredits
 from solo60.contracts.user import User
 from solo60.services.kit import Database, PermanentFailure
-from solo60.services.kit.outbox import Deliver, is_permanent
-from solo60.services.session import follow_ups, holds
-from solo60.services.session.follow_ups import GYM_ADMIN
+from solo60.services.kit.events import EventBus, EventTarget
+from solo60.services.kit.outbox import Deliver, DeliveryTarget, OutboxMessage, Send, is_permanent
+from solo60.services.session import follow_ups, holds, session_events
 from solo60.services.session.upstreams import Upstreams
 
 logger = logging.getLogger("solo60.services.session")
 
 T = TypeVar("T")
 
-NEEDS_MEMBER_NAME = {TemplateKey.SESSION_APPROVAL_REQUEST: "memberName", TemplateKey.GUEST_INVITATION: "hostName"}
 
-
-def handlers(db: Database, upstreams: Upstreams, wake: Callable[[], None]) -> dict[str, Deliver]:
+def handlers(
+    db: Database, upstreams: Upstreams, bus: EventBus, wake: Callable[[], None]
+) -> dict[str, Deliver | DeliveryTarget]:
     """The relay's handlers; `wake` asks the relay for another pass (a released hold may free a refund)."""
-
-    async def send_mail(payload: dict[str, Any], key: str) -> None:
-        await send_session_mail(upstreams, payload, key)
 
     async def refund(payload: dict[str, Any], key: str) -> None:
         await refund_credits(upstreams, payload, key)
@@ -45,33 +46,42 @@ def handlers(db: Database, upstreams: Upstreams, wake: Callable[[], None]) -> di
             wake()
 
     return {
-        follow_ups.SEND_MAIL: send_mail,
+        session_events.SESSION_EVENT: SessionEventTarget(upstreams, bus),
         follow_ups.REFUND_CREDITS: refund,
         follow_ups.RELEASE_RESERVATION: release,
     }
 
 
-async def send_session_mail(upstreams: Upstreams, payload: dict[str, Any], key: str) -> None:
-    """Fill in the gym's name, the local start time and names, then queue the mail with communication."""
-    upstreams.require("gym", "user", "communication")
-    template = TemplateKey(payload["templateKey"])
-    gym = await _answer(upstreams.gyms.get_gym(payload["gymId"]))
-    variables: dict[str, Any] = {
-        "gymName": gym.name,
-        "startsAt": local_time(datetime.fromisoformat(payload["startsAt"]), gym),
-    }
-    to = payload["to"]
-    if to == GYM_ADMIN:
-        to = {"email": gym.admin_email}
-        variables["name"] = f"{gym.name} team"
-    names = _Names(upstreams)
-    if template in NEEDS_MEMBER_NAME:
-        variables[NEEDS_MEMBER_NAME[template]] = (await names.of(payload["memberId"])).name
-    if "userId" in to:
-        variables["name"] = (await names.of(to["userId"])).name
-    variables.update(payload["variables"])
-    mail = SendEmail(template_key=template, to=Recipient.model_validate(to), variables=variables)
-    await _answer(upstreams.mail.send_email_async(mail, idempotency_key=key))
+class SessionEventTarget:
+    """Looks up what a session event carries besides its recorded facts, builds it and publishes it."""
+
+    def __init__(self, upstreams: Upstreams, bus: EventBus) -> None:
+        self.upstreams = upstreams
+        self.bus = bus
+
+    @asynccontextmanager
+    async def sender(self) -> AsyncIterator[Send]:
+        publish = EventTarget(self.bus)
+        async with publish.sender() as send_event:
+
+            async def send(message: OutboxMessage) -> None:
+                envelope = await self.built(message)
+                await send_event(replace(message, payload=envelope.model_dump(mode="json")))
+
+            yield send
+
+    async def built(self, message: OutboxMessage) -> Envelope:
+        facts = message.payload
+        self.upstreams.require("gym", "user")
+        gym = await _answer(self.upstreams.gyms.get_gym(facts["gymId"]))
+        names = _Names(self.upstreams)
+        known = {user_id: (await names.of(user_id)).name for user_id in session_events.people_to_name(facts)}
+        contract, payload = session_events.build(facts, gym_facts(gym), known)
+        return session_events.envelope_for(message.id, facts, contract, payload, message.correlation_id)
+
+
+def gym_facts(gym: Gym) -> GymFacts:
+    return GymFacts(gym_id=gym.id, name=gym.name, timezone=gym.timezone, admin_email=gym.admin_email)
 
 
 async def refund_credits(upstreams: Upstreams, payload: dict[str, Any], key: str) -> None:
@@ -83,12 +93,6 @@ async def refund_credits(upstreams: Upstreams, payload: dict[str, Any], key: str
             logger.info("nothing to give back for session %s: %s", body.session_id, refusal.__cause__.message)
             return
         raise
-
-
-def local_time(moment: datetime, gym: Gym) -> str:
-    """`Monday 7 January 2030, 17:00 (Europe/London)`: the time as the member reads the gym's clock."""
-    local = moment.astimezone(ZoneInfo(gym.timezone))
-    return f"{local:%A} {local.day} {local:%B %Y, %H:%M} ({gym.timezone})"
 
 
 class _Names:

@@ -1,4 +1,4 @@
-"""Provider states of the session service, as its consumer (user) names them.
+"""Provider states of the session service, as its consumers (user; communication for its events) name them.
 
 Fixed default times (2030-01-07, a Monday, 10:00 UTC) let a pact's conflict check name the
 booked slot; `user has active sessions` books relative to now so its sessions stay upcoming.
@@ -162,3 +162,30 @@ def _tomorrow_at_ten() -> datetime:
 
 def _rfc3339(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class SomeoneWaits(StateParams):
+    session_id: Id = Field(default="session-1", alias="sessionId")
+    user_id: Id = Field(default="456", alias="userId")
+
+
+@states.state("someone waits for the session's slot", params=SomeoneWaits)
+async def someone_waits(runtime: Any, params: SomeoneWaits) -> dict[str, Any]:
+    """A member on the waiting list of an existing session (set that up first), not yet told of a free spot."""
+    async with runtime.db.write() as session:
+        entry, _ = await storage.join_waiting_list(session, params.session_id, params.user_id)
+    return {"waitingListEntryId": entry.id}
+
+
+class KnownToOthers(StateParams):
+    gym_name: str = Field(default="Field Street Gym", max_length=200, alias="gymName")
+    timezone: str = Field(default="Europe/London", max_length=64)
+    admin_email: str = Field(default="admin@field.example", max_length=254, alias="adminEmail")
+    member_name: str = Field(default="Ada", max_length=200, alias="memberName")
+    waiting_name: str = Field(default="Grace", max_length=200, alias="waitingName")
+
+
+@states.state("the gym and the members are known", params=KnownToOthers)
+async def known_to_others(runtime: Any, params: KnownToOthers) -> None:
+    """What the gym and user services would answer when an event leaves (message pacts only: see `messages.py`)."""
+    runtime.event_lookups = params

@@ -14,7 +14,6 @@ from typing import TypeVar
 
 from solo60.clients import (
     ClientConfig,
-    CommunicationClient,
     ConfigurationError,
     GymClient,
     PaymentClient,
@@ -31,7 +30,6 @@ CLIENTS: Mapping[str, type[ServiceClient]] = {
     "user": UserClient,
     "gym": GymClient,
     "payment": PaymentClient,
-    "communication": CommunicationClient,
 }
 
 
@@ -72,10 +70,6 @@ class Upstreams:
     @property
     def payments(self) -> PaymentClient:
         return self._client("payment", PaymentClient)
-
-    @property
-    def mail(self) -> CommunicationClient:
-        return self._client("communication", CommunicationClient)
 
     def _client(self, target: str, kind: type[C]) -> C:
         self.require(target)

@@ -2,6 +2,7 @@
 
 from solo60.contracts.subscription import SubscriptionServiceContract
 from solo60.services.kit import ServiceDefinition
+from solo60.services.subscription.messages import messages
 from solo60.services.subscription.routes import SubscriptionRoutes
 from solo60.services.subscription.runtime import SubscriptionRuntime
 from solo60.services.subscription.states import states
@@ -15,4 +16,5 @@ service = ServiceDefinition(
     migrations="solo60.services.subscription:migrations",
     states=states,
     runtime=SubscriptionRuntime,
+    messages=messages,
 )

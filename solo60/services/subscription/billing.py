@@ -14,7 +14,7 @@ from datetime import datetime
 from solo60.clients import PaymentClient, ServiceCallError
 from solo60.contracts.payment import Charge, ChargeCard, ChargeStatus
 from solo60.services.kit.upstreams import unavailable
-from solo60.services.subscription.mails import day, plan_name, stamp
+from solo60.services.subscription.plan_events import day, plan_name, stamp
 from solo60.services.subscription.storage import SubscriptionRow
 
 

@@ -1,4 +1,4 @@
-"""The outbox relay's handlers: mails to the communication service, credit allocations to the payment service."""
+"""The outbox relay's targets: events to the message bus, credit allocations to the payment service."""
 
 from __future__ import annotations
 
@@ -6,41 +6,35 @@ import json
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from solo60.clients import CommunicationClient, PaymentClient
-from solo60.contracts.communication import SendEmail
+from solo60.clients import PaymentClient
+from solo60.contracts.events.subscription import CreditsAllocated
 from solo60.contracts.payment import AllocateCredits
-from solo60.services.kit import Database, call_or_refuse, enqueue
-from solo60.services.kit.outbox import Deliver
+from solo60.services.kit import Database, call_or_refuse
+from solo60.services.kit.events import PUBLISH_EVENT, EventBus, EventTarget
+from solo60.services.kit.outbox import Deliver, DeliveryTarget
 from solo60.services.kit.upstreams import for_delivery
-from solo60.services.subscription import storage
+from solo60.services.subscription import plan_events
 from solo60.services.subscription.credits import ALLOCATE_CREDITS
-from solo60.services.subscription.mails import SEND_EMAIL
 
 
 class Deliveries(Protocol):
-    """What the handlers need from the Runtime (clients may be missing until configured)."""
+    """What the handlers need from the Runtime (the payment client may be missing until configured)."""
 
     db: Database
     payments: PaymentClient | None
-    communication: CommunicationClient | None
+    bus: EventBus
 
 
-def delivery_handlers(runtime: Deliveries, wake: Callable[[], None]) -> dict[str, Deliver]:
-    async def send_email(payload: dict[str, Any], key: str) -> None:
-        client = for_delivery(runtime.communication, "communication")
-        mail = SendEmail.model_validate_json(json.dumps(payload["mail"]))
-        await call_or_refuse(client.send_email_async(mail, idempotency_key=key))
-
+def delivery_handlers(runtime: Deliveries, wake: Callable[[], None]) -> dict[str, Deliver | DeliveryTarget]:
     async def allocate_credits(payload: dict[str, Any], key: str) -> None:
         client = for_delivery(runtime.payments, "payment")
         allocation = AllocateCredits.model_validate_json(json.dumps(payload["allocation"]))
         await call_or_refuse(client.allocate_credits(allocation, idempotency_key=key))
         notice = payload.get("notice")
         if notice:
-            async with runtime.db.write() as session:  # a redelivery finds the notice queued and adds nothing
-                await enqueue(
-                    session, storage.outbox, SEND_EMAIL, {"mail": notice["mail"]}, message_id=notice["messageId"]
-                )
+            event = CreditsAllocated.model_validate(notice["event"])
+            async with runtime.db.write() as session:  # a redelivery finds the event recorded and adds nothing
+                await plan_events.credits_allocated(session, notice["messageId"], event)
             wake()
 
-    return {SEND_EMAIL: send_email, ALLOCATE_CREDITS: allocate_credits}
+    return {PUBLISH_EVENT: EventTarget(runtime.bus), ALLOCATE_CREDITS: allocate_credits}

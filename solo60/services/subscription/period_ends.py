@@ -28,7 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from solo60.clients import PaymentClient
 from solo60.contracts.subscription import SubscriptionStatus
 from solo60.services.kit import Database, utc_now
-from solo60.services.subscription import billing, credits, lifecycle, mails, storage
+from solo60.services.subscription import billing, credits, lifecycle, plan_events, storage
 from solo60.services.subscription.due_results import JobResult
 from solo60.services.subscription.periods import month_after
 from solo60.services.subscription.storage import SubscriptionRow
@@ -98,7 +98,7 @@ async def _end(db: Database, seen: SubscriptionRow, step: Step, now: datetime) -
         final = Status.CANCELLED if step is Step.END else Status.EXPIRED
         lifecycle.move(subscription, final, ended_at)
         subscription.updated_at = utc_now()
-        await mails.ended(session, subscription, ended_at)
+        await plan_events.ended(session, subscription, ended_at)
     return _result(step, seen, final.value)
 
 
@@ -122,17 +122,19 @@ async def _charge(
             subscription.current_period_end = month_after(period_start)
             subscription.updated_at = utc_now()
             await credits.allocate(session, subscription, announce=True)
-            return _result(step, seen, f"paid; ACTIVE until {mails.day(subscription.current_period_end)}")
+            return _result(step, seen, f"paid; ACTIVE until {plan_events.day(subscription.current_period_end)}")
         if step is Step.PAYMENT_RETRY:
             lifecycle.move(subscription, Status.EXPIRED, now)
             subscription.updated_at = utc_now()
-            await mails.ended(session, subscription, now)
+            await plan_events.ended(session, subscription, now)
             return _result(step, seen, f"declined again ({charge.failure_code}); EXPIRED")
         lifecycle.move(subscription, Status.PAST_DUE, now)
         subscription.updated_at = utc_now()
         retry = retry_at(subscription)
-        await mails.payment_failed(session, subscription, f"declined-{mails.stamp(period_start)}", retry_at=retry)
-        return _result(step, seen, f"declined ({charge.failure_code}); PAST_DUE, retry on {mails.day(retry)}")
+        await plan_events.payment_failed(
+            session, subscription, f"declined-{plan_events.stamp(period_start)}", retry_at=retry
+        )
+        return _result(step, seen, f"declined ({charge.failure_code}); PAST_DUE, retry on {plan_events.day(retry)}")
 
 
 async def _as_seen(session: AsyncSession, seen: SubscriptionRow) -> SubscriptionRow | None:

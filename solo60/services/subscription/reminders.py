@@ -18,7 +18,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from solo60.contracts.subscription import SubscriptionStatus
 from solo60.services.kit import Database
-from solo60.services.subscription import mails, storage
+from solo60.services.subscription import plan_events, storage
 from solo60.services.subscription.due_results import JobResult
 from solo60.services.subscription.storage import SubscriptionRow
 
@@ -51,7 +51,7 @@ class Reminder:
 
 
 async def _renewal_reminder(session: AsyncSession, subscription: SubscriptionRow, _date: datetime) -> None:
-    await mails.renewal_reminder(session, subscription)
+    await plan_events.renewal_reminder(session, subscription)
 
 
 REMINDERS = (
@@ -71,7 +71,7 @@ REMINDERS = (
         lead=TRIAL_ENDING_LEAD,
         column=SubscriptionRow.trial_ends_at,
         needs_card=False,
-        send=mails.trial_ending,
+        send=plan_events.trial_ending,
     ),
 )
 

@@ -28,7 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from solo60.contracts.errors import FieldError
 from solo60.contracts.subscription import PLANS, TRIAL_DAYS, StartSubscription, Subscription, SubscriptionStatus
 from solo60.services.kit import Conflict, DependencyUnavailable, Reply, once_per_key, utc_now
-from solo60.services.subscription import billing, credits, mails, storage
+from solo60.services.subscription import billing, credits, plan_events, storage
 from solo60.services.subscription.periods import month_after
 from solo60.services.subscription.runtime import SubscriptionRuntime
 from solo60.services.subscription.storage import SubscriptionRow
@@ -67,7 +67,7 @@ async def start_subscription(runtime: SubscriptionRuntime, body: StartSubscripti
         if not body.trial:
             await _charge_first_month(runtime, subscription)
         stored = await storage.add(session, subscription)
-        await mails.activated(session, stored)
+        await plan_events.activated(session, stored)
         await credits.allocate(session, stored, announce=not body.trial)
         return Subscription.model_validate(stored, from_attributes=True)
 

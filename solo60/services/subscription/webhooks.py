@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from solo60.contracts.subscription import PaymentFailed, Subscription, TrialEnding, WebhookOutcome, WebhookReceipt
 from solo60.services.kit import utc_now
-from solo60.services.subscription import lifecycle, mails, storage
+from solo60.services.subscription import lifecycle, plan_events, storage
 
 TRIAL_ENDING_NOTICE = "TRIAL_ENDING"
 MAILED_OUTCOMES = frozenset({WebhookOutcome.MARKED_PAST_DUE, WebhookOutcome.ALREADY_PAST_DUE})
@@ -26,7 +26,9 @@ async def payment_failed(session: AsyncSession, event: PaymentFailed) -> Webhook
     subscription = await _subscription(session, event.subscription_id)
     outcome = lifecycle.after_payment_failure(subscription, event.occurred_at)
     if outcome in MAILED_OUTCOMES:
-        await mails.payment_failed(session, subscription, f"event-{event.event_id}", retry_at=event.next_attempt_at)
+        await plan_events.payment_failed(
+            session, subscription, f"event-{event.event_id}", retry_at=event.next_attempt_at
+        )
     return await _keep(session, event, "payment-failed", outcome, subscription)
 
 
@@ -37,7 +39,7 @@ async def trial_ending(session: AsyncSession, event: TrialEnding) -> WebhookRece
         if subscription.cancel_at_period_end:  # the trial just ends: "add a card to keep booking" would mislead
             await storage.record_notice(session, subscription.id, TRIAL_ENDING_NOTICE, event.trial_ends_at)
         elif await storage.claim_notice(session, subscription.id, TRIAL_ENDING_NOTICE, event.trial_ends_at):
-            await mails.trial_ending(session, subscription, event.trial_ends_at)
+            await plan_events.trial_ending(session, subscription, event.trial_ends_at)
     return await _keep(session, event, "trial-ending", outcome, subscription)
 
 

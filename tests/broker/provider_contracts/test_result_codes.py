@@ -46,6 +46,7 @@ RAISED_BY: dict[str, dict[str, Any]] = {
     "response.body.unvalidatable": post_note(response_body="saved"),
     "response.body.unknown": ping(response_body={"alive": True}),
     "response.body.incompatible": get_item(response_body={"id": 1, "name": "Lamp", "price": 3}),
+    "interaction.message.unchecked": {"type": "Asynchronous/Messages", "description": "an event", "contents": {}},
 }
 
 NOT_RAISED_BY: dict[str, dict[str, Any]] = {
@@ -77,6 +78,7 @@ NOT_RAISED_BY: dict[str, dict[str, Any]] = {
     "response.body.unvalidatable": post_note(),
     "response.body.unknown": ping(),
     "response.body.incompatible": get_item(response_body={"id": 1}),
+    "interaction.message.unchecked": get_item(),
 }
 
 VERSIONS = [2, 3, 4]
@@ -88,7 +90,11 @@ def comparator() -> Comparator:
 
 
 def codes(comparator: Comparator, interaction: dict[str, Any], version: int) -> list[str]:
-    return [result.code for result in comparator.compare(pact(interaction, version=version))]
+    if "type" in interaction:  # a message: no HTTP request to render
+        document = {**pact(version=version), "interactions": [interaction]}
+    else:
+        document = pact(interaction, version=version)
+    return [result.code for result in comparator.compare(document)]
 
 
 def test_the_tables_cover_every_code() -> None:
@@ -174,10 +180,24 @@ def test_nested_schemas_through_refs_are_closed_too(comparator: Comparator) -> N
     assert codes(comparator, get_item(response_body=body), 4) == ["response.body.incompatible"]
 
 
-def test_messages_and_other_interactions_are_skipped(comparator: Comparator) -> None:
+def test_a_message_interaction_is_reported_unchecked_never_compatible(comparator: Comparator) -> None:
     document = pact(get_item())
-    document["interactions"].append({"type": "Asynchronous/Messages", "description": "an event", "contents": {}})
-    assert comparator.compare(document) == []
+    message = {"type": "Asynchronous/Messages", "description": "an event", "contents": {}}
+    message["providerStates"] = [{"name": "a thing happened"}]
+    document["interactions"].append(message)
+
+    [result] = comparator.compare(document)
+
+    assert (result.code, result.is_error) == ("interaction.message.unchecked", True)
+    assert "only the provider's verification can count this pact" in result.message
+    assert (result.mock.interaction_description, result.mock.interaction_state) == ("an event", "a thing happened")
+    assert result.mock.location == "[root].interactions[1]"
+
+
+def test_a_v3_message_pact_is_reported_unchecked_too(comparator: Comparator) -> None:
+    document = {"consumer": {"name": "c"}, "provider": {"name": "p"}, "messages": [{"description": "an event"}]}
+
+    assert [result.code for result in comparator.compare(document)] == ["interaction.message.unchecked"]
 
 
 @pytest.mark.parametrize(

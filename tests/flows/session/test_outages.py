@@ -111,7 +111,7 @@ async def test_a_cancellation_while_payment_and_communication_are_down_succeeds_
 
         assert cancelled.status_code == 200, cancelled.text
         assert cancelled.json()["status"] == "CANCELLED"
-        assert {row.operation for row in await pending_messages(stack)} == {"refund_credits", "send_mail"}
+        assert {row.operation for row in await pending_messages(stack)} == {"refund_credits", "session_event"}
 
         async with stack_of(
             ("payment", "communication"), data_dir=tmp_path, smtp=smtp, environ=stack.environ, ports=ports

@@ -15,9 +15,10 @@ from sqlalchemy import event
 
 from solo60.environment import ConfigurationError
 from solo60.services.kit.database import Database, sync_url
+from solo60.services.kit.events import events_seen_table
 from solo60.services.kit.idempotency import idempotency_table
 from solo60.services.kit.outbox import DELIVERED, FAILED, PENDING, outbox_table
-from solo60.services.kit.retention import RetentionPolicy, purge
+from solo60.services.kit.retention import RetentionPolicy, purge, purge_seen_events
 
 NOW = datetime(2031, 6, 1, 12, 0, tzinfo=UTC)
 OLD = NOW - timedelta(days=8)
@@ -27,6 +28,7 @@ POLICY = RetentionPolicy(idempotency=timedelta(days=7), delivered=timedelta(days
 metadata = sa.MetaData()
 outbox = outbox_table(metadata)
 records = idempotency_table(metadata)
+seen = events_seen_table(metadata)
 TABLES = {"outbox_messages": outbox, "idempotency_records": records}
 
 
@@ -171,3 +173,19 @@ def test_the_retention_comes_from_the_environment_with_week_long_defaults() -> N
 def test_a_bad_retention_setting_names_its_variable(environ: dict[str, str], says: str) -> None:
     with pytest.raises(ConfigurationError, match=says):
         RetentionPolicy.from_environ(environ)
+
+
+async def test_consumed_event_ids_are_kept_as_long_as_delivered_messages_then_deleted(db: Database) -> None:
+    async with db.write() as session:
+        await session.execute(
+            seen.insert(),
+            [
+                {"message_id": "old", "name": "session.booked", "seen_at": OLD},
+                {"message_id": "recent", "name": "session.booked", "seen_at": RECENT},
+            ],
+        )
+
+    assert await purge_seen_events(db, seen, now=NOW, policy=POLICY, dry_run=True) == 1
+    assert await purge_seen_events(db, seen, now=NOW, policy=POLICY) == 1
+    async with db.read() as session:
+        assert (await session.execute(sa.select(seen.c.message_id))).scalars().all() == ["recent"]

@@ -65,10 +65,11 @@ async def ran(subscriptions: httpx.AsyncClient, now: datetime) -> list[tuple[str
     return [(result.job, result.outcome, result.failed) for result in await run_due(db, None, now=now)]
 
 
-async def queued_mails(subscriptions: httpx.AsyncClient) -> list[str]:
+async def queued_events(subscriptions: httpx.AsyncClient) -> list[str]:
+    """The events recorded for the member (the communication service mails them)."""
     async with subscriptions.app.state.runtime.db.read() as session:  # type: ignore[attr-defined]
         payloads = (await session.execute(sa.select(storage.outbox.c.payload))).scalars().all()
-    return sorted(payload["mail"]["templateKey"] for payload in payloads if "mail" in payload)
+    return sorted(payload["name"] for payload in payloads if "name" in payload)
 
 
 async def status_of(subscriptions: httpx.AsyncClient) -> dict:
@@ -88,7 +89,7 @@ async def test_a_subscription_cancelled_at_period_end_ends_then_and_is_mailed_on
     assert await ran(subscriptions, END + DAY) == []
     ended = await status_of(subscriptions)
     assert (ended["status"], ended["cancelledAt"]) == ("CANCELLED", "2031-03-01T00:00:00Z")
-    assert await queued_mails(subscriptions) == ["SUBSCRIPTION_EXPIRED"]
+    assert await queued_events(subscriptions) == ["subscription.cancelled"]
 
 
 async def test_a_subscription_without_a_card_expires_at_its_period_end(subscriptions: httpx.AsyncClient) -> None:
@@ -96,7 +97,7 @@ async def test_a_subscription_without_a_card_expires_at_its_period_end(subscript
 
     assert await ran(subscriptions, END) == [("expiry", "EXPIRED", False)]
     assert (await status_of(subscriptions))["status"] == "EXPIRED"
-    assert await queued_mails(subscriptions) == ["SUBSCRIPTION_EXPIRED"]
+    assert await queued_events(subscriptions) == ["subscription.cancelled"]
 
 
 async def test_a_renewal_without_a_payment_service_fails_and_changes_nothing(subscriptions: httpx.AsyncClient) -> None:
@@ -107,7 +108,7 @@ async def test_a_renewal_without_a_payment_service_fails_and_changes_nothing(sub
     assert (job, failed) == ("renewal", True)
     assert "PAYMENT_SERVICE_URL is not set" in outcome
     assert (await status_of(subscriptions))["currentPeriodEnd"] == seeded["currentPeriodEnd"]
-    assert await queued_mails(subscriptions) == []
+    assert await queued_events(subscriptions) == []
 
 
 async def test_a_trial_the_gateway_extended_ends_at_its_new_end(subscriptions: httpx.AsyncClient) -> None:

@@ -23,10 +23,11 @@ def database(subscriptions: httpx.AsyncClient) -> Database:
     return subscriptions.app.state.runtime.db  # type: ignore[attr-defined]
 
 
-async def mails(subscriptions: httpx.AsyncClient) -> list[str]:
+async def events(subscriptions: httpx.AsyncClient) -> list[str]:
+    """The events recorded for the member (the communication service mails them)."""
     async with database(subscriptions).read() as session:
         payloads = (await session.execute(sa.select(storage.outbox.c.payload))).scalars().all()
-    return sorted(payload["mail"]["templateKey"] for payload in payloads if "mail" in payload)
+    return sorted(payload["name"] for payload in payloads if "name" in payload)
 
 
 async def reminded(subscriptions: httpx.AsyncClient, now: datetime) -> list[tuple[str, str]]:
@@ -50,7 +51,7 @@ async def test_a_renewal_reminder_is_due_exactly_seven_days_ahead(subscriptions:
     assert await reminded(subscriptions, RENEWAL - timedelta(days=7) - SECOND) == []
     assert await reminded(subscriptions, RENEWAL - timedelta(days=7)) == [("renewal reminder", "sent")]
     assert await reminded(subscriptions, RENEWAL - timedelta(days=7)) == []
-    assert await mails(subscriptions) == ["RENEWAL_REMINDER"]
+    assert await events(subscriptions) == ["subscription.renewal_due"]
 
 
 async def test_a_missed_day_is_caught_up_until_the_renewal_itself(subscriptions: httpx.AsyncClient) -> None:
@@ -80,7 +81,7 @@ async def test_no_renewal_reminder_for_a_subscription_that_will_not_renew(
     )
 
     assert await reminded(subscriptions, RENEWAL - timedelta(days=2)) == []
-    assert await mails(subscriptions) == []
+    assert await events(subscriptions) == []
 
 
 async def test_a_trial_ending_warning_is_due_exactly_three_days_ahead(subscriptions: httpx.AsyncClient) -> None:
@@ -89,7 +90,7 @@ async def test_a_trial_ending_warning_is_due_exactly_three_days_ahead(subscripti
     assert await reminded(subscriptions, TRIAL_END - timedelta(days=3) - SECOND) == []
     assert await reminded(subscriptions, TRIAL_END - timedelta(days=3)) == [("trial ending", "sent")]
     assert await reminded(subscriptions, TRIAL_END - SECOND) == []
-    assert await mails(subscriptions) == ["TRIAL_ENDING"]
+    assert await events(subscriptions) == ["subscription.trial_ending"]
 
 
 async def test_a_cancelled_trial_gets_no_trial_ending_warning(subscriptions: httpx.AsyncClient) -> None:
@@ -112,7 +113,7 @@ async def test_runners_racing_each_other_queue_one_reminder(subscriptions: httpx
     outcomes = [result.outcome for report in reports for result in report]
     assert outcomes.count("sent") == 1
     assert set(outcomes) <= {"sent", "already sent"}
-    assert await mails(subscriptions) == ["RENEWAL_REMINDER"]
+    assert await events(subscriptions) == ["subscription.renewal_due"]
 
 
 async def test_the_gateways_trial_notice_and_the_runner_send_one_warning_between_them(
@@ -128,7 +129,7 @@ async def test_the_gateways_trial_notice_and_the_runner_send_one_warning_between
 
     assert (await subscriptions.post("/internal/subscriptions/webhooks/trial-ending", json=event)).status_code == 200
     assert await reminded(subscriptions, TRIAL_END - timedelta(days=2)) == []
-    assert await mails(subscriptions) == ["TRIAL_ENDING"]
+    assert await events(subscriptions) == ["subscription.trial_ending"]
 
 
 async def test_a_dry_run_lists_what_is_due_and_changes_nothing(subscriptions: httpx.AsyncClient) -> None:
@@ -137,5 +138,5 @@ async def test_a_dry_run_lists_what_is_due_and_changes_nothing(subscriptions: ht
     listed = await run_due(database(subscriptions), None, now=RENEWAL - timedelta(days=7), dry_run=True)
 
     assert [(result.job, result.outcome) for result in listed] == [("renewal reminder", "would send")]
-    assert await mails(subscriptions) == []
+    assert await events(subscriptions) == []
     assert await reminded(subscriptions, RENEWAL - timedelta(days=7)) == [("renewal reminder", "sent")]

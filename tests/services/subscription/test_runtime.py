@@ -1,4 +1,4 @@
-"""What the subscription service reads from its environment at start: whom it calls, and the relay's patience."""
+"""What the subscription service reads from its environment at start: whom it calls, its broker, its relay."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from solo60.services.kit.settings import ConfigurationError
         ("OUTBOX_MAX_ATTEMPTS", "many"),
         ("OUTBOX_RETRY_MAX_SECONDS", "inf"),
         ("PAYMENT_SERVICE_URL", "payment:8105"),
-        ("COMMUNICATION_SERVICE_URL", "ftp://mail"),
+        ("SOLO60_AMQP_URL", "http://rabbit:5672"),
     ],
 )
 async def test_a_bad_setting_stops_the_start_and_names_the_variable(serve, variable: str, value: str) -> None:
@@ -29,4 +29,4 @@ async def test_the_service_starts_without_the_services_it_calls_and_says_so(serv
 
     warnings = " ".join(record.getMessage() for record in caplog.records)
     assert "PAYMENT_SERVICE_URL is not set" in warnings
-    assert "COMMUNICATION_SERVICE_URL is not set" in warnings
+    assert "COMMUNICATION_SERVICE_URL" not in warnings  # its mails are events now: nothing to call

@@ -17,9 +17,7 @@ PAID = {"userId": "123", "plan": "monthly-8", "cardToken": "tok_visa"}
 async def queued(subscriptions: httpx.AsyncClient) -> list[tuple[str, str]]:
     async with subscriptions.app.state.runtime.db.read() as session:  # type: ignore[attr-defined]
         rows = await session.execute(sa.select(storage.outbox.c.operation, storage.outbox.c.payload))
-        return sorted(
-            (row.operation, row.payload["mail"]["templateKey"] if "mail" in row.payload else "credits") for row in rows
-        )
+        return sorted((row.operation, row.payload.get("name", "credits")) for row in rows)
 
 
 @pytest.mark.parametrize(
@@ -67,7 +65,7 @@ async def test_a_trial_starts_without_charging_and_queues_its_credits_and_welcom
     assert (trial["status"], trial["plan"], trial["creditsPerMonth"]) == ("TRIALING", "monthly-16", 16)
     assert trial["currentPeriodStart"].endswith("Z")
     assert trial["trialEndsAt"] == trial["currentPeriodEnd"]
-    assert await queued(subscriptions) == [("allocate-credits", "credits"), ("send-email", "SUBSCRIPTION_ACTIVATED")]
+    assert await queued(subscriptions) == [("allocate-credits", "credits"), ("publish_event", "subscription.activated")]
 
 
 async def test_the_same_key_gets_the_same_subscription_and_another_key_a_conflict(

@@ -1,4 +1,4 @@
-"""What the gateway's events queue for the member: one PAYMENT_FAILED per failure, one TRIAL_ENDING per trial end."""
+"""What the gateway's events record for the member: an event per failed payment, one per trial end."""
 
 from __future__ import annotations
 
@@ -14,9 +14,10 @@ TRIAL_ENDING = "/internal/subscriptions/webhooks/trial-ending"
 
 
 async def queued(subscriptions: httpx.AsyncClient) -> list[tuple[str, dict]]:
+    """The events recorded for the member (name, payload); the communication service mails them."""
     async with subscriptions.app.state.runtime.db.read() as session:  # type: ignore[attr-defined]
         payloads = (await session.execute(sa.select(storage.outbox.c.payload))).scalars().all()
-    return [(payload["mail"]["templateKey"], payload["mail"]["variables"]) for payload in payloads]
+    return [(payload["name"], payload["payload"]) for payload in payloads]
 
 
 def failure(event_id: str = "evt-1", **fields: object) -> dict:
@@ -33,7 +34,15 @@ async def test_a_failed_payment_queues_one_alert_naming_the_plan_and_the_retry(
     await subscriptions.post(PAYMENT_FAILED, json=event)  # redelivered
 
     assert await queued(subscriptions) == [
-        ("PAYMENT_FAILED", {"planName": "Solo60 Monthly 16", "retryAt": "on 4 February 2025"})
+        (
+            "subscription.payment_failed",
+            {
+                "subscriptionId": "sub-1",
+                "userId": "123",
+                "planName": "Solo60 Monthly 16",
+                "retryAt": "2025-02-04T00:05:00Z",
+            },
+        )
     ]
 
 
@@ -43,7 +52,7 @@ async def test_each_failed_payment_of_a_past_due_subscription_is_an_alert(subscr
     await subscriptions.post(PAYMENT_FAILED, json=failure("evt-2"))
     await subscriptions.post(PAYMENT_FAILED, json=failure("evt-3"))
 
-    assert [template for template, _ in await queued(subscriptions)] == ["PAYMENT_FAILED", "PAYMENT_FAILED"]
+    assert [template for template, _ in await queued(subscriptions)] == ["subscription.payment_failed"] * 2
 
 
 @pytest.mark.parametrize("status", ["CANCELLED", "EXPIRED"])
@@ -71,7 +80,15 @@ async def test_a_trial_ending_notice_queues_one_warning_and_marks_it_sent(subscr
     await subscriptions.post(TRIAL_ENDING, json={**event, "eventId": "evt-t2"})  # the gateway said it twice
 
     assert await queued(subscriptions) == [
-        ("TRIAL_ENDING", {"planName": "Solo60 Monthly 8", "trialEndsAt": "15 January 2025"})
+        (
+            "subscription.trial_ending",
+            {
+                "subscriptionId": "sub-1",
+                "userId": "123",
+                "planName": "Solo60 Monthly 8",
+                "trialEndsAt": "2025-01-15T00:00:00Z",
+            },
+        )
     ]
     async with subscriptions.app.state.runtime.db.read() as session:  # type: ignore[attr-defined]
         [notice] = await storage.notices_of(session, "sub-1")

@@ -1,0 +1,74 @@
+"""The real RabbitMQ (127.0.0.1:5672, or SOLO60_TEST_AMQP_URL), with an exchange and queues per test, deleted after.
+
+The `rabbit` fixture is registered by `tests/services/conftest.py`."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+
+import aio_pika
+import pytest
+
+AMQP_URL = os.environ.get("SOLO60_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/")
+
+
+@dataclass
+class RabbitNames:
+    """Names unique to one test, and everything to delete when it ends."""
+
+    url: str
+    exchange: str
+    queues: list[str] = field(default_factory=list)
+
+    def queue(self, consumer: str) -> str:
+        name = f"{self.exchange}.{consumer}"
+        self.queues += [name, f"{name}.dead"]
+        return name
+
+    def drop_connections(self) -> int:
+        """Have the broker close every connection of this test's exchange (as a restart would); how many.
+
+        Only this test's connections (named `solo60:<exchange>` by the bus) are closed: the
+        server is shared with other suites."""
+        listed = subprocess.run(
+            ["rabbitmqctl", "list_connections", "pid", "client_properties", "-q", "--no-table-headers"],
+            capture_output=True, text=True, timeout=60, check=True,
+        )  # fmt: skip
+        ours = f'{{"connection_name","solo60:{self.exchange}"}}'
+        pids = [line.split("\t", 1)[0] for line in listed.stdout.splitlines() if ours in line]
+        for pid in pids:
+            subprocess.run(
+                ["rabbitmqctl", "close_connection", pid, "test: the broker goes away"],
+                capture_output=True, timeout=60, check=True,
+            )  # fmt: skip
+        return len(pids)
+
+    async def depth(self, queue: str) -> int:
+        """Messages ready in `queue` (a passive declare: never creates it)."""
+        connection = await aio_pika.connect(self.url)
+        async with connection:
+            channel = await connection.channel()
+            declared = await channel.declare_queue(queue, passive=True)
+            return declared.declaration_result.message_count or 0
+
+
+@pytest.fixture
+async def rabbit() -> AsyncIterator[RabbitNames]:
+    try:
+        connection = await aio_pika.connect(AMQP_URL, timeout=5)
+    except Exception as error:
+        pytest.fail(f"RabbitMQ is not reachable at {AMQP_URL} ({error}); `.ci/run` starts it")
+    await connection.close()
+    names = RabbitNames(AMQP_URL, f"test-{uuid.uuid4().hex[:12]}")
+    yield names
+    connection = await aio_pika.connect(AMQP_URL)
+    async with connection:
+        channel = await connection.channel()
+        for queue in names.queues:
+            await channel.queue_delete(queue)
+        for exchange in (names.exchange, f"{names.exchange}.dead"):
+            await channel.exchange_delete(exchange)
