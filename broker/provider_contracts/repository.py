@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from broker.deployments.tables import deployed_versions, released_versions
+from broker.integrations.tables import integrations
 from broker.pacticipants.tables import pacticipants
 from broker.pacts.tables import latest_branch_pacts, pact_contents, pact_publications, pact_versions
 from broker.provider_contracts.models import CrossContractResult, ProviderContract, SelfVerification
@@ -203,7 +204,8 @@ def publications_that_matter(connection: Connection, provider_id: int) -> list[t
         .join(pact_versions, pact_versions.c.id == pact_publications.c.pact_version_id)
         .where(latest_branch_pacts.c.provider_id == provider_id)
     )
-    consumer_ids = sa.select(pact_publications.c.consumer_id).where(pact_publications.c.provider_id == provider_id)
+    # its consumers from the integrations (one row each), not from every publication it ever had
+    consumer_ids = sa.select(integrations.c.consumer_id).where(integrations.c.provider_id == provider_id)
     live_versions = sa.union(
         sa.select(deployed_versions.c.version_id).where(
             deployed_versions.c.pacticipant_id.in_(consumer_ids), deployed_versions.c.undeployed_at.is_(None)
@@ -303,6 +305,22 @@ def find_result(connection: Connection, pact_content_id: int, contract_content_i
         )
     ).first()
     return _result(row) if row else None
+
+
+def find_results(
+    connection: Connection, pact_content_ids: Iterable[int], contract_content_id: int
+) -> dict[int, CrossContractResult]:
+    """The stored results of one document with many pacts, by pact content id, in one query."""
+    wanted = list(set(pact_content_ids))
+    if not wanted:
+        return {}
+    rows = connection.execute(
+        sa.select(cross_contract_results).where(
+            one_of(connection, cross_contract_results.c.pact_content_id, wanted),
+            cross_contract_results.c.contract_content_id == contract_content_id,
+        )
+    )
+    return {row.pact_content_id: _result(row) for row in rows}
 
 
 def existing_pairs(

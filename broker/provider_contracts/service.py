@@ -80,15 +80,17 @@ def cross_contracts_of(
     wanted = repository.publications_that_matter(connection, contract.provider_id)
     wanted = wanted[: cross_contracts.MAX_COMPARISONS_PER_PUBLISH]
     publications = {item.id: item for item in pacts_repository.publications_by_ids(connection, [p for p, _ in wanted])}
-    return [
-        CrossContract(
-            contract,
-            publications[publication_id],
-            cross_contracts.result_for(connection, content, contract.content_id, store=store),
-        )
-        for publication_id, content in wanted
-        if publication_id in publications
-    ]
+    stored = repository.find_results(connection, [content for _, content in wanted], contract.content_id)
+    found = []
+    for publication_id, content in wanted:
+        if publication_id not in publications:
+            continue
+        result = stored.get(content)
+        if result is None or result.comparator_version != cross_contracts.COMPARATOR_VERSION:
+            result = cross_contracts.result_for(connection, content, contract.content_id, store=store)
+            stored[content] = result
+        found.append(CrossContract(contract, publications[publication_id], result))
+    return found
 
 
 @dataclass(frozen=True, slots=True)
