@@ -1,4 +1,6 @@
-"""`solo60 contracts compare`: is each pact a subset of the provider's OpenAPI document?
+"""`solo60 contracts compare|breaking`: pacts against providers' OpenAPI documents, no provider running.
+
+`compare`: is each pact a subset of the provider's OpenAPI document?
 
     solo60 contracts compare --oas openapi/gym.openapi.json pacts/session-gym.json
     solo60 contracts compare --oas https://gym.internal/openapi.json --json pacts/*.json
@@ -11,6 +13,7 @@ results). Exit status: the number of pacts with errors; 2 when an argument is wr
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -34,6 +37,65 @@ def compare(
     from broker.provider_contracts.comparison.command import run
 
     raise typer.Exit(code=run(oas, pacts, as_json=as_json))
+
+
+@app.command("breaking")
+def breaking(
+    providers: Annotated[
+        list[str] | None, typer.Argument(metavar="[PROVIDER...]", help="Providers to check (default: all seven).")
+    ] = None,
+    base: Annotated[
+        str | None,
+        typer.Option(
+            "--base",
+            metavar="REF|broker",
+            help="The git ref to compare with (default: the merge-base with main), or `broker`: the provider's "
+            "latest main-branch contract in the broker.",
+        ),
+    ] = None,
+    broker_url: Annotated[
+        str | None,
+        typer.Option("--broker-url", help="Consumers from this broker (default: $PACT_BROKER_BASE_URL; none: pacts/)."),
+    ] = None,
+    environments: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--environment", metavar="ENV", help="With a broker: environments whose consumers count (default: all)."
+        ),
+    ] = None,
+    pacts_dir: Annotated[
+        Path | None, typer.Option("--pacts-dir", help="Without a broker: the consumers' pacts (default: pacts/).")
+    ] = None,
+    repo: Annotated[
+        Path | None,
+        typer.Option("--repo", help="The repository whose working tree is the candidate (default: the current one)."),
+    ] = None,
+    broker_username: Annotated[str | None, typer.Option("--broker-username", help="$PACT_BROKER_USERNAME")] = None,
+    broker_password: Annotated[str | None, typer.Option("--broker-password", help="$PACT_BROKER_PASSWORD")] = None,
+    broker_token: Annotated[str | None, typer.Option("--broker-token", help="$PACT_BROKER_TOKEN")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON document instead of tables.")] = False,
+) -> None:
+    """Which consumers would a change to the providers' contracts break? Exit 1 if any that matters."""
+    from solo60.harness.breaking.command import BreakingOptions, run
+    from solo60.harness.broker_access import BrokerAccess, BrokerAccessError
+
+    try:
+        access = BrokerAccess.resolve(
+            broker_url, username=broker_username, password=broker_password, token=broker_token
+        )
+    except BrokerAccessError as problem:
+        typer.echo(f"error: {problem}", err=True)
+        raise typer.Exit(code=2) from None
+    options = BreakingOptions(
+        providers=providers or (),
+        base=base,
+        repo=repo,
+        pacts_dir=pacts_dir,
+        broker=access,
+        environments=environments or (),
+        as_json=as_json,
+    )
+    raise typer.Exit(code=run(options))
 
 
 def register(parent: typer.Typer) -> None:
