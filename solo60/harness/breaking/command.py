@@ -39,9 +39,11 @@ class UsageProblem(Exception):
 
 def run(options: BreakingOptions, *, out: TextIO | None = None, err: TextIO | None = None) -> int:
     out, err = out or sys.stdout, err or sys.stderr
+    from solo60.harness.judged.environments import UnknownEnvironment
+
     try:
         base_name, candidate_name, verdicts = evaluate(options)
-    except (UsageProblem, docs.DocumentsError, ConsumersError) as problem:
+    except (UsageProblem, docs.DocumentsError, ConsumersError, UnknownEnvironment) as problem:
         print(f"error: {problem}", file=err)
         return USAGE
     except BrokerError as problem:
@@ -71,13 +73,20 @@ def evaluate(options: BreakingOptions) -> tuple[str, str, list[ProviderVerdict]]
         assert broker is not None
         base_name = "the broker's latest main-branch contracts"
         for name in providers:
+            if name not in candidate:
+                continue
             found = broker.main_branch_contract(name)
-            if found is not None:
-                base[name] = found
+            if found is None:
+                raise UsageProblem(
+                    f"the broker at {options.broker.url if options.broker else '?'} has no contract of {name} "
+                    "published from its main branch (publish one with `pact pactflow publish-provider-contract`)"
+                )
+            base[name] = found
     else:
         ref = options.base or docs.default_base(repo)
         base, commit = docs.ref_documents(repo, ref)
-        base_name = ref if ref == commit else f"{ref} ({commit[:12]})"
+        named = ref if options.base else "the merge-base with main"
+        base_name = f"{named} ({commit[:12]})"
     unknown = [name for name in unknown if name not in base]
     if unknown:
         known = ", ".join(sorted(set(candidate) | set(base)))

@@ -34,25 +34,32 @@ def write_table(out: TextIO, base: str, candidate: str, verdicts: Sequence[Provi
         counted = ", ".join(sorted({f"{pact.consumer} ({pact.why})" for pact in verdict.consumers})) or "none"
         if not verdict.changes:
             note = verdict.missing or "no change"
-            console.print(f"[bold]{escape(verdict.provider)}[/bold]: {escape(note)}; consumers: {escape(counted)}")
+            console.print(
+                f"[bold]{escape(verdict.provider)}[/bold]: {escape(note)}; consumers: {escape(counted)}", soft_wrap=True
+            )
             continue
-        table = Table(title=escape(f"{verdict.provider}: consumers {counted}"), show_lines=True)
+        table = Table(title=escape(f"{verdict.provider}: consumers {counted}"))
         table.add_column("operation", overflow="fold")
         table.add_column("change", overflow="fold", ratio=1)
-        table.add_column("verdict", overflow="fold", ratio=1)
+        table.add_column("verdict", no_wrap=True)
         for judged in verdict.changes:
-            change = judged.change
-            if judged.safe:
-                outcome = "[green]safe[/green]"
-            else:
-                lines = [
-                    f"[red]breaks[/red] {escape(b.consumer)} {escape(b.version)} ({escape(b.why)}): "
-                    f"{escape(b.interaction)}\n[dim]{escape('; '.join(b.problems))}[/dim]"
-                    for b in judged.breaks
-                ]
-                outcome = "\n".join(lines)
-            table.add_row(escape(change.operation), escape(change.summary), outcome)
+            outcome = "[green]safe[/green]" if judged.safe else f"[red]breaks {len(judged.breaks)}[/red]"
+            table.add_row(escape(judged.change.operation), escape(judged.change.summary), outcome)
         console.print(table)
+        for judged in verdict.changes:
+            if judged.safe:
+                continue
+            console.print(
+                f"[red]{escape(judged.change.operation)} {escape(judged.change.summary)}[/red] breaks:", soft_wrap=True
+            )
+            for found in judged.breaks:
+                console.print(
+                    f"  {escape(found.consumer)} {escape(found.version)} ({escape(found.why)}): "
+                    f"{escape(found.interaction)}",
+                    soft_wrap=True,
+                )
+                for problem in found.problems:
+                    console.print(f"    [dim]{escape(problem)}[/dim]", soft_wrap=True)
     broken = [verdict.provider for verdict in verdicts if verdict.breaking]
     if broken:
         console.print(f"[red]Breaking for consumers of: {escape(', '.join(broken))}[/red]")
