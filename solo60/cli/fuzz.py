@@ -20,8 +20,7 @@ import typer
 from rich.console import Console
 from typer.core import TyperCommand
 
-from solo60.fuzz.runner import DEFAULT_WORKERS
-from solo60.fuzz.targets import TARGET_NAMES
+from solo60.fuzz.targets import DEFAULT_WORKERS, TARGET_NAMES
 from solo60.services import SERVICE_NAMES
 
 console = Console(stderr=True)

@@ -95,6 +95,8 @@ def judge(
     if base is None:
         missing = "the provider is new: nothing can break"
         return ProviderVerdict(provider, [], pacts, missing)
+    if candidate == base:
+        return ProviderVerdict(provider, [], pacts)  # the same document: nothing can break
     if candidate is None:
         missing = "the provider's contract is gone"
     candidate = candidate if candidate is not None else empty
