@@ -88,7 +88,7 @@ def provider_coverage(
                 )
                 continue
             status["interactions"].append(use)
-            for name in _read_paths(interaction.response_body):
+            for name in read_paths(interaction.response_body):
                 found = status["fields"].get(name)
                 if found is not None and pact.consumer not in found["readBy"]:
                     found["readBy"].append(pact.consumer)
@@ -140,15 +140,15 @@ def _slashed(path: str) -> str:
     return path if path.startswith("/") else "/" + path
 
 
-def _read_paths(body: Any, prefix: str = "") -> list[str]:
+def read_paths(body: Any, prefix: str = "") -> list[str]:
     """The field paths of a response body (`sessions[].status`): what the consumer reads."""
     found: list[str] = []
     if isinstance(body, dict):
         for key, value in body.items():
             path = f"{prefix}.{key}" if prefix else key
             found.append(path)
-            found += _read_paths(value, path)
+            found += read_paths(value, path)
     elif isinstance(body, list):
         for item in body:
-            found += [path for path in _read_paths(item, prefix + "[]") if path not in found]
+            found += [path for path in read_paths(item, prefix + "[]") if path not in found]
     return found

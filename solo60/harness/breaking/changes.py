@@ -34,6 +34,23 @@ class Change:
     detail: str
     area: str = ""  # route | query | header | path | request body | response <status> | status
     field: str = ""  # the field or parameter name the change is about, for matching comparator results
+    path: str = ""  # a body field's whole path (`sessions[].status`)
+
+    @property
+    def weakens_a_promise(self) -> bool:
+        """A response field the provider no longer promises to send: made optional, or made nullable.
+
+        The comparator cannot see these (it drops `required` from responses, as PactFlow's does), but a
+        consumer that reads the field is broken by them.
+        """
+        if not (self.area.startswith("response ") and self.path):
+            return False
+        if self.category == "requiredness":
+            return self.detail == "required -> optional"
+        if self.category == "type" and " -> " in self.detail:
+            before, after = (set(side.split("|")) for side in self.detail.split(" -> ", 1))
+            return "null" in after and "null" not in before
+        return False
 
     @property
     def summary(self) -> str:
@@ -177,25 +194,27 @@ def _field_changes(
         label = f"{area}{'' if area.endswith('body') else ' body'}: {path or '(the whole body)'}"
         leaf = _leaf(path)
         if path not in after:
-            yield Change(name, category, "removed", label, "", area, leaf)
+            yield Change(name, category, "removed", label, "", area, leaf, path)
         elif path not in before:
             required = "required" if after[path].required else "optional"
-            yield Change(name, category, "added", label, required, area, leaf)
+            yield Change(name, category, "added", label, required, area, leaf, path)
         else:
             if path and before[path].required != after[path].required:
                 detail = _requiredness(before[path].required, after[path].required)
-                yield Change(name, "requiredness", "changed", label, detail, area, leaf)
-            yield from _shape_changes(name, label, before[path], after[path], area, leaf)
+                yield Change(name, "requiredness", "changed", label, detail, area, leaf, path)
+            yield from _shape_changes(name, label, before[path], after[path], area, leaf, path)
 
 
-def _shape_changes(name: str, label: str, old: FieldShape, new: FieldShape, area: str, leaf: str) -> Iterator[Change]:
+def _shape_changes(
+    name: str, label: str, old: FieldShape, new: FieldShape, area: str, leaf: str, path: str = ""
+) -> Iterator[Change]:
     if old.types != new.types:
         detail = f"{_types(old.types)} -> {_types(new.types)}"
-        yield Change(name, "type", "changed", label, detail, area, leaf)
+        yield Change(name, "type", "changed", label, detail, area, leaf, path)
     elif old.format != new.format:
-        yield Change(name, "type", "changed", label, f"format {old.format} -> {new.format}", area, leaf)
+        yield Change(name, "type", "changed", label, f"format {old.format} -> {new.format}", area, leaf, path)
     if old.enum != new.enum:
-        yield Change(name, "enum", "changed", label, _enum_detail(old.enum, new.enum), area, leaf)
+        yield Change(name, "enum", "changed", label, _enum_detail(old.enum, new.enum), area, leaf, path)
 
 
 def _leaf(path: str) -> str:

@@ -7,6 +7,11 @@ header, request body, status, the response of its status) and the field the erro
 change no broken interaction is put down to is safe. An error no listed change explains (a
 change the diff does not describe, such as security) is reported as a change of its own, so
 no break goes unnamed.
+
+The comparator drops `required` from response schemas (as PactFlow's does), so it cannot see a
+provider stop promising a field: a response field made optional or nullable. Those changes
+break every interaction that reads the field (its pact's response holds it), which is checked
+here directly.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from typing import Any
 
 from broker.provider_contracts.comparison import Comparator, Document, Result
 from broker.provider_contracts.comparison.pacts import http_interactions
+from broker.provider_contracts.coverage import read_paths
 from solo60.harness.breaking.changes import Change, diff, operation_key
 from solo60.harness.breaking.consumers import ConsumerPact
 
@@ -101,18 +107,25 @@ def judge(
         missing = "the provider's contract is gone"
     candidate = candidate if candidate is not None else empty
     judged = {change: JudgedChange(change) for change in diff(base, candidate)}
+    weakened = [change for change in judged if change.weakens_a_promise]
     before, after = Comparator(as_document(base)), Comparator(as_document(candidate))
     for pact in pacts:
         name = f"{pact.consumer} {pact.version}"
         base_errors = _errors_by_interaction(before.compare(pact.content, name))
         candidate_errors = _errors_by_interaction(after.compare(pact.content, name))
         for interaction in http_interactions(pact.content, name):
-            if interaction.index in base_errors or interaction.index not in candidate_errors:
+            if interaction.index in base_errors:
                 continue
             route = before.router.find(interaction.method, _slashed(interaction.path))
             key = operation_key(route.operation.method, route.operation.path) if route else ""
             per_change: dict[Change, list[str]] = {}
-            for result in candidate_errors[interaction.index]:
+            if weakened and key:
+                read = set(read_paths(interaction.response_body))
+                for change in weakened:
+                    on_this = operation_key(*change.operation.split(" ", 1)) == key
+                    if on_this and change.area == f"response {interaction.status}" and change.path in read:
+                        per_change[change] = [f"reads {change.path}, which the provider no longer promises to send"]
+            for result in candidate_errors.get(interaction.index, []):
                 for change in _explained_by(result, key, interaction.status, list(judged)):
                     per_change.setdefault(change, []).append(f"{result.code}: {result.message}")
             for change, problems in per_change.items():

@@ -251,3 +251,30 @@ def test_wrong_arguments_are_one_line_and_exit_2(repo: Path) -> None:
         assert code == 2, (arguments, out, err)
         assert message in err
         assert len(err.strip().splitlines()) == 1
+
+
+def test_a_response_field_made_optional_breaks_the_consumers_that_read_it_only(repo: Path) -> None:
+    """The comparator ignores `required` in responses; the gate does not: a field no longer promised
+    breaks whoever reads it."""
+    reads_when_updated = pact(
+        "communication",
+        "user",
+        interaction(
+            "a request for a member's last change",
+            "GET",
+            "/internal/users/123",
+            consumer="communication",
+            response={"updatedAt": "2025-01-02T03:04:05Z"},
+        ),
+    )
+    write_pact(repo, reads_when_updated)
+    write_pact(repo, SESSION_READS_A_MEMBER)
+    edit(repo, USER_MODEL, "    updated_at: Timestamp\n", "    updated_at: Timestamp | None = None\n")
+
+    code, found = verdict(repo, "user")
+
+    assert code == 1
+    optional = change(found, "user", GET_USER, "response 200 body: updatedAt", "requiredness")
+    assert broken(optional) == [("communication", "a request for a member's last change")]
+    assert "no longer promises to send" in optional["breaks"][0]["problems"][0]
+    assert change(found, "user", BY_EMAIL, "response 200 body: updatedAt", "requiredness")["safe"]
