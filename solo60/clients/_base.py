@@ -246,7 +246,15 @@ class ServiceClient:
         if model is None:
             return None
         try:
-            return parse(model, response.content, method=route.method, url=str(response.request.url), status=status)
+            return parse(
+                model,
+                response.content,
+                method=route.method,
+                url=str(response.request.url),
+                status=status,
+                service=self.service,
+                operation=route.name,
+            )
         except ValidationError as error:
             field, summary = _first_problem(error)
             message = f"answered {status} with a body that is not a {model.__name__}: {summary}"

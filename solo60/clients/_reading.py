@@ -28,9 +28,14 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, create_model
 from pydantic.fields import FieldInfo
 
+from solo60.clients._exceptions import ContractError
 
-class UnsentField(AttributeError):
-    """The consumer read a field the provider's answer did not carry."""
+
+class UnsentField(ContractError, AttributeError):
+    """The consumer read a field the provider's answer did not carry: the answer breaks the contract
+    for this consumer, so it is a `ContractError` (a service maps it to 503 naming the provider, as it
+    does every answer outside the contract); an `AttributeError` too, so `getattr(x, name, default)`
+    and `hasattr` keep their meaning."""
 
 
 class _Unsent:
@@ -81,10 +86,29 @@ def recording() -> Iterator[Recorder]:
         _RECORDER.reset(token)
 
 
-def parse(model: type[BaseModel], content: bytes, *, method: str, url: str, status: int) -> BaseModel:
+@dataclass(frozen=True)
+class Source:
+    """Which call an answer came from, for the error a missing field raises."""
+
+    service: str
+    operation: str
+    status: int
+
+
+def parse(
+    model: type[BaseModel],
+    content: bytes,
+    *,
+    method: str,
+    url: str,
+    status: int,
+    service: str = "",
+    operation: str = "",
+) -> BaseModel:
     """The answer as `model` (a tolerant or recording subclass of it); missing required fields are left out."""
     recorder = _RECORDER.get()
-    variant = recording_variant(model) if recorder is not None else tolerant_variant(model)
+    source = Source(service, operation, status)
+    variant = recording_variant(model, source) if recorder is not None else tolerant_variant(model, source)
     parsed = variant.model_validate_json(content)
     _drop_unsent(parsed)
     if recorder is not None:
@@ -99,6 +123,7 @@ def parse(model: type[BaseModel], content: bytes, *, method: str, url: str, stat
 
 class _Tolerant(BaseModel):
     __solo60_reads__: ClassVar[type[BaseModel]]  # the contract's model this class reads tolerantly
+    __solo60_source__: ClassVar[Source]
 
     def __eq__(self, other: object) -> bool:
         """Equal to the contract's own model (and its other variants) with the same values."""
@@ -119,7 +144,15 @@ class _Tolerant(BaseModel):
         if name in type(self).model_fields:
             wire = type(self).model_fields[name].alias or name
             model = type(self).__name__.removeprefix("Recorded").removeprefix("Tolerant")
-            raise UnsentField(f"the answer's {model} has no {wire!r}: the provider did not send it")
+            source = type(self).__solo60_source__
+            raise UnsentField(
+                f"the answer's {model} has no {wire!r}: the provider did not send it",
+                service=source.service,
+                operation=source.operation,
+                status=source.status,
+                field=wire,
+                correlation_id=None,
+            )
         return super().__getattr__(name)  # type: ignore[misc]
 
 
@@ -144,20 +177,24 @@ class _Recording(_Tolerant):
     __hash__ = None  # type: ignore[assignment]
 
 
-@cache
-def tolerant_variant(model: type[BaseModel]) -> type[BaseModel]:
-    return _variant(model, recording=False)
+NO_SOURCE = Source("", "", 0)
 
 
 @cache
-def recording_variant(model: type[BaseModel]) -> type[BaseModel]:
-    return _variant(model, recording=True)
+def tolerant_variant(model: type[BaseModel], source: Source = NO_SOURCE) -> type[BaseModel]:
+    """`model` read tolerantly; one class per model and call, so a missing field names its call."""
+    return _variant(model, source, recording=False)
 
 
-def _variant(model: type[BaseModel], *, recording: bool) -> type[BaseModel]:
+@cache
+def recording_variant(model: type[BaseModel], source: Source = NO_SOURCE) -> type[BaseModel]:
+    return _variant(model, source, recording=True)
+
+
+def _variant(model: type[BaseModel], source: Source, *, recording: bool) -> type[BaseModel]:
     fields: dict[str, Any] = {}
     for name, info in model.model_fields.items():
-        annotation = _substituted(info.annotation, recording)
+        annotation = _substituted(info.annotation, source, recording)
         changed = annotation is not info.annotation
         if not info.is_required() and not changed:
             continue
@@ -172,17 +209,18 @@ def _variant(model: type[BaseModel], *, recording: bool) -> type[BaseModel]:
         f"{prefix}{model.__name__}", __base__=(mixin, model), __module__=model.__module__, **fields
     )
     variant.__solo60_reads__ = model  # type: ignore[attr-defined]
+    variant.__solo60_source__ = source  # type: ignore[attr-defined]
     return variant
 
 
-def _substituted(hint: Any, recording: bool) -> Any:
+def _substituted(hint: Any, source: Source, recording: bool) -> Any:
     """`hint` with every response model in it replaced by its variant."""
     if isinstance(hint, type) and issubclass(hint, BaseModel):
-        return recording_variant(hint) if recording else tolerant_variant(hint)
+        return recording_variant(hint, source) if recording else tolerant_variant(hint, source)
     origin, arguments = typing.get_origin(hint), typing.get_args(hint)
     if origin is None or not arguments:
         return hint
-    replaced = tuple(_substituted(argument, recording) for argument in arguments)
+    replaced = tuple(_substituted(argument, source, recording) for argument in arguments)
     if all(new is old for new, old in zip(replaced, arguments, strict=True)):
         return hint
     if origin is typing.Annotated:

@@ -102,8 +102,11 @@ async def test_a_success_body_missing_a_field_is_read_tolerantly_until_the_code_
 
     assert isinstance(thing, Thing)
     assert (thing.id, thing.name) == ("t-1", "kettlebell")
-    with pytest.raises(UnsentField, match="no 'size': the provider did not send it"):
+    with pytest.raises(UnsentField, match="no 'size': the provider did not send it") as caught:
         _ = thing.size
+    assert isinstance(caught.value, ContractError)  # a service answers 503 naming the provider, as for any breach
+    assert (caught.value.service, caught.value.operation, caught.value.field) == ("probe", "get_thing", "size")
+    assert getattr(thing, "size", None) is None
 
 
 async def test_a_nested_field_of_the_wrong_type_is_named_by_its_wire_path(provider, probe) -> None:
