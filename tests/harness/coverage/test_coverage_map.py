@@ -143,3 +143,19 @@ def test_an_unreadable_fuzz_report_is_one_line_and_exit_2(repo: Path, tmp_path: 
     )
     assert result.exit_code == 2
     assert "cannot read the fuzz report" in result.stderr
+
+
+def test_a_pact_the_provider_verified_is_shown_verified_by_that_provider_version(repo: Path) -> None:
+    from broker.testing import running_broker
+
+    base, _ = ref_documents(repo, "main")
+    with running_broker() as url, BrokerAccess(url).client() as client:
+        publish_provider_contract(client, "user", base["user"], version="u-1")
+        publish(client, SESSION, version="1", branch="main")
+        published = client.get("/pacts/provider/user/consumer/session/latest")
+        href = published["_links"]["pb:publish-verification-results"]["href"]
+        client.post(href, {"success": True, "providerApplicationVersion": "u-2"})
+        found = client.get("/coverage")
+
+    ok = status(found, "user", "GET /internal/users/{userId}", "200")
+    assert [use["verified"] for use in ok["interactions"]] == ["verified by user u-2"]
