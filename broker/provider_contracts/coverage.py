@@ -44,23 +44,19 @@ def provider_coverage(
     (`GET /internal/users/{userId}`), None when no fuzz run is known."""
     comparator = Comparator(Document(document, str(document.get("openapi", "3.1"))[:3]))
     operations: dict[tuple[str, str], dict[str, Any]] = {}
-    fields: dict[tuple[str, str, str], dict[str, Any]] = {}
     for path, item in (document.get("paths") or {}).items():
         for method in METHODS:
             definition = item.get(method) if isinstance(item, dict) else None
             if not isinstance(definition, dict):
                 continue
             label = f"{method.upper()} {path}"
-            statuses = {}
+            statuses: dict[str, dict[str, Any]] = {}
             for status, response in (definition.get("responses") or {}).items():
                 schema = body_schema(document, response)
                 known = sorted(name for name in flatten(document, schema) if name) if schema is not None else []
                 statuses[str(status)] = {"status": str(status), "interactions": [], "fields": {}}
                 for name in known:
-                    fields[(label, str(status), name)] = statuses[str(status)]["fields"][name] = {
-                        "field": name,
-                        "readBy": [],
-                    }
+                    statuses[str(status)]["fields"][name] = {"field": name, "readBy": []}
             operations[(path, method)] = {
                 "operation": label,
                 "fuzzed": None if fuzzed is None else label in fuzzed,
@@ -93,13 +89,15 @@ def provider_coverage(
                 if found is not None and pact.consumer not in found["readBy"]:
                     found["readBy"].append(pact.consumer)
     listed = []
-    unused_operations, unused_statuses, unread_fields = [], [], []
+    unused_operations: list[str] = []
+    unused_statuses: list[str] = []
+    unread_fields: list[str] = []
     for operation in operations.values():
-        statuses = []
+        listed_statuses: list[dict[str, Any]] = []
         for status in operation["statuses"].values():
             status["used"] = bool(status["interactions"])
             status["fields"] = list(status["fields"].values())
-            statuses.append(status)
+            listed_statuses.append(status)
             if not status["used"]:
                 unused_statuses.append(f"{operation['operation']} {status['status']}")
             elif status["status"].startswith("2"):
@@ -108,8 +106,8 @@ def provider_coverage(
                     for item in status["fields"]
                     if not item["readBy"]
                 ]
-        operation["statuses"] = statuses
-        operation["used"] = any(status["used"] for status in statuses)
+        operation["statuses"] = listed_statuses
+        operation["used"] = any(status["used"] for status in listed_statuses)
         if not operation["used"]:
             unused_operations.append(operation["operation"])
         listed.append(operation)

@@ -174,7 +174,7 @@ class _Recording(_Tolerant):
         _note_whole(self)
         return super().__eq__(other)
 
-    __hash__ = None  # type: ignore[assignment]
+    __hash__ = None
 
 
 NO_SOURCE = Source("", "", 0)
@@ -205,7 +205,7 @@ def _variant(model: type[BaseModel], source: Source, *, recording: bool) -> type
         fields[name] = (annotation, copied)
     mixin = _Recording if recording else _Tolerant
     prefix = "Recorded" if recording else "Tolerant"
-    variant: type[BaseModel] = create_model(  # type: ignore[call-overload]
+    variant: type[BaseModel] = create_model(
         f"{prefix}{model.__name__}", __base__=(mixin, model), __module__=model.__module__, **fields
     )
     variant.__solo60_reads__ = model  # type: ignore[attr-defined]
@@ -224,16 +224,11 @@ def _substituted(hint: Any, source: Source, recording: bool) -> Any:
     if all(new is old for new, old in zip(replaced, arguments, strict=True)):
         return hint
     if origin is typing.Annotated:
-        return typing.Annotated[(replaced[0], *hint.__metadata__)]  # type: ignore[name-defined]
+        return typing.Annotated[(replaced[0], *hint.__metadata__)]
     if origin in (typing.Union, types.UnionType):
         return typing.Union[replaced]  # noqa: UP007
-    return (
-        origin[replaced]
-        if not isinstance(origin, type) or origin not in (list, dict, tuple, set, frozenset)
-        else {list: list, dict: dict, tuple: tuple, set: set, frozenset: frozenset}[origin][
-            replaced if len(replaced) > 1 else replaced[0]
-        ]
-    )
+    generic: Any = origin  # list, dict, tuple, collections.abc.Sequence...: each takes its arguments again
+    return generic[replaced]
 
 
 # -- after parsing --------------------------------------------------------------------------------

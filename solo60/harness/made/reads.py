@@ -122,7 +122,7 @@ def _resolves(content: Any, rule_path: str) -> bool:
     nodes = [content]
     for match in _RULE_PART.finditer(rule_path[1:]):
         key, quoted, index = match.groups()
-        following = []
+        following: list[Any] = []
         for node in nodes:
             if key is not None or quoted is not None:
                 name = key if key is not None else quoted
