@@ -22,10 +22,10 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+from functools import cache
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
-
-import pydantic
 
 CONTRACT_PATHS = ("solo60/__init__.py", "solo60/contracts")
 CACHE_DIR = Path(".solo60") / "cache" / "contracts"
@@ -134,8 +134,15 @@ def _render_in_child(root: Path) -> Documents:
     return dict(json.loads(done.stdout))
 
 
+@cache
+def _renderer() -> str:
+    """What else decides the rendering: pydantic's version (read from its metadata: importing
+    pydantic would cost the command a quarter of its start-up)."""
+    return f"pydantic{version('pydantic')}"
+
+
 def _cache_file(repo: Path, key: str) -> Path:
-    return repo / CACHE_DIR / f"{key}-pydantic{pydantic.VERSION}.json"
+    return repo / CACHE_DIR / f"{key}-{_renderer()}.json"
 
 
 def _cached(repo: Path, key: str) -> Documents | None:
