@@ -18,6 +18,10 @@ from typer.testing import CliRunner
 from solo60.cli import app
 
 ROOT = Path(__file__).resolve().parents[3]
+NO_BROKER_FROM_THE_ENVIRONMENT: dict[str, str | None] = {
+    name: None for name in ("PACT_BROKER_BASE_URL", "PACT_BROKER_USERNAME", "PACT_BROKER_PASSWORD", "PACT_BROKER_TOKEN")
+}
+"""Unset for the command under test: only a test's `--broker-url` names a broker."""
 GIT_IDENTITY = ["-c", "user.email=gate@solo60.test", "-c", "user.name=gate"]
 
 
@@ -138,7 +142,12 @@ def publish_provider_contract(client: Any, provider: str, document: dict[str, An
 
 def breaking(repo: Path, *arguments: str) -> tuple[int, str, str]:
     """`solo60 contracts breaking ARGS --repo REPO`: exit code, stdout, stderr."""
-    result = CliRunner().invoke(app, ["contracts", "breaking", *arguments, "--repo", str(repo)], catch_exceptions=False)
+    result = CliRunner().invoke(
+        app,
+        ["contracts", "breaking", *arguments, "--repo", str(repo)],
+        env=NO_BROKER_FROM_THE_ENVIRONMENT,
+        catch_exceptions=False,
+    )
     return result.exit_code, result.stdout, result.stderr
 
 

@@ -14,6 +14,7 @@ from solo60.cli import app
 from solo60.harness.breaking.documents import ref_documents
 from solo60.harness.broker_access import BrokerAccess
 from tests.harness.breaking.workspace import (
+    NO_BROKER_FROM_THE_ENVIRONMENT,
     contracts_repository,
     interaction,
     pact,
@@ -51,7 +52,9 @@ FUZZ_REPORT = """<?xml version='1.0' encoding='utf-8'?>
 
 
 def coverage(*arguments: str) -> dict[str, Any]:
-    result = CliRunner().invoke(app, ["contracts", "coverage", *arguments, "--json"], catch_exceptions=False)
+    result = CliRunner().invoke(
+        app, ["contracts", "coverage", *arguments, "--json"], env=NO_BROKER_FROM_THE_ENVIRONMENT, catch_exceptions=False
+    )
     assert result.exit_code == 0, result.stderr
     return json.loads(result.stdout)
 
@@ -139,7 +142,9 @@ def test_the_broker_serves_the_same_map_at_coverage(repo: Path) -> None:
 
 def test_an_unreadable_fuzz_report_is_one_line_and_exit_2(repo: Path, tmp_path: Path) -> None:
     result = CliRunner().invoke(
-        app, ["contracts", "coverage", "--repo", str(repo), "--fuzz-report", str(tmp_path / "missing.xml")]
+        app,
+        ["contracts", "coverage", "--repo", str(repo), "--fuzz-report", str(tmp_path / "missing.xml")],
+        env=NO_BROKER_FROM_THE_ENVIRONMENT,
     )
     assert result.exit_code == 2
     assert "cannot read the fuzz report" in result.stderr
