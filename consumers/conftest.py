@@ -13,6 +13,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from solo60.clients._reading import recording
 from solo60.harness.made import pytest_plugin
 from solo60.harness.made.contract_test import ContractTest
 
@@ -29,13 +30,17 @@ def contract(request: pytest.FixtureRequest) -> Iterator[ContractTest]:
 
     A test that declares interactions but never finishes a client call against the mock
     (an exception left `contract.client()`, perhaps caught outside it) wrote no pact: it fails.
+    The clients record which response fields the test reads (its consumer's code and its own
+    assertions); when it ends, the pact keeps only those.
     """
     consumer = getattr(request.module, "CONSUMER", None)
     provider = getattr(request.module, "PROVIDER", None)
     if not consumer or not provider:
         raise pytest.UsageError(f"{request.module.__name__} must set CONSUMER and PROVIDER")
-    test = ContractTest(consumer, provider, request.config.stash[RUN].staging())
-    yield test
+    with recording() as recorder:
+        test = ContractTest(consumer, provider, request.config.stash[RUN].staging())
+        yield test
+    test.keep_only_what_was_read(recorder.logs)
     if test.declared and not test.written:
         pytest.fail(
             f"{test.declared} interaction(s) declared but no pact written: the client never finished against "

@@ -6,16 +6,19 @@ from pathlib import Path
 
 import typer
 
-from solo60.contracts.codegen import GENERATED_DIR, stale_files, write_files
-
 
 def codegen(
     check: bool = typer.Option(False, "--check", help="Change nothing; exit 1 naming the stale files."),
-    output: Path = typer.Option(GENERATED_DIR, "--output", help="Directory of the generated client modules."),
+    output: Path | None = typer.Option(
+        None, "--output", help="Directory of the generated client modules (default: solo60/clients/generated/)."
+    ),
 ) -> None:
     """Write the typed service clients from the contracts (solo60/clients/generated/)."""
+    # imported here, not at the top: every other `solo60` command would pay for the contracts' models
     from solo60.contracts import all_contracts
+    from solo60.contracts.codegen import GENERATED_DIR, stale_files, write_files
 
+    output = output or GENERATED_DIR
     contracts = all_contracts()
     if check:
         stale = stale_files(output, contracts)

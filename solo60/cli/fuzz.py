@@ -29,8 +29,7 @@ from rich.console import Console
 from typer.core import TyperCommand
 
 from solo60.cli.harness import BrokerPassword, BrokerToken, BrokerUrl, BrokerUsername, broker_access
-from solo60.fuzz.runner import DEFAULT_WORKERS
-from solo60.fuzz.targets import TARGET_NAMES
+from solo60.fuzz.targets import DEFAULT_WORKERS, TARGET_NAMES
 from solo60.harness.broker_access import BrokerAccess
 from solo60.harness.published.provider_contract import ProviderContractOptions
 from solo60.services import SERVICE_NAMES

@@ -42,6 +42,7 @@ from solo60.clients._exceptions import (
     UpstreamUnsupportedMediaType,
     UpstreamValidationFailed,
 )
+from solo60.clients._reading import UnsentField
 from solo60.clients.generated import *  # noqa: F403 - one client per contract, whatever contracts exist
 from solo60.clients.generated import __all__ as _generated_clients
 from solo60.environment import ConfigurationError
@@ -65,6 +66,7 @@ __all__ = [
     "TimedOut",
     "Timeouts",
     "TransportError",
+    "UnsentField",
     "UpstreamConflict",
     "UpstreamDependencyUnavailable",
     "UpstreamError",

@@ -4,7 +4,8 @@ A generated method only maps its arguments onto a contract route and calls `_cal
 validates them with the route's own models (a bad argument fails before any I/O), sends the
 conventions' headers, bounds the call by a deadline, retries what is safe to retry, keeps the
 target's circuit breaker informed, and turns the answer into the route's response model or a
-typed exception from `solo60.clients._exceptions`.
+typed exception from `solo60.clients._exceptions`. Answers are read tolerantly
+(`solo60.clients._reading`): a field the provider leaves out only fails the code that reads it.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from solo60.clients._exceptions import (
     TimedOut,
     upstream_error,
 )
+from solo60.clients._reading import parse
 from solo60.clients._retry import RETRYABLE_STATUSES, retry_after_seconds, retry_options
 from solo60.contracts.errors import ErrorBody, FieldError
 from solo60.contracts.route import Route
@@ -247,7 +249,15 @@ class ServiceClient:
         if model is None:
             return None
         try:
-            return model.model_validate_json(response.content)
+            return parse(
+                model,
+                response.content,
+                method=route.method,
+                url=str(response.request.url),
+                status=status,
+                service=self.service,
+                operation=route.name,
+            )
         except ValidationError as error:
             field, summary = _first_problem(error)
             message = f"answered {status} with a body that is not a {model.__name__}: {summary}"

@@ -17,9 +17,35 @@ stage, and `tests/fuzz/` runs them through Schemathesis' pytest integration.
 
 from __future__ import annotations
 
-from solo60.fuzz.baseline import Baseline, BaselineEntry, Finding, Tally
-from solo60.fuzz.budget import CHECKS, Budget
-from solo60.fuzz.targets import TARGET_NAMES, FuzzTarget, UnknownTarget, fuzz_target
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from solo60.fuzz.baseline import Baseline, BaselineEntry, Finding, Tally
+    from solo60.fuzz.budget import CHECKS, Budget
+    from solo60.fuzz.targets import TARGET_NAMES, FuzzTarget, UnknownTarget, fuzz_target
+
+# Loaded on first use: importing `solo60.fuzz.targets` (as the `solo60` command does for its help)
+# must not load Schemathesis, a second of start-up for every other command.
+_SOURCES = {
+    "Baseline": "baseline",
+    "BaselineEntry": "baseline",
+    "Finding": "baseline",
+    "Tally": "baseline",
+    "CHECKS": "budget",
+    "Budget": "budget",
+    "TARGET_NAMES": "targets",
+    "FuzzTarget": "targets",
+    "UnknownTarget": "targets",
+    "fuzz_target": "targets",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _SOURCES:
+        return getattr(import_module(f"solo60.fuzz.{_SOURCES[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "CHECKS",

@@ -9,7 +9,6 @@ judged by the baseline through the schema's hook.
 from __future__ import annotations
 
 import multiprocessing
-import os
 import time
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -28,9 +27,6 @@ from solo60.fuzz.budget import Budget
 from solo60.fuzz.live import FUZZ_CALLER, LiveTarget
 from solo60.fuzz.schema import fuzz_schema
 from solo60.fuzz.targets import fuzz_target
-
-DEFAULT_WORKERS = min(4, os.cpu_count() or 1)
-"""`solo60 fuzz` fuzzes one target per CPU at once."""
 
 
 class FuzzError(RuntimeError):

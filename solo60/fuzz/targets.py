@@ -7,6 +7,7 @@ the ids in its examples something to find.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -15,6 +16,10 @@ from solo60.services import SERVICE_NAMES
 
 BROKER = "broker"
 TARGET_NAMES: tuple[str, ...] = (*SERVICE_NAMES, BROKER)
+
+DEFAULT_WORKERS = min(4, os.cpu_count() or 1)
+"""`solo60 fuzz` fuzzes one target per CPU at once. Kept here, not in `runner`, so the `solo60`
+command can name it without importing the fuzzing engine (a second of start-up for every command)."""
 
 OPENAPI_PATH = {"service": "/internal/openapi.json", "broker": "/openapi.json"}
 

@@ -9,6 +9,7 @@ from solo60.clients import (
     ServiceCallError,
     ServiceUnavailable,
     TransportError,
+    UnsentField,
     UpstreamConflict,
     UpstreamDependencyUnavailable,
     UpstreamError,
@@ -25,7 +26,7 @@ from solo60.clients import (
     UpstreamValidationFailed,
 )
 from solo60.contracts.errors import ErrorCode
-from tests.clients.probe import THING, NewThing
+from tests.clients.probe import THING, NewThing, Thing
 from tests.clients.scripted import Answer, error
 
 EXCEPTION_OF = {
@@ -90,16 +91,22 @@ async def test_rate_limiting_tells_how_long_to_wait(provider, probe) -> None:
     assert caught.value.retry_after == 7
 
 
-async def test_a_success_body_missing_a_field_is_a_contract_error_naming_it(provider, probe) -> None:
+async def test_a_success_body_missing_a_field_is_read_tolerantly_until_the_code_reads_that_field(
+    provider, probe
+) -> None:
+    """A tolerant reader: a consumer that never reads `size` keeps working when the provider drops it;
+    one that reads it learns which field is missing, by its wire name."""
     provider.answer(Answer(200, {"id": "t-1", "name": "kettlebell"}))
 
-    with pytest.raises(ContractError) as caught:
-        await probe().get_thing("t-1")
+    thing = await probe().get_thing("t-1")
 
-    assert caught.value.field == "size"
-    assert caught.value.status == 200
-    assert "not a Thing" in str(caught.value)
-    assert "size: Field required" in str(caught.value)
+    assert isinstance(thing, Thing)
+    assert (thing.id, thing.name) == ("t-1", "kettlebell")
+    with pytest.raises(UnsentField, match="no 'size': the provider did not send it") as caught:
+        _ = thing.size
+    assert isinstance(caught.value, ContractError)  # a service answers 503 naming the provider, as for any breach
+    assert (caught.value.service, caught.value.operation, caught.value.field) == ("probe", "get_thing", "size")
+    assert getattr(thing, "size", None) is None
 
 
 async def test_a_nested_field_of_the_wrong_type_is_named_by_its_wire_path(provider, probe) -> None:

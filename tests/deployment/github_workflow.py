@@ -237,7 +237,8 @@ class Runner:
 
 
 def checkout(source: Path, target: Path) -> Path:
-    """What actions/checkout gives a job: the files git tracks, and new ones it does not ignore."""
+    """What actions/checkout gives a job: the files git tracks, and new ones it does not ignore, as
+    one commit on `main` of a git repository (the breaking-change gate asks git for its base)."""
     listed = subprocess.run(
         ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
         cwd=source, capture_output=True, check=True,
@@ -247,6 +248,9 @@ def checkout(source: Path, target: Path) -> Path:
         if origin.is_file():
             (target / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(origin, target / name)
+    identity = ["-c", "user.name=runner", "-c", "user.email=runner@solo60.test"]
+    for command in (["init", "-q", "-b", "main"], ["add", "-A"], [*identity, "commit", "-q", "-m", "checkout"]):
+        subprocess.run(["git", *command], cwd=target, capture_output=True, check=True)
     return target
 
 

@@ -78,6 +78,7 @@ def test_the_workflow_runs_every_job_for_real(broker: str, tmp_path: Path, postg
     assert {f"provider-verification (provider={name})" for name in SERVICE_NAMES if name != "auth"} <= ran
     assert run.skipped == []
     output = {result.step: result.output for result in run.results}
+    assert "No consumer that matters breaks" in output["which consumers would the contract changes break?"]
     assert "Computer says yes" in output["can every service at this commit go to production together?"]
     assert "Computer says yes" in output["the same question with the official CLI"]
     recorded = " ".join(output["record the deployment of every service"].split())

@@ -163,6 +163,21 @@ def register(router: Router) -> None:
             decorate.provider_contract(request.links, published.contract, href), published.created, href
         )
 
+    @router.route(
+        "GET",
+        "/coverage",
+        summary="The coverage map: per provider operation and status, the consumers using it, verified how, "
+        "the fields they read, and what no consumer uses",
+        tag=TAG,
+        responses={200: "OK"},
+    )
+    def get_coverage(request: BrokerRequest) -> HalResponse:
+        from broker.provider_contracts.coverage_source import broker_coverage
+
+        found = broker_coverage(request.connection)
+        found["_links"] = {"self": {"href": request.links.url("/coverage"), "title": "Contract coverage"}}
+        return ok(found)
+
     base = "/contracts/bi-directional/provider/{provider}/version/{version}"
     pair = f"{base}/consumer/{{consumer}}/version/{{consumerVersion}}"
 

@@ -15,6 +15,11 @@ sent in a rehearsal (`rehearsal.py`). Each test gets a fresh Pact (a pact is fro
 mock server has run); the interaction is written to the worker's staging folder only when
 the calls succeeded and the mock server saw exactly what was declared.
 
+While the test runs (inside `recording()`, which the suites' `contract` fixture opens), the
+client records which response fields are read: by the consumer's code and by the test's own
+assertions, which state what the consumer relies on. When the test ends, the pact keeps only
+those fields (`keep_only_what_was_read`, `reads.py`): nobody lists by hand what a consumer uses.
+
 A consumer of domain events declares messages instead (`contract.message(EVENT, "...")`) and
 hands them to its real handler (`contract.receive(handler)`); pact-python calls the handler
 with each message's body and metadata, and the pact is written when it took every one.
@@ -22,6 +27,7 @@ with each message's body and metadata, and the pact is written when it took ever
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -31,8 +37,11 @@ from pact import Pact
 from pact.interaction import AsyncMessageInteraction, HttpInteraction
 
 from solo60.clients import BreakerPolicy, ClientConfig, RetryPolicy, ServiceClient, Timeouts
+from solo60.clients._reading import ReadLog
 from solo60.contracts.events import EventContract
 from solo60.harness.made.matchers import SERVICE_KEY_EXAMPLE, service_key
+from solo60.harness.made.pact_files import pact_file_name, write_atomically
+from solo60.harness.made.reads import cut_to_reads
 
 ClientT = TypeVar("ClientT", bound=ServiceClient)
 
@@ -53,6 +62,8 @@ class ContractTest:
         self.pact = Pact(consumer, provider).with_specification("V4")
         self.declared = 0
         self.written = False
+        self.descriptions: set[str] = set()
+        self.mock_urls: list[str] = []
 
     def request(self, description: str, method: str, path: str, *, authenticated: bool = True) -> HttpInteraction:
         """A new interaction for this request; it carries the service key unless `authenticated=False`.
@@ -62,6 +73,7 @@ class ContractTest:
         open to named callers only (such as debiting credits) depend on.
         """
         self.declared += 1
+        self.descriptions.add(description)
         interaction = self.pact.upon_receiving(description).with_request(method, path)
         if authenticated:
             interaction = interaction.with_header("x-api-key", service_key())
@@ -74,8 +86,10 @@ class ContractTest:
     ) -> AsyncIterator[ClientT]:
         """The real client, configured for the mock server; the pact is written when all went as declared."""
         with self.pact.serve(raises=True) as server:
+            mock_url = str(server.url).rstrip("/")
+            self.mock_urls.append(mock_url)
             config = ClientConfig(
-                base_url=str(server.url).rstrip("/"),
+                base_url=mock_url,
                 caller=self.consumer,
                 api_key=api_key,
                 timeouts=Timeouts(connect=2.0, attempt=5.0, deadline=10.0),
@@ -87,6 +101,15 @@ class ContractTest:
         self.directory.mkdir(parents=True, exist_ok=True)
         self.pact.write_file(self.directory)
         self.written = True
+
+    def keep_only_what_was_read(self, logs: list[ReadLog]) -> None:
+        """Cut this test's successful responses in the written pact to the fields read (`reads.py`)."""
+        path = self.directory / pact_file_name(self.consumer, self.provider)
+        if not self.written or not path.is_file():
+            return
+        document = json.loads(path.read_text())
+        if cut_to_reads(document, self.descriptions, logs, self.mock_urls):
+            write_atomically(path, json.dumps(document, indent=2, sort_keys=True) + "\n")
 
     def message(self, event: EventContract[Any], description: str) -> AsyncMessageInteraction:
         """A message the consumer reads (V4 asynchronous): `<event name>: <description>`, the event's name

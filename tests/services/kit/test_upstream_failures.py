@@ -66,7 +66,7 @@ async def _reset(serve: Any, user_service_url: str, times: int = 1) -> httpx.Res
         (error(500, "INTERNAL", "the user service broke"), "failed to answer get_user_by_email"),
         (error(503, "UPSTREAM_UNAVAILABLE", "its database is down"), "failed to answer get_user_by_email"),
         (Answer(502, raw=b"<html>bad gateway</html>"), "could not be reached"),
-        (Answer(200, {"id": "123", "unexpected": "shape"}), "outside its contract"),
+        (Answer(200, {"id": ["123"], "unexpected": "shape"}), "outside its contract"),
         (Answer(200, {}, delay=1.0), "did not answer in time"),
     ],
     ids=["key refused", "5xx", "its own upstream down", "proxy error", "contract violation", "timeout"],
@@ -78,6 +78,16 @@ async def test_an_upstream_failure_is_a_503_naming_the_service(
     body = assert_error(await _reset(serve, users.url), 503, "UPSTREAM_UNAVAILABLE")
     assert body.message.startswith("The user service ")
     assert says in body.message
+
+
+async def test_an_answer_without_fields_the_route_does_not_read_is_accepted(
+    serve: Any, users: ScriptedProvider
+) -> None:
+    """A tolerant reader: the reset of an address without credentials reads only the user's id, so a
+    user service that stopped sending the rest breaks nothing here."""
+    users.answer(Answer(200, {"id": "123"}))
+    response = await _reset(serve, users.url)
+    assert response.status_code == 202, response.text
 
 
 async def test_an_unreachable_service_is_a_503_naming_it(serve: Any) -> None:
