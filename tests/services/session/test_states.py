@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 from datetime import UTC, datetime
 
 import httpx
@@ -135,5 +137,36 @@ async def test_the_states_are_listed_with_their_parameters(sessions: httpx.Async
         "a session exists",
         "a gym slot is booked",
         "no session exists",
+        "someone waits for the session's slot",
+        "the gym and the members are known",
     }
     assert states["user has active sessions"]["params"]["count"]["default"] == 2
+
+
+async def test_the_message_route_builds_a_described_event_with_the_services_own_code(
+    sessions: httpx.AsyncClient,
+) -> None:
+    """What the verifier's message transport asks: the event a message pact describes, under its states."""
+    await set_state(sessions, "a session exists", sessionId="session-1", status="CONFIRMED")
+    await set_state(sessions, "the gym and the members are known", gymName="Field Street Gym", memberName="Ada")
+
+    response = await sessions.post(
+        "/_pact/messages",
+        json={"description": "session.approved: the gym approved a session", "providerStates": [{"name": "x"}]},
+    )
+
+    assert response.status_code == 200
+    assert response.json()["gym"]["name"] == "Field Street Gym"
+    assert response.json()["member"] == {"userId": "123", "name": "Ada"}
+    metadata = json.loads(base64.b64decode(response.headers["pact-message-metadata"]))
+    assert (metadata["eventName"], metadata["eventVersion"]) == ("session.approved", "1")
+
+
+async def test_the_message_route_refuses_an_event_it_does_not_build_naming_those_it_does(
+    sessions: httpx.AsyncClient,
+) -> None:
+    response = await sessions.post("/_pact/messages", json={"description": "session.exploded: boom"})
+
+    assert response.status_code == 400
+    assert "session.approved" in response.json()["message"]
+    assert (await sessions.post("/_pact/messages", content=b"{")).status_code == 400
