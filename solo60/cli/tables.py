@@ -51,6 +51,8 @@ def pairs_table(
 def _compatibility(comparison: PactComparison | None) -> str:
     if comparison is None:
         return "-"
+    if comparison.ok and comparison.messages == comparison.pact.interactions:
+        return "messages: producer verifies"
     if comparison.ok:
         return "[green]compatible[/green]"
     errors = len(comparison.errors)
