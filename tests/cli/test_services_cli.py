@@ -192,19 +192,22 @@ def test_each_service_runs_in_its_own_process_with_the_workers_asked_for(tmp_pat
         for pid in servers:
             workers = [command for command in _children(pid).values() if "resource_tracker" not in command]
             assert len(workers) == 2
-        for url in urls.values():
-            assert httpx.get(f"{url}/ready").status_code == 200
-        created = httpx.post(
-            f"{urls['user']}/internal/users",
-            json={"email": "ada@example.com", "name": "Ada"},
-            headers={"x-api-key": "solo60-dev-key"},
-        )
-        assert created.status_code == 201
-        read_back = [
-            httpx.get(f"{urls['user']}/internal/users/{created.json()['id']}", headers={"x-api-key": "solo60-dev-key"})
-            for _ in range(6)
-        ]
-        assert {response.status_code for response in read_back} == {200}  # whichever worker answers
+        with httpx.Client(timeout=30) as client:  # a worker's first answer may be slow on a busy CI machine
+            for url in urls.values():
+                assert client.get(f"{url}/ready").status_code == 200
+            created = client.post(
+                f"{urls['user']}/internal/users",
+                json={"email": "ada@example.com", "name": "Ada"},
+                headers={"x-api-key": "solo60-dev-key"},
+            )
+            assert created.status_code == 201
+            read_back = [
+                client.get(
+                    f"{urls['user']}/internal/users/{created.json()['id']}", headers={"x-api-key": "solo60-dev-key"}
+                )
+                for _ in range(6)
+            ]
+            assert {response.status_code for response in read_back} == {200}  # whichever worker answers
     finally:
         process.send_signal(signal.SIGTERM)
         _, stderr = process.communicate(timeout=60)
