@@ -11,6 +11,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import time
+from collections import Counter
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -18,9 +19,14 @@ from typing import Any
 
 import httpx
 from schemathesis import engine
+from schemathesis.cli.commands.run.warnings import (
+    aggregate_status_codes,
+    all_positive_are_rejected,
+    any_positive_is_accepted,
+)
 from schemathesis.core.result import Ok
-from schemathesis.engine import events
-from schemathesis.engine.run import PhaseName
+from schemathesis.engine import Status, events
+from schemathesis.engine.run import UNIT_PHASES, PhaseName
 from schemathesis.schemas import BaseSchema
 
 from solo60.fuzz.baseline import Baseline, Finding, Tally
@@ -37,17 +43,48 @@ class FuzzError(RuntimeError):
     """The run could not start: the target's document is unreachable or unusable."""
 
 
+ANSWER_CLASSES: tuple[str, ...] = ("2xx", "404", "4xx", "5xx")
+"""How the report sorts answers: served, not found (the data was missing), refused otherwise, broken."""
+
+
+def answer_class(status: int) -> str | None:
+    """The report's class of an HTTP status; None for the 1xx and 3xx a fuzz run does not expect."""
+    if 200 <= status < 300:
+        return "2xx"
+    if status == 404:
+        return "404"
+    if 400 <= status < 500:
+        return "4xx"
+    if status >= 500:
+        return "5xx"
+    return None
+
+
 @dataclass
 class OperationResult:
     label: str
     cases: int = 0
+    answers: Counter[str] = field(default_factory=Counter)
+    """Cases by the class of their answer (`ANSWER_CLASSES`); a case without an answer is in none."""
     known: list[Finding] = field(default_factory=list)
     new: list[Finding] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    missing_test_data: bool = False
+    """Schemathesis' "Missing test data" warning: valid cases met nothing but 404s, so the logic was never reached."""
+    served: bool = False
 
     @property
     def ok(self) -> bool:
         return not self.new and not self.errors
+
+    @property
+    def reached(self) -> float:
+        """The share of cases answered with something other than 404: how often fuzzing got past the lookup."""
+        return (self.cases - self.answers["404"]) / self.cases if self.cases else 0.0
+
+    def counts(self) -> dict[str, int]:
+        """The report's figures: cases and the answers by class."""
+        return {"cases": self.cases, **{name: self.answers[name] for name in ANSWER_CLASSES}}
 
 
 @dataclass
@@ -175,8 +212,31 @@ def _error_message(event: events.NonFatalError) -> str:
 
 
 def _count_cases(result: TargetResult, event: events.ScenarioFinished) -> None:
-    nodes = event.recorder.cases.values()
+    recorder = event.recorder
+    nodes = recorder.cases.values()
     for node in nodes:
-        result.operation(node.value.operation.label).cases += 1
+        operation = result.operation(node.value.operation.label)
+        operation.cases += 1
+        interaction = recorder.interactions.get(node.value.id)
+        if interaction is not None and interaction.response is not None:
+            kind = answer_class(interaction.response.status_code)
+            if kind is not None:
+                operation.answers[kind] += 1
     if event.phase == PhaseName.STATEFUL_TESTING:
         result.scenarios += sum(1 for node in nodes if node.parent_id is None)
+    elif event.phase in UNIT_PHASES and event.label in result.operations:
+        _note_missing_test_data(result.operation(event.label), event)
+
+
+def _note_missing_test_data(operation: OperationResult, event: events.ScenarioFinished) -> None:
+    """Schemathesis' own test for its "Missing test data" warning, as `st run` applies it."""
+    if any_positive_is_accepted(event.recorder):
+        operation.served = True
+        operation.missing_test_data = False
+    elif (
+        not operation.served
+        and event.status == Status.SUCCESS
+        and all_positive_are_rejected(event.recorder)
+        and aggregate_status_codes(event.recorder, positive_only=True).should_warn_about_missing_test_data()
+    ):
+        operation.missing_test_data = True

@@ -104,7 +104,9 @@ async def _seed(runtime: Any, params: GymExists) -> dict[str, Any]:
     return {"gymId": params.gym_id, "timezone": params.timezone, "adminEmail": params.admin_email}
 
 
-@states.state("a gym exists", params=GymExists)
+@states.state(
+    "a gym exists", params=GymExists, operations=("GET /internal/gyms/{gymId}", "GET /internal/gyms/{gymId}/pricing")
+)
 async def a_gym_exists(runtime: Any, params: GymExists) -> dict[str, Any]:
     """An active gym (Field Street Gym in Europe/London, open 06:00-22:00, no approval, not noise sensitive)."""
     return await _seed(runtime, params)
