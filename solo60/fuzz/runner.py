@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -32,7 +33,9 @@ from schemathesis.schemas import BaseSchema
 from solo60.fuzz.baseline import Baseline, Finding, Tally
 from solo60.fuzz.budget import Budget
 from solo60.fuzz.live import FUZZ_CALLER, LiveTarget
+from solo60.fuzz.pact_states import DEFAULT_PACTS_DIR
 from solo60.fuzz.schema import fuzz_schema
+from solo60.fuzz.seeding import StateSeeder
 from solo60.fuzz.targets import fuzz_target
 
 DEFAULT_WORKERS = min(4, os.cpu_count() or 1)
@@ -97,6 +100,8 @@ class TargetResult:
     seconds: float = 0.0
     errors: list[str] = field(default_factory=list)
     tally: Tally | None = None
+    state_set_ups: int = 0
+    """How many times an operation's provider states were set up before it was fuzzed."""
 
     def operation(self, label: str) -> OperationResult:
         return self.operations.setdefault(label, OperationResult(label))
@@ -118,13 +123,23 @@ class TargetResult:
         return not self.errors and all(operation.ok for operation in self.operations.values())
 
 
-def run_target(live: LiveTarget, budget: Budget, baseline: Baseline) -> TargetResult:
-    """Fuzz one live target with the document it serves; never raises for what it finds."""
+def run_target(
+    live: LiveTarget, budget: Budget, baseline: Baseline, *, pacts_dir: Path = DEFAULT_PACTS_DIR
+) -> TargetResult:
+    """Fuzz one live target with the document it serves; never raises for what it finds.
+
+    A target we own has each operation's provider states set up before it is fuzzed, the
+    pacts' in `pacts_dir` or else those the provider lists (`seeding`).
+    """
     started = time.perf_counter()
     tally = Tally(baseline)
     document = served_document(live)
-    schema = fuzz_schema(live.target, budget, tally, live.auth, base_url=live.url, document=document)
+    seeder = StateSeeder()
+    if budget.provider_states:
+        seeder.attach(live, document, pacts_dir)
+    schema = fuzz_schema(live.target, budget, tally, live.auth, base_url=live.url, document=document, seeder=seeder)
     result = run_schema(schema, TargetResult(live.name, live.url, budget.seed, tally=tally))
+    result.state_set_ups = seeder.set_ups
     result.seconds = time.perf_counter() - started
     return result
 
@@ -165,7 +180,12 @@ def run_schema(schema: BaseSchema, result: TargetResult) -> TargetResult:
 
 
 def run_targets(
-    targets: Sequence[LiveTarget], budget: Budget, baseline: Baseline, *, workers: int = 1
+    targets: Sequence[LiveTarget],
+    budget: Budget,
+    baseline: Baseline,
+    *,
+    workers: int = 1,
+    pacts_dir: Path = DEFAULT_PACTS_DIR,
 ) -> list[TargetResult]:
     """Fuzz the targets, results in the order given; with `workers` > 1 in that many processes.
 
@@ -175,16 +195,20 @@ def run_targets(
     core fuzzes the next target meanwhile.
     """
     if workers <= 1 or len(targets) <= 1:
-        return [run_target(target, budget, baseline) for target in targets]
+        return [run_target(target, budget, baseline, pacts_dir=pacts_dir) for target in targets]
     places = [(target.name, target.url, dict(target.auth), target.owned) for target in targets]
     context = multiprocessing.get_context("spawn")  # no fork: the parent runs server threads
     with ProcessPoolExecutor(max_workers=min(workers, len(targets)), mp_context=context) as pool:
-        return list(pool.map(_run_in_worker, places, [budget] * len(places), [baseline] * len(places)))
+        count = len(places)
+        return list(pool.map(_run_in_worker, places, [budget] * count, [baseline] * count, [pacts_dir] * count))
 
 
-def _run_in_worker(place: tuple[str, str, dict[str, Any], bool], budget: Budget, baseline: Baseline) -> TargetResult:
+def _run_in_worker(
+    place: tuple[str, str, dict[str, Any], bool], budget: Budget, baseline: Baseline, pacts_dir: Path
+) -> TargetResult:
     name, url, auth, owned = place
-    return run_target(LiveTarget(fuzz_target(name), url, auth, owned=owned), budget, baseline)
+    live = LiveTarget(fuzz_target(name), url, auth, owned=owned)
+    return run_target(live, budget, baseline, pacts_dir=pacts_dir)
 
 
 def served_document(live: LiveTarget) -> dict:

@@ -48,9 +48,7 @@ class UserHasNoSessions(StateParams):
     user_id: Id = Field(default="123", alias="userId")
 
 
-@states.state(
-    "user has active sessions", params=UserHasActiveSessions, operations=("GET /internal/sessions/by-user/{userId}",)
-)
+@states.state("user has active sessions", params=UserHasActiveSessions)
 async def user_has_active_sessions(runtime: Any, params: UserHasActiveSessions) -> dict[str, Any]:
     """Exactly `count` upcoming CONFIRMED one-hour sessions for the user, daily from tomorrow 10:00 UTC."""
     first = _tomorrow_at_ten()
@@ -63,6 +61,7 @@ async def user_has_active_sessions(runtime: Any, params: UserHasActiveSessions) 
     "user has sessions in every status",
     params=UserHasSessionsInEveryStatus,
     operations=(
+        "GET /internal/sessions/by-user/{userId}",
         "GET /internal/sessions/{sessionId}",
         "POST /internal/sessions/{sessionId}/approve",
         "POST /internal/sessions/{sessionId}/reject",
