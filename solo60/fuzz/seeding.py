@@ -11,8 +11,9 @@ Schemathesis' own in about half of the valid cases, field by field where the nam
 - the fuzzing phase and stateful scenarios: through `before_generate_*` hooks on the path
   parameters, query and body, so Hypothesis chooses between its value and a created one, and
   values a link carries into a scenario's later step win over both;
-- the coverage phase, which draws no Hypothesis data: through a `map_case` hook that picks
-  deterministically from the case's own content, so a run repeats with its seed.
+- the coverage phase, which draws no Hypothesis data: through a `map_case` hook that seeds
+  every other valid case, taking the created values in turn (the phase's cases come in a
+  fixed order, so a run still repeats).
 
 Only valid parts of a case are seeded: a negative part must stay what Schemathesis made it.
 States are set up again when a phase starts and when a scenario resets the data, so a value
@@ -22,7 +23,6 @@ another operation's states replaced is fresh again when its operation is fuzzed.
 from __future__ import annotations
 
 import threading
-import zlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -115,6 +115,7 @@ class StateSeeder:
     _epoch: int = 0
     _phase: str | None = None
     _created: dict[StateUse, Mapping[str, Any]] = field(default_factory=dict)
+    _turns: dict[tuple[int, str], int] = field(default_factory=dict)
     _lock: threading.RLock = field(default_factory=threading.RLock)
     set_ups: int = 0
     """How many provider states were set up, for the report's curious reader and the tests."""
@@ -152,12 +153,21 @@ class StateSeeder:
                 self._phase = phase
                 self.forget()
 
+    def next_turn(self, label: str) -> int:
+        """The how-many-th seedable coverage case of `label` this is: the phase's cases come in a fixed order."""
+        with self._lock:
+            key = (self._epoch, label)
+            turn = self._turns.get(key, 0)
+            self._turns[key] = turn + 1
+            return turn
+
     def forget(self) -> None:
         """The provider's data was reset: states are set up again before the next case needs them."""
         with self._lock:
             self._epoch += 1
             self._values.clear()
             self._created.clear()
+            self._turns.clear()
 
     def _set_up(self, label: str, *, shared: bool) -> Candidates:
         assert self.live is not None
@@ -233,9 +243,10 @@ def _case_hook(seeder: StateSeeder) -> Callable[[HookContext, Case], Case]:
         candidates = seeder.candidates(case.operation.label)
         if not candidates:
             return case
-        pick = zlib.crc32(repr((case.path_parameters, case.query, case.body)).encode("utf-8", "replace"))
-        if pick % 2:
-            return case  # half the valid cases keep the coverage phase's own values
+        turn = seeder.next_turn(case.operation.label)
+        if turn % 2:
+            return case  # every other case keeps the coverage phase's own values
+        pick = turn // 2  # and the others take the created values in turn, so each is tried
         aimed_at = getattr(meta.phase.data, "parameter", None)
         for container, location in _CONTAINERS.items():
             component = meta.components.get(location)
@@ -244,7 +255,7 @@ def _case_hook(seeder: StateSeeder) -> Callable[[HookContext, Case], Case]:
                 continue
             for name, options in _seedable(value, candidates).items():
                 if name != aimed_at:
-                    value[name] = options[(pick >> 1) % len(options)]
+                    value[name] = options[pick % len(options)]
         return case
 
     return map_case
