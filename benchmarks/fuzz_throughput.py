@@ -195,8 +195,9 @@ def report(console: Console, examples: int, measured: list[Measured], together: 
     kept = "[green]met[/green]" if share >= STATES_GOAL else "[red]missed[/red]"
     console.print(
         f"goal: with provider states, >= {STATES_GOAL:.0%} of the cases per second without: {kept} "
-        f"(all seven: {together.rate:.0f}/s with, {without.rate:.0f}/s without = {share:.0%}; "
-        f"the rows: {cases / seconds:.0f}/s with, {cases_without / seconds_without:.0f}/s without)"
+        f"(all seven: {together.cases} cases in {together.wall:.1f} s = {together.rate:.2f}/s with, "
+        f"{without.cases} cases in {without.wall:.1f} s = {without.rate:.2f}/s without = {share:.0%}; "
+        f"the rows: {cases / seconds:.2f}/s with, {cases_without / seconds_without:.2f}/s without)"
     )
 
 
