@@ -6,8 +6,13 @@ these: every valid case named a token or session that did not exist.
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
+import httpx
 import pytest
 
+from solo60.environment import DEVELOPMENT_API_KEY
 from solo60.fuzz.baseline import Baseline
 from solo60.fuzz.budget import CI_SEED, Budget
 from solo60.fuzz.live import LiveTargets
@@ -55,3 +60,29 @@ def test_no_operation_of_the_run_lacks_test_data(results: dict[str, TargetResult
         assert not missing, f"{result.target}: {missing}"
         shares = {label: f"{operation.reached:.0%}" for label, operation in result.operations.items()}
         assert all(operation.reached >= REACHED_GOAL for operation in result.operations.values()), shares
+
+
+def test_the_states_a_pact_names_are_set_up_with_its_params(services: LiveTargets, tmp_path: Path) -> None:
+    pact = {
+        "consumer": {"name": "session"},
+        "provider": {"name": "gym"},
+        "interactions": [
+            {
+                "description": "a gym the pact names",
+                "providerStates": [{"name": "a gym exists", "params": {"gymId": "gym-from-pact"}}],
+                "request": {"method": "GET", "path": "/internal/gyms/gym-from-pact"},
+                "response": {"status": 200},
+            }
+        ],
+    }
+    (tmp_path / "session-gym.json").write_text(json.dumps(pact))
+    gym = services["gym"]
+
+    [result] = run_targets(
+        [gym], Budget(max_examples=2, seed=CI_SEED, coverage=False, stateful=False), Baseline.load(), pacts_dir=tmp_path
+    )
+
+    assert result.ok, result.errors
+    assert result.state_set_ups >= 1
+    found = httpx.get(f"{gym.url}/internal/gyms/gym-from-pact", headers={"x-api-key": DEVELOPMENT_API_KEY})
+    assert found.status_code == 200, found.text
