@@ -3,11 +3,15 @@
     solo60 fuzz                                  # the seven services, started on free ports
     solo60 fuzz user payment --max-examples 50 --seed 7
     solo60 fuzz broker --report junit            # reports/fuzz-junit.xml
+    solo60 fuzz --report json                    # reports/fuzz.json: each operation's answers
     solo60 fuzz user --url user=http://127.0.0.1:8101
     solo60 fuzz user --publish-provider-contract --broker-url URL --provider-version V --branch main
 
-A table shows each operation's cases, the findings the baseline covers and new failures; the
-exit code is 1 when anything new was found, 2 when the arguments are wrong.
+A table shows each operation's cases, their answers (2xx, 404, other 4xx, 5xx) and the share
+that got past a 404, the findings the baseline covers and new failures; the exit code is 1
+when anything new was found, 2 when the arguments are wrong. Before an operation is fuzzed,
+the provider states the pacts in ./pacts use for it (else those its provider lists) are set
+up on the services started here, and the values they create go into its cases.
 
 With `--publish-provider-contract` the one provider fuzzed then publishes the OpenAPI document
 it served, and was fuzzed against, to the broker as its provider contract, with the run as
@@ -38,7 +42,7 @@ console = Console(stderr=True)
 out = Console()
 
 DEFAULT_MAX_EXAMPLES = 20
-REPORT_FORMATS = ("junit",)
+REPORT_FORMATS = ("junit", "json")
 
 
 class _OneLineErrors(TyperCommand):
@@ -67,7 +71,9 @@ def fuzz(
         int, typer.Option("--max-examples", "-n", help="Generated examples per operation in the fuzzing phase.")
     ] = DEFAULT_MAX_EXAMPLES,
     seed: Annotated[int | None, typer.Option("--seed", help="Repeat an earlier run exactly (default: random).")] = None,
-    report: Annotated[str | None, typer.Option("--report", help="Write a report: junit.")] = None,
+    report: Annotated[
+        str | None, typer.Option("--report", help="Write a report: junit (fuzz-junit.xml) or json (fuzz.json).")
+    ] = None,
     report_dir: Annotated[Path, typer.Option("--report-dir", help="Where --report writes.")] = Path("reports"),
     url: Annotated[
         list[str],
@@ -152,7 +158,7 @@ def fuzz(
     from solo60.fuzz.baseline import Baseline, BaselineError, unused_entries
     from solo60.fuzz.budget import Budget
     from solo60.fuzz.live import SeedError, live_targets
-    from solo60.fuzz.report import findings_text, results_table, unused_text, write_junit
+    from solo60.fuzz.report import findings_text, results_table, unused_text, write_json, write_junit
     from solo60.fuzz.runner import FuzzError, run_targets, served_document
     from solo60.services.kit.server import ServiceStartError
 
@@ -175,6 +181,9 @@ def fuzz(
     if report == "junit":
         path = write_junit(results, report_dir / "fuzz-junit.xml")
         out.print(f"JUnit report: {path}")
+    elif report == "json":
+        path = write_json(results, report_dir / "fuzz.json")
+        out.print(f"JSON report: {path}")
     tallies = [result.tally for result in results if result.tally is not None]
     unused = unused_entries(baseline, tallies, [result.target for result in results])
     if unused:

@@ -150,7 +150,8 @@ def states(
         table.add_column("state")
         table.add_column("params")
         table.add_column("what it sets up")
+        table.add_column("fuzzing sets it up for")
         for state in definition(name).states.describe():
             params = ", ".join(f"{key}={spec.get('default', '…')}" for key, spec in state["params"].items())
-            table.add_row(state["name"], params, state["description"])
+            table.add_row(state["name"], params, state["description"], "\n".join(state["operations"]))
         Console().print(table)

@@ -8,8 +8,10 @@ their OpenAPI document allows or forbids. The pieces, one job each:
 - `baseline`: findings accepted on purpose or pending their owner (`baseline.json`)
 - `schema`: a target's Schemathesis schema, with the baseline applied to every failure
 - `live`: starting targets on free ports, seeding and resetting their data
+- `pact_states`: the provider states the pacts set up, per operation
+- `seeding`: each operation's states set up before it is fuzzed, their values in its cases
 - `runner`: one engine run over a live target, counted per operation
-- `report`: the rich table and the JUnit file
+- `report`: the rich table (each operation's answers), the JUnit file, the JSON answers
 
 `solo60 fuzz` drives them from the command line, `solo60 pipeline` runs a small budget as a
 stage, and `tests/fuzz/` runs them through Schemathesis' pytest integration.

@@ -54,6 +54,8 @@ class Budget:
     coverage: bool = True
     examples: bool = True
     request_timeout: float = 10.0
+    provider_states: bool = True
+    """Set up each operation's provider states and put the values they create into its cases."""
 
     def __post_init__(self) -> None:
         if self.max_examples < 1:

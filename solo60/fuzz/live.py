@@ -66,14 +66,42 @@ class LiveTarget:
             return
         with _client(client) as http:
             for seed in self.target.seeds:
-                self._change(http, {"state": seed.state, "params": dict(seed.params), "action": "setup"})
+                self.set_up(http, seed.state, dict(seed.params))
 
-    def _change(self, http: httpx.Client, body: dict[str, Any]) -> None:
+    @property
+    def states_settable(self) -> bool:
+        """Whether the fuzzer may set provider states up: a service we own (the broker has none)."""
+        return self.owned and self.target.kind == "service"
+
+    @property
+    def state_headers(self) -> dict[str, str]:
+        return {"x-service-name": FUZZ_CALLER}
+
+    def set_up(self, http: httpx.Client, state: str, params: Mapping[str, Any]) -> dict[str, Any]:
+        """Set one provider state up; the values it created (ids, tokens, emails), as the route answers them."""
+        answer = self._change(http, {"state": state, "params": dict(params), "action": "setup"})
+        return answer if isinstance(answer, dict) else {}
+
+    def listed_states(self, http: httpx.Client) -> list[dict[str, Any]]:
+        """The provider's own list of its states, each with the operations it gives data to."""
+        response = http.get(f"{self.url}{PROVIDER_STATES_PATH}")
+        if response.status_code in (404, 405):
+            return []  # a provider that sets states up but does not list them
+        if response.status_code != 200:
+            raise SeedError(f"{self.name}: its provider-state listing answered {response.status_code}: {response.text}")
+        states = response.json().get("states")
+        return [state for state in states if isinstance(state, dict)] if isinstance(states, list) else []
+
+    def _change(self, http: httpx.Client, body: dict[str, Any]) -> Any:
         response = http.post(f"{self.url}{PROVIDER_STATES_PATH}", json=body)
         if response.status_code != 200:
             raise SeedError(
                 f"{self.name}: provider state {body['state']!r} answered {response.status_code}: {response.text}"
             )
+        try:
+            return response.json()
+        except ValueError:
+            return None
 
 
 @dataclass
@@ -123,6 +151,7 @@ def live_targets(
     urls = dict(urls or {})
     key = api_key or _configured_key()
     live = LiveTargets()
+    upstreams: list[LiveTarget] = []
     with ExitStack() as stack:
         to_start = [name for name in names if name not in urls]
         if any(name in SERVICE_NAMES for name in to_start):
@@ -134,6 +163,12 @@ def live_targets(
             for name in to_start:
                 if name in started:
                     live.targets[name] = LiveTarget(fuzz_target(name), started[name], service_auth(), owned=True)
+            # The upstreams of a fuzzed service are seeded too, fuzzed or not: its calls find their data.
+            upstreams = [
+                LiveTarget(fuzz_target(name), url, service_auth(), owned=True)
+                for name, url in started.items()
+                if name not in live.targets
+            ]
         if BROKER in to_start:
             from broker.testing import running_broker_server
 
@@ -152,7 +187,7 @@ def live_targets(
                 auth = service_auth(key)
             live.targets[name] = LiveTarget(fuzz_target(name), url.rstrip("/"), auth, owned=owned)
         with httpx.Client(timeout=10, headers={"x-service-name": FUZZ_CALLER}) as http:
-            for target in live:
+            for target in [*live, *upstreams]:
                 target.seed(http)
         live.targets = {name: live.targets[name] for name in names if name in live.targets}
         yield live

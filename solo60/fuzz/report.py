@@ -1,9 +1,11 @@
-"""What a fuzz run shows: a table of operations, cases and failures, the new findings, a JUnit file,
-and the plain-text report published as a provider contract's self-verification."""
+"""What a fuzz run shows: a table of operations, their cases' answers and failures, the new
+findings, a JUnit file, the answers per operation as JSON, and the plain-text report published
+as a provider contract's self-verification."""
 
 from __future__ import annotations
 
 import io
+import json
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
@@ -14,23 +16,55 @@ from rich.table import Table
 from rich.text import Text
 
 from solo60.fuzz.baseline import BaselineEntry, Finding
-from solo60.fuzz.runner import OperationResult, TargetResult
+from solo60.fuzz.runner import ANSWER_CLASSES, OperationResult, TargetResult
+
+REACHED_GOAL = 0.3
+"""Below this share of cases answered other than 404, an operation's logic is barely fuzzed."""
 
 
 def results_table(results: Sequence[TargetResult], *, title: str = "Fuzzing") -> Table:
-    """One row per operation: cases run, findings the baseline covers, and new ones by code."""
+    """One row per operation: cases run, their answers by class, the share that got past a 404,
+    findings the baseline covers, and new ones by code."""
     table = Table(title=title, title_justify="left")
     table.add_column("target")
     table.add_column("operation")
     table.add_column("cases", justify="right")
+    for name in ANSWER_CLASSES:
+        table.add_column(name, justify="right")
+    table.add_column("not 404", justify="right")
     table.add_column("known", justify="right")
     table.add_column("new failures")
     for result in results:
         for operation in sorted(result.operations.values(), key=lambda item: item.label):
-            table.add_row(result.target, operation.label, str(operation.cases), _known(operation), _failures(operation))
+            table.add_row(
+                result.target,
+                operation.label,
+                str(operation.cases),
+                *(str(operation.answers[name]) for name in ANSWER_CLASSES),
+                _reached(operation),
+                _known(operation),
+                _failures(operation),
+            )
         for error in result.errors:
-            table.add_row(result.target, "(run)", "", "", Text(error, style="red"))
+            table.add_row(result.target, "(run)", *[""] * (len(ANSWER_CLASSES) + 3), Text(error, style="red"))
     return table
+
+
+def answers_report(results: Sequence[TargetResult]) -> dict[str, dict[str, dict[str, int]]]:
+    """What `--report json` writes: `{target: {"METHOD /path": {"cases": n, "2xx": n, "404": n, ...}}}`."""
+    return {
+        result.target: {
+            label: result.operations[label].counts() for label in sorted(result.operations) if label != "run"
+        }
+        for result in results
+    }
+
+
+def write_json(results: Sequence[TargetResult], path: Path) -> Path:
+    """The per-operation answers as JSON, for a dashboard or a script that tracks them run to run."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(answers_report(results), indent=2) + "\n", encoding="utf-8")
+    return path
 
 
 def summary_table(results: Sequence[TargetResult]) -> Table:
@@ -161,6 +195,16 @@ def _finding_detail(finding: Finding) -> str:
 def _shortened(text: str, limit: int = 600) -> str:
     """A curl line fuzzed bodies can make kilobytes long; the JUnit report keeps it whole."""
     return text if len(text) <= limit else f"{text[:limit]}… ({len(text) - limit} more characters)"
+
+
+def _reached(operation: OperationResult) -> Text:
+    """The share of cases answered other than 404; flagged when Schemathesis would warn of missing test data."""
+    if not operation.cases:
+        return Text("")
+    share = f"{operation.reached:.0%}"
+    if operation.missing_test_data:
+        return Text(f"{share} missing test data", style="yellow")
+    return Text(share, style="yellow" if operation.reached < REACHED_GOAL else "")
 
 
 def _known(operation: OperationResult) -> str:

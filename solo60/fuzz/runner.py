@@ -10,22 +10,31 @@ from __future__ import annotations
 
 import multiprocessing
 import time
+from collections import Counter
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
 from schemathesis import engine
+from schemathesis.cli.commands.run.warnings import (
+    aggregate_status_codes,
+    all_positive_are_rejected,
+    any_positive_is_accepted,
+)
 from schemathesis.core.result import Ok
-from schemathesis.engine import events
-from schemathesis.engine.run import PhaseName
+from schemathesis.engine import Status, events
+from schemathesis.engine.run import UNIT_PHASES, PhaseName
 from schemathesis.schemas import BaseSchema
 
 from solo60.fuzz.baseline import Baseline, Finding, Tally
 from solo60.fuzz.budget import Budget
 from solo60.fuzz.live import FUZZ_CALLER, LiveTarget
+from solo60.fuzz.pact_states import DEFAULT_PACTS_DIR
 from solo60.fuzz.schema import fuzz_schema
+from solo60.fuzz.seeding import StateSeeder
 from solo60.fuzz.targets import fuzz_target
 
 
@@ -33,17 +42,48 @@ class FuzzError(RuntimeError):
     """The run could not start: the target's document is unreachable or unusable."""
 
 
+ANSWER_CLASSES: tuple[str, ...] = ("2xx", "404", "4xx", "5xx")
+"""How the report sorts answers: served, not found (the data was missing), refused otherwise, broken."""
+
+
+def answer_class(status: int) -> str | None:
+    """The report's class of an HTTP status; None for the 1xx and 3xx a fuzz run does not expect."""
+    if 200 <= status < 300:
+        return "2xx"
+    if status == 404:
+        return "404"
+    if 400 <= status < 500:
+        return "4xx"
+    if status >= 500:
+        return "5xx"
+    return None
+
+
 @dataclass
 class OperationResult:
     label: str
     cases: int = 0
+    answers: Counter[str] = field(default_factory=Counter)
+    """Cases by the class of their answer (`ANSWER_CLASSES`); a case without an answer is in none."""
     known: list[Finding] = field(default_factory=list)
     new: list[Finding] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    missing_test_data: bool = False
+    """Schemathesis' "Missing test data" warning: valid cases met nothing but 404s, so the logic was never reached."""
+    served: bool = False
 
     @property
     def ok(self) -> bool:
         return not self.new and not self.errors
+
+    @property
+    def reached(self) -> float:
+        """The share of cases answered with something other than 404: how often fuzzing got past the lookup."""
+        return (self.cases - self.answers["404"]) / self.cases if self.cases else 0.0
+
+    def counts(self) -> dict[str, int]:
+        """The report's figures: cases and the answers by class."""
+        return {"cases": self.cases, **{name: self.answers[name] for name in ANSWER_CLASSES}}
 
 
 @dataclass
@@ -56,6 +96,8 @@ class TargetResult:
     seconds: float = 0.0
     errors: list[str] = field(default_factory=list)
     tally: Tally | None = None
+    state_set_ups: int = 0
+    """How many times an operation's provider states were set up before it was fuzzed."""
 
     def operation(self, label: str) -> OperationResult:
         return self.operations.setdefault(label, OperationResult(label))
@@ -77,13 +119,23 @@ class TargetResult:
         return not self.errors and all(operation.ok for operation in self.operations.values())
 
 
-def run_target(live: LiveTarget, budget: Budget, baseline: Baseline) -> TargetResult:
-    """Fuzz one live target with the document it serves; never raises for what it finds."""
+def run_target(
+    live: LiveTarget, budget: Budget, baseline: Baseline, *, pacts_dir: Path = DEFAULT_PACTS_DIR
+) -> TargetResult:
+    """Fuzz one live target with the document it serves; never raises for what it finds.
+
+    A target we own has each operation's provider states set up before it is fuzzed, the
+    pacts' in `pacts_dir` or else those the provider lists (`seeding`).
+    """
     started = time.perf_counter()
     tally = Tally(baseline)
     document = served_document(live)
-    schema = fuzz_schema(live.target, budget, tally, live.auth, base_url=live.url, document=document)
+    seeder = StateSeeder()
+    if budget.provider_states:
+        seeder.attach(live, document, pacts_dir)
+    schema = fuzz_schema(live.target, budget, tally, live.auth, base_url=live.url, document=document, seeder=seeder)
     result = run_schema(schema, TargetResult(live.name, live.url, budget.seed, tally=tally))
+    result.state_set_ups = seeder.set_ups
     result.seconds = time.perf_counter() - started
     return result
 
@@ -124,7 +176,12 @@ def run_schema(schema: BaseSchema, result: TargetResult) -> TargetResult:
 
 
 def run_targets(
-    targets: Sequence[LiveTarget], budget: Budget, baseline: Baseline, *, workers: int = 1
+    targets: Sequence[LiveTarget],
+    budget: Budget,
+    baseline: Baseline,
+    *,
+    workers: int = 1,
+    pacts_dir: Path = DEFAULT_PACTS_DIR,
 ) -> list[TargetResult]:
     """Fuzz the targets, results in the order given; with `workers` > 1 in that many processes.
 
@@ -134,16 +191,20 @@ def run_targets(
     core fuzzes the next target meanwhile.
     """
     if workers <= 1 or len(targets) <= 1:
-        return [run_target(target, budget, baseline) for target in targets]
+        return [run_target(target, budget, baseline, pacts_dir=pacts_dir) for target in targets]
     places = [(target.name, target.url, dict(target.auth), target.owned) for target in targets]
     context = multiprocessing.get_context("spawn")  # no fork: the parent runs server threads
     with ProcessPoolExecutor(max_workers=min(workers, len(targets)), mp_context=context) as pool:
-        return list(pool.map(_run_in_worker, places, [budget] * len(places), [baseline] * len(places)))
+        count = len(places)
+        return list(pool.map(_run_in_worker, places, [budget] * count, [baseline] * count, [pacts_dir] * count))
 
 
-def _run_in_worker(place: tuple[str, str, dict[str, Any], bool], budget: Budget, baseline: Baseline) -> TargetResult:
+def _run_in_worker(
+    place: tuple[str, str, dict[str, Any], bool], budget: Budget, baseline: Baseline, pacts_dir: Path
+) -> TargetResult:
     name, url, auth, owned = place
-    return run_target(LiveTarget(fuzz_target(name), url, auth, owned=owned), budget, baseline)
+    live = LiveTarget(fuzz_target(name), url, auth, owned=owned)
+    return run_target(live, budget, baseline, pacts_dir=pacts_dir)
 
 
 def served_document(live: LiveTarget) -> dict:
@@ -171,8 +232,31 @@ def _error_message(event: events.NonFatalError) -> str:
 
 
 def _count_cases(result: TargetResult, event: events.ScenarioFinished) -> None:
-    nodes = event.recorder.cases.values()
+    recorder = event.recorder
+    nodes = recorder.cases.values()
     for node in nodes:
-        result.operation(node.value.operation.label).cases += 1
+        operation = result.operation(node.value.operation.label)
+        operation.cases += 1
+        interaction = recorder.interactions.get(node.value.id)
+        if interaction is not None and interaction.response is not None:
+            kind = answer_class(interaction.response.status_code)
+            if kind is not None:
+                operation.answers[kind] += 1
     if event.phase == PhaseName.STATEFUL_TESTING:
         result.scenarios += sum(1 for node in nodes if node.parent_id is None)
+    elif event.phase in UNIT_PHASES and event.label in result.operations:
+        _note_missing_test_data(result.operation(event.label), event)
+
+
+def _note_missing_test_data(operation: OperationResult, event: events.ScenarioFinished) -> None:
+    """Schemathesis' own test for its "Missing test data" warning, as `st run` applies it."""
+    if any_positive_is_accepted(event.recorder):
+        operation.served = True
+        operation.missing_test_data = False
+    elif (
+        not operation.served
+        and event.status == Status.SUCCESS
+        and all_positive_are_rejected(event.recorder)
+        and aggregate_status_codes(event.recorder, positive_only=True).should_warn_about_missing_test_data()
+    ):
+        operation.missing_test_data = True

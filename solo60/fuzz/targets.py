@@ -50,15 +50,31 @@ class FuzzTarget:
 
 
 SEEDS: dict[str, tuple[Seed, ...]] = {
-    "user": (Seed("a user exists"),),
+    "user": (
+        Seed("a user exists", {"userId": "123", "email": "ada@example.com"}),
+        Seed("a user exists", {"userId": "456", "email": "grace@example.com", "name": "Grace Hopper"}),
+        Seed("a user holds a role", {"userId": "42", "role": "GYM_ADMIN"}),
+    ),
     "auth": (Seed("an account exists"), Seed("a valid token exists")),
-    "gym": (Seed("a gym exists"),),
+    "gym": (Seed("a gym exists", {"gymId": "gym-1", "adminUserId": "42"}),),
     "session": (Seed("a session exists"),),
     "payment": (Seed("a user has credits"),),
     "subscription": (Seed("a user has an active subscription"),),
     "communication": (Seed("a user can receive email"), Seed("an email was queued")),
 }
-"""One state per service whose defaults match the ids in the documents' examples (`123`, `gym-1`, ...)."""
+"""The states every service started for fuzzing is in: their defaults match the ids in the documents'
+examples (`123`, `gym-1`, ...); besides member 123, a second member (456) and gym-1's admin (42),
+so a call that looks up a member or the gym's admin upstream can find one."""
+
+
+def seeded_values() -> dict[str, tuple[Any, ...]]:
+    """The ids and emails the seeds name, by field: data a service's upstreams hold in every owned run."""
+    found: dict[str, dict[str, Any]] = {}
+    for seeds in SEEDS.values():
+        for seed in seeds:
+            for name, value in seed.params.items():
+                found.setdefault(name, {}).setdefault(repr(value), value)
+    return {name: tuple(values.values()) for name, values in found.items()}
 
 
 def fuzz_target(name: str) -> FuzzTarget:

@@ -143,7 +143,7 @@ def run_pipeline(options: PipelineOptions) -> PipelineResult:
                 verified = sum(item.ok for item in report.interactions)
                 stage.detail(f"{verified}/{len(report.interactions)} interactions", ok=report.ok)
         with stage("fuzz"):
-            result.fuzz, detail = _fuzz(services)
+            result.fuzz, detail = _fuzz(services, options.pacts_dir)
             stage.detail(detail, ok=all(target.ok for target in result.fuzz))
         with stage("can-i-deploy"):
             pacticipants = [
@@ -220,15 +220,15 @@ class _Stages:
         self._current.ok = ok
 
 
-def _fuzz(services: dict[str, str]) -> tuple[list[TargetResult], str]:
-    """A small Schemathesis budget over the providers already running, every check on."""
+def _fuzz(services: dict[str, str], pacts_dir: Path) -> tuple[list[TargetResult], str]:
+    """A small Schemathesis budget over the providers already running, every check on, seeded from the pacts."""
     from solo60.fuzz.baseline import BaselineError
     from solo60.fuzz.live import SeedError
     from solo60.fuzz.runner import FuzzError
     from solo60.fuzz.stage import fuzz_running_providers, stage_detail
 
     try:
-        results = fuzz_running_providers(services)
+        results = fuzz_running_providers(services, pacts_dir=pacts_dir)
     except (FuzzError, SeedError, BaselineError) as error:
         raise PipelineError(f"the fuzz stage could not run: {error}") from error
     return results, stage_detail(results)

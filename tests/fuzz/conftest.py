@@ -18,6 +18,9 @@ from tests.fuzz.suite import SUITES
 @pytest.fixture(scope="session")
 def services() -> Iterator[LiveTargets]:
     with live_targets(SERVICE_NAMES) as live:
+        for suite in SUITES:
+            if suite.target.name in live.targets:
+                suite.attach(live[suite.target.name])
         yield live
 
 

@@ -1,5 +1,6 @@
 """One target's fuzz suite for pytest: its schema (loaded at import, so `parametrize` sees every
-operation), a check per generated case against the live server, and scenarios over its links.
+operation), a check per generated case against the live server, and scenarios over its links;
+each operation's provider states are set up before it is fuzzed, as `solo60 fuzz` does.
 
 `schemathesis.pytest.from_fixture` would take the schema from the live server instead, but it
 fails under pytest 9.2; the document a service serves is the one its contract renders (the
@@ -21,6 +22,7 @@ from solo60.fuzz.baseline import Baseline, Tally
 from solo60.fuzz.budget import Budget
 from solo60.fuzz.live import FUZZ_CALLER, LiveTarget, service_auth
 from solo60.fuzz.schema import fuzz_schema
+from solo60.fuzz.seeding import StateSeeder
 from solo60.fuzz.targets import fuzz_target
 
 SUITES: list[FuzzSuite] = []
@@ -34,8 +36,14 @@ class FuzzSuite:
         self.target = fuzz_target(name)
         self.budget = budget or Budget.from_env()
         self.tally = Tally(Baseline.load())
-        self.schema = fuzz_schema(self.target, self.budget, self.tally, auth or service_auth())
+        self.seeder = StateSeeder()
+        """Seeds nothing until the `services` fixture attaches it to the live service."""
+        self.schema = fuzz_schema(self.target, self.budget, self.tally, auth or service_auth(), seeder=self.seeder)
         SUITES.append(self)
+
+    def attach(self, live: LiveTarget) -> None:
+        """Before fuzzing an operation, set its provider states up on `live` (as `solo60 fuzz` does)."""
+        self.seeder.attach(live, self.target.document())
 
     def settings(self, test: Callable[..., None]) -> Callable[..., None]:
         """Hypothesis settings for the per-operation test: no deadline, no example database."""
@@ -48,11 +56,13 @@ class FuzzSuite:
     def run_scenarios(self, live: LiveTarget, *, scenarios: int = STATEFUL_SCENARIOS) -> None:
         """Chains of calls along the OpenAPI links, each scenario on freshly seeded data."""
         http = httpx.Client(timeout=10, headers={"x-service-name": FUZZ_CALLER})
+        seeder = self.seeder
 
         class Scenarios(self.schema.as_state_machine()):  # type: ignore[misc]
             def setup(self) -> None:
                 # Replays must see the same data, or Hypothesis calls the scenario flaky.
                 live.reset(http)
+                seeder.forget()  # the reset emptied what the provider states had set up
 
             def get_call_kwargs(self, case: Case) -> dict[str, Any]:
                 return {"base_url": live.url}

@@ -57,6 +57,14 @@ def test_the_reviewed_baseline_loads_and_every_entry_says_why() -> None:
             assert " owner" in item.reason
 
 
+def test_an_entry_that_names_a_phrase_of_the_answer_names_the_operation_and_status_too() -> None:
+    """A phrase anywhere in the answer is broad; pinned to an operation and a status it means one refusal."""
+    for item in Baseline.load().entries:
+        if item.detail is not None:
+            assert item.operation != "*", item.label
+            assert item.status is not None, item.label
+
+
 @pytest.mark.parametrize(
     ("changes", "covered"),
     [

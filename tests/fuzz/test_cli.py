@@ -117,11 +117,20 @@ def test_a_running_service_is_fuzzed_where_it_runs(services: LiveTargets) -> Non
     assert "no new findings" in completed.stdout
 
 
-def test_services_not_given_by_url_are_started_for_the_run() -> None:
-    completed = solo60_fuzz("gym", "--max-examples", "2", "--no-stateful", "--seed", "3")
+def test_services_not_given_by_url_are_started_for_the_run(tmp_path: Path) -> None:
+    completed = solo60_fuzz(
+        "gym", "--max-examples", "2", "--no-stateful", "--seed", "3", "--report", "json", "--report-dir", str(tmp_path)
+    )
     assert completed.returncode == 0, completed.stdout + completed.stderr
     assert re.search(r"│ gym\s+│ GET /internal/gyms/\{gymId\}/pricing\s+│\s+\d+", completed.stdout)
     assert "repeat with --seed 3" in completed.stdout
+    report = json.loads((tmp_path / "fuzz.json").read_text())
+    assert set(report) == {"gym"}
+    assert set(report["gym"]) == {"GET /internal/gyms/{gymId}", "GET /internal/gyms/{gymId}/pricing"}
+    for counts in report["gym"].values():
+        assert set(counts) == {"cases", "2xx", "404", "4xx", "5xx"}
+        assert counts["cases"] >= counts["2xx"] + counts["404"] + counts["4xx"] + counts["5xx"]
+    assert report["gym"]["GET /internal/gyms/{gymId}"]["2xx"] >= 1, report  # the seeded gym-1 is found
 
 
 CONSUMER_VERSION = "1.0.0"

@@ -73,3 +73,12 @@ def test_the_openapi_document_describes_every_route_with_auth_and_errors(name: s
 def test_provider_states_are_described(name: str) -> None:
     for state in definition(name).states.describe():
         assert state["description"], f"{name} state {state['name']!r} needs a docstring saying what it sets up"
+
+
+@pytest.mark.parametrize("name", SERVICES)
+def test_the_operations_a_state_lists_are_operations_of_its_service(name: str) -> None:
+    document = openapi_document(definition(name).contract)
+    operations = {f"{method.upper()} {path}" for path, item in document["paths"].items() for method in item}
+    for state in definition(name).states.describe():
+        unknown = set(state["operations"]) - operations
+        assert not unknown, f"{name} state {state['name']!r} lists operations its document lacks: {sorted(unknown)}"

@@ -46,7 +46,7 @@ class RevokedToken(TokenParams):
     token: str = Field(default="revoked-token-123", min_length=1, max_length=4096)
 
 
-@states.state("a valid token exists", params=ValidToken)
+@states.state("a valid token exists", params=ValidToken, operations=("POST /internal/auth/verify-token",))
 async def a_valid_token_exists(runtime: Any, params: ValidToken) -> dict[str, Any]:
     """A live token of `userId` with `roles`, expiring at `expiresAt` (an hour from now by default)."""
     expires_at = _aware(params.expires_at) if params.expires_at else utc_now() + timedelta(hours=1)
@@ -54,14 +54,14 @@ async def a_valid_token_exists(runtime: Any, params: ValidToken) -> dict[str, An
     return {"token": params.token, "userId": params.user_id, "expiresAt": expires_at.strftime("%Y-%m-%dT%H:%M:%SZ")}
 
 
-@states.state("an expired token exists", params=ExpiredToken)
+@states.state("an expired token exists", params=ExpiredToken, operations=("POST /internal/auth/verify-token",))
 async def an_expired_token_exists(runtime: Any, params: ExpiredToken) -> dict[str, Any]:
     """A token of `userId` that expired an hour ago: introspection says it is not valid."""
     await _seed(runtime, params, expires_at=utc_now() - timedelta(hours=1))
     return {"token": params.token, "userId": params.user_id}
 
 
-@states.state("a revoked token exists", params=RevokedToken)
+@states.state("a revoked token exists", params=RevokedToken, operations=("POST /internal/auth/verify-token",))
 async def a_revoked_token_exists(runtime: Any, params: RevokedToken) -> dict[str, Any]:
     """A token of `userId` that has not expired but was revoked (signed out, or the password changed)."""
     await _seed(runtime, params, expires_at=utc_now() + timedelta(hours=1), revoked_at=utc_now())
@@ -110,13 +110,19 @@ async def an_account_exists(runtime: Any, params: AccountParams) -> dict[str, An
     return {"userId": params.user_id, "email": params.email}
 
 
-@states.state("a password reset link was mailed", params=MailedTokenParams)
+@states.state(
+    "a password reset link was mailed",
+    params=MailedTokenParams,
+    operations=("POST /internal/auth/password-reset/confirm",),
+)
 async def a_password_reset_link_was_mailed(runtime: Any, params: MailedTokenParams) -> dict[str, Any]:
     """An account whose mailed reset link carries `token`; `spent` makes it used or expired."""
     return await _mailed(runtime, params, Purpose.PASSWORD_RESET)
 
 
-@states.state("an email confirmation link was mailed", params=MailedTokenParams)
+@states.state(
+    "an email confirmation link was mailed", params=MailedTokenParams, operations=("POST /internal/auth/verify-email",)
+)
 async def an_email_confirmation_link_was_mailed(runtime: Any, params: MailedTokenParams) -> dict[str, Any]:
     """An account whose mailed email-confirmation link carries `token`; `spent` makes it used or expired."""
     return await _mailed(runtime, params, Purpose.EMAIL_VERIFICATION)

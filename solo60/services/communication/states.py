@@ -39,7 +39,15 @@ class EmailWasQueued(StateParams):
     user_id: str = Field(default="123", alias="userId", min_length=1, max_length=64)
 
 
-@states.state("a user can receive email", params=UserCanReceiveEmail)
+@states.state(
+    "a user can receive email",
+    params=UserCanReceiveEmail,
+    operations=(
+        "POST /internal/emails/send",
+        "POST /internal/emails/send-async",
+        "POST /internal/notifications/system",
+    ),
+)
 async def a_user_can_receive_email(runtime: Any, params: UserCanReceiveEmail) -> dict[str, Any]:
     """The user `userId` has the address `email`: sends to `{"userId": ...}` reach it."""
     await runtime.mail.recipients.remember(params.user_id, params.email, ttl=SEEDED_FOR)
@@ -53,7 +61,7 @@ async def a_user_does_not_exist(runtime: Any, params: UserDoesNotExist) -> dict[
     return {"userId": params.user_id}
 
 
-@states.state("an email was queued", params=EmailWasQueued)
+@states.state("an email was queued", params=EmailWasQueued, operations=("GET /internal/emails/{messageId}",))
 async def an_email_was_queued(runtime: Any, params: EmailWasQueued) -> dict[str, Any]:
     """A message `messageId` to `userId` in `status` after `attempts` attempts (QUEUED, next attempt in an hour)."""
     status = params.status

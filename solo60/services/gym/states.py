@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, time
 from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo, available_timezones
@@ -101,10 +102,31 @@ async def _seed(runtime: Any, params: GymExists) -> dict[str, Any]:
             max_duration_minutes=params.max_duration_minutes,
             slot_minutes=params.slot_minutes,
         )
-    return {"gymId": params.gym_id, "timezone": params.timezone, "adminEmail": params.admin_email}
+    return {
+        "gymId": params.gym_id,
+        "timezone": params.timezone,
+        "adminEmail": params.admin_email,
+        **_first_slot(params),
+    }
 
 
-@states.state("a gym exists", params=GymExists)
+PRICED_DAY = date(2030, 1, 7)
+"""A Monday; the day of the slot a seeded gym's state names (as the session service's states book)."""
+
+
+def _first_slot(params: GymExists) -> dict[str, Any]:
+    """The gym's first slot of `PRICED_DAY`: at opening time, its shortest duration, which pricing accepts."""
+    hours, minutes = (int(part) for part in params.opens.split(":"))
+    opens = datetime.combine(PRICED_DAY, time(hours, minutes), tzinfo=ZoneInfo(params.timezone))
+    return {
+        "startsAt": opens.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "durationMinutes": params.min_duration_minutes,
+    }
+
+
+@states.state(
+    "a gym exists", params=GymExists, operations=("GET /internal/gyms/{gymId}", "GET /internal/gyms/{gymId}/pricing")
+)
 async def a_gym_exists(runtime: Any, params: GymExists) -> dict[str, Any]:
     """An active gym (Field Street Gym in Europe/London, open 06:00-22:00, no approval, not noise sensitive)."""
     return await _seed(runtime, params)

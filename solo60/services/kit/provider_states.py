@@ -12,7 +12,7 @@ in production: setting up a state rewrites the service's data.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -54,6 +54,8 @@ class ProviderState:
     description: str
     params: type[StateParams] | None
     setup: Setup
+    operations: tuple[str, ...] = ()
+    """Operations (`POST /internal/auth/verify-email`) whose requests find data once this state is set up."""
 
     def describe(self) -> dict[str, Any]:
         params = {}
@@ -69,7 +71,12 @@ class ProviderState:
                 if info.description:
                     spec["description"] = info.description
                 params[info.alias or name] = spec
-        return {"name": self.name, "description": self.description, "params": params}
+        return {
+            "name": self.name,
+            "description": self.description,
+            "params": params,
+            "operations": list(self.operations),
+        }
 
 
 class ProviderStates:
@@ -79,14 +86,20 @@ class ProviderStates:
         self.service = service
         self._states: dict[str, ProviderState] = {}
 
-    def state(self, name: str, *, params: type[StateParams] | None = None) -> Callable[[Setup], Setup]:
-        """Registers `async def setup(runtime, params) -> values | None` for the state `name`."""
+    def state(
+        self, name: str, *, params: type[StateParams] | None = None, operations: Iterable[str] = ()
+    ) -> Callable[[Setup], Setup]:
+        """Registers `async def setup(runtime, params) -> values | None` for the state `name`.
+
+        `operations` lists the operations (`METHOD /path`) the state gives data to find; the
+        listing says so, and the fuzzer sets the state up for an operation no pact seeds.
+        """
 
         def register(setup: Setup) -> Setup:
             if name in self._states:
                 raise ValueError(f"provider state {name!r} is registered twice for {self.service}")
             description = (setup.__doc__ or "").strip().splitlines()[0] if setup.__doc__ else ""
-            self._states[name] = ProviderState(name, description, params, setup)
+            self._states[name] = ProviderState(name, description, params, setup, tuple(operations))
             return setup
 
         return register
@@ -96,7 +109,8 @@ class ProviderStates:
         return sorted(self._states)
 
     def describe(self) -> list[dict[str, Any]]:
-        return [self._states[name].describe() for name in self.names]
+        """The states in the order they were registered: the order a fuzzer sets an operation's states up in."""
+        return [state.describe() for state in self._states.values()]
 
     async def change(self, runtime: Any, metadata: sa.MetaData, change: StateChange) -> dict[str, Any]:
         """Set up or tear down one state; teardown empties every table of the service."""

@@ -55,7 +55,11 @@ class CreditsWereAllocated(StateParams):
     )
 
 
-@states.state("a user has credits", params=UserHasCredits)
+@states.state(
+    "a user has credits",
+    params=UserHasCredits,
+    operations=("GET /internal/payments/credits/{userId}", "POST /internal/payments/credits/debit"),
+)
 async def a_user_has_credits(runtime: Any, params: UserHasCredits) -> dict[str, Any]:
     """The user's balance is `balance` credits (10 by default), with no earlier payments."""
     async with runtime.db.write() as session:
@@ -71,7 +75,9 @@ async def a_user_has_no_credits(runtime: Any, params: UserHasNoCredits) -> dict[
     return {"userId": params.user_id, "balance": 0}
 
 
-@states.state("a session was paid for", params=SessionWasPaidFor)
+@states.state(
+    "a session was paid for", params=SessionWasPaidFor, operations=("POST /internal/payments/credits/refund",)
+)
 async def a_session_was_paid_for(runtime: Any, params: SessionWasPaidFor) -> dict[str, Any]:
     """`amount` credits were debited for the session under `idempotencyKey`, leaving `balance` credits.
 

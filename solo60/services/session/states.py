@@ -57,7 +57,19 @@ async def user_has_active_sessions(runtime: Any, params: UserHasActiveSessions) 
     return {"userId": params.user_id, "count": params.count, "sessionIds": ids}
 
 
-@states.state("user has sessions in every status", params=UserHasSessionsInEveryStatus)
+@states.state(
+    "user has sessions in every status",
+    params=UserHasSessionsInEveryStatus,
+    operations=(
+        "GET /internal/sessions/by-user/{userId}",
+        "GET /internal/sessions/{sessionId}",
+        "POST /internal/sessions/{sessionId}/approve",
+        "POST /internal/sessions/{sessionId}/reject",
+        "POST /internal/sessions/{sessionId}/cancel",
+        "POST /internal/sessions/{sessionId}/guests",
+        "POST /internal/sessions/{sessionId}/waiting-list",
+    ),
+)
 async def user_has_sessions_in_every_status(runtime: Any, params: UserHasSessionsInEveryStatus) -> dict[str, Any]:
     """`perStatus` sessions of the user in each status: pending and confirmed ahead, completed and cancelled past."""
     upcoming, past = _tomorrow_at_ten(), _tomorrow_at_ten() - timedelta(days=30)
@@ -84,13 +96,22 @@ async def user_has_no_sessions(runtime: Any, params: UserHasNoSessions) -> dict[
     return {"userId": params.user_id}
 
 
-@states.state("a session exists", params=SessionExists)
+@states.state(
+    "a session exists",
+    params=SessionExists,
+    operations=(
+        "GET /internal/sessions/{sessionId}",
+        "POST /internal/sessions/{sessionId}/cancel",
+        "POST /internal/sessions/{sessionId}/guests",
+        "POST /internal/sessions/{sessionId}/waiting-list",
+    ),
+)
 async def a_session_exists(runtime: Any, params: SessionExists) -> dict[str, Any]:
     """A session with a known id (CONFIRMED, 2030-01-07 10:00-11:00 UTC at gym-1 by default), replacing clashes."""
     return await _book(runtime, params)
 
 
-@states.state("a gym slot is booked", params=SessionExists)
+@states.state("a gym slot is booked", params=SessionExists, operations=("POST /internal/sessions/conflicts",))
 async def a_gym_slot_is_booked(runtime: Any, params: SessionExists) -> dict[str, Any]:
     """The slot (gym-1, 2030-01-07 10:00-11:00 UTC by default) is held by a CONFIRMED session: checks conflict."""
     return await _book(runtime, params)

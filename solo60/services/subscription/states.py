@@ -75,13 +75,25 @@ class PaymentFailureReceived(PaidSubscription):
     next_attempt_at: str | None = Field(default=None, alias="nextAttemptAt", description="RFC 3339")
 
 
-@states.state("a user has an active subscription", params=PaidSubscription)
+@states.state(
+    "a user has an active subscription",
+    params=PaidSubscription,
+    operations=(
+        "GET /internal/subscriptions/by-user/{userId}",
+        "POST /internal/subscriptions/{subscriptionId}/cancel",
+        "POST /internal/subscriptions/webhooks/payment-failed",
+    ),
+)
 async def a_user_has_an_active_subscription(runtime: Any, params: PaidSubscription) -> dict[str, Any]:
     """An ACTIVE subscription in its current monthly period (by default from today to a month later)."""
     return await _seed(runtime, params, SubscriptionStatus.ACTIVE, **_period(params))
 
 
-@states.state("a user has a trialing subscription", params=TrialingSubscription)
+@states.state(
+    "a user has a trialing subscription",
+    params=TrialingSubscription,
+    operations=("POST /internal/subscriptions/webhooks/trial-ending",),
+)
 async def a_user_has_a_trialing_subscription(runtime: Any, params: TrialingSubscription) -> dict[str, Any]:
     """A TRIALING subscription whose 14-day trial ends at `trialEndsAt` (by default in 3 days)."""
     trial_ends_at = _moment(params.trial_ends_at, "trialEndsAt") or utc_now() + timedelta(days=3)

@@ -26,7 +26,16 @@ class UserHoldsRole(StateParams):
     role: str = "GYM_ADMIN"
 
 
-@states.state("a user exists", params=UserExists)
+@states.state(
+    "a user exists",
+    params=UserExists,
+    operations=(
+        "GET /internal/users/{userId}",
+        "PATCH /internal/users/{userId}",
+        "GET /internal/users/by-email",
+        "GET /internal/users/{userId}/roles/{role}",
+    ),
+)
 async def a_user_exists(runtime: Any, params: UserExists) -> dict[str, Any]:
     """A user with the given id, email, status and roles (an active member by default)."""
     async with runtime.db.write() as session:
@@ -42,7 +51,7 @@ async def a_user_exists(runtime: Any, params: UserExists) -> dict[str, Any]:
     return {"userId": params.user_id, "email": params.email}
 
 
-@states.state("a user holds a role", params=UserHoldsRole)
+@states.state("a user holds a role", params=UserHoldsRole, operations=("GET /internal/users/{userId}/roles/{role}",))
 async def a_user_holds_a_role(runtime: Any, params: UserHoldsRole) -> dict[str, Any]:
     """An active user holding `role` (besides MEMBER)."""
     async with runtime.db.write() as session:

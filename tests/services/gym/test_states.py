@@ -11,7 +11,18 @@ async def test_a_gym_exists_seeds_an_active_gym_with_sensible_defaults(gyms: htt
     values = await set_state(gyms, "a gym exists")
 
     gym = (await gyms.get(f"/internal/gyms/{values['gymId']}")).json()
-    assert values == {"gymId": "gym-1", "timezone": "Europe/London", "adminEmail": "admin@fieldstreetgym.example"}
+    assert values == {
+        "gymId": "gym-1",
+        "timezone": "Europe/London",
+        "adminEmail": "admin@fieldstreetgym.example",
+        "startsAt": "2030-01-07T06:00:00Z",
+        "durationMinutes": 30,
+    }
+    priced = await gyms.get(
+        f"/internal/gyms/{values['gymId']}/pricing",
+        params={"startsAt": values["startsAt"], "durationMinutes": values["durationMinutes"]},
+    )
+    assert priced.status_code == 200, priced.text  # the slot the state names is one the gym prices
     assert gym["status"] == "ACTIVE"
     assert (gym["requiresApproval"], gym["noiseSensitive"]) == (False, False)
 
