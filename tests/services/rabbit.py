@@ -4,16 +4,63 @@ The `rabbit` fixture is registered by `tests/services/conftest.py`."""
 
 from __future__ import annotations
 
+import asyncio
 import os
+import shutil
 import subprocess
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
 import aio_pika
 import pytest
 
 AMQP_URL = os.environ.get("SOLO60_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/")
+BROKER_BACK_SECONDS = 60.0
+
+
+def rabbitmqctl(*arguments: str) -> str:
+    """Run `rabbitmqctl` against the local node; fails the test (never skips it) when it is missing or refuses."""
+    command = shutil.which("rabbitmqctl")
+    if command is None:
+        pytest.fail(
+            "rabbitmqctl is not on PATH: the broker restart test needs the local RabbitMQ (`.ci/run` installs it)"
+        )
+    done = subprocess.run([command, *arguments], capture_output=True, text=True, timeout=120)
+    if done.returncode != 0:
+        pytest.fail(f"rabbitmqctl {' '.join(arguments)} failed ({done.returncode}): {done.stderr.strip()}")
+    return done.stdout
+
+
+@asynccontextmanager
+async def broker_stopped(url: str = AMQP_URL) -> AsyncIterator[None]:
+    """Stop the RabbitMQ application (`rabbitmqctl stop_app`: every connection drops, the node keeps its
+    disk), and start it again on leaving, even when the body fails; returns once it takes connections.
+
+    The server is shared with other suites: keep the body short."""
+    await asyncio.to_thread(rabbitmqctl, "stop_app")
+    try:
+        yield
+    finally:
+        await asyncio.to_thread(rabbitmqctl, "start_app")
+        await broker_back(url)
+
+
+async def broker_back(url: str = AMQP_URL, within: float = BROKER_BACK_SECONDS) -> None:
+    """Wait (bounded) until the broker accepts a connection again."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+    while True:
+        try:
+            connection = await aio_pika.connect(url, timeout=5)
+        except Exception as error:
+            if loop.time() > deadline:
+                pytest.fail(f"RabbitMQ did not take connections within {within:g} s of start_app: {error}")
+            await asyncio.sleep(0.5)
+        else:
+            await connection.close()
+            return
 
 
 @dataclass
