@@ -252,12 +252,13 @@ async def test_exactly_one_mail_per_event_when_the_broker_drops_every_connection
 
 @pytest.mark.slow
 async def test_exactly_one_mail_per_event_through_a_rabbitmq_restart_mid_burst(
-    serve, smtp: SmtpServer, rabbit, tmp_path
+    serve, smtp: SmtpServer, rabbit_alone, tmp_path
 ) -> None:
     """The broker application is stopped (`rabbitmqctl stop_app`) while 100 events are under way and
     started again: the durable quorum queue keeps what was published, the consumer reconnects and
     gets again what it had not acknowledged, the 100 events recorded during the outage wait in the
     outbox and are published once the broker is back, and every event still makes one mail."""
+    rabbit = rabbit_alone  # no other test uses the broker while this one restarts it
     rabbit.queue("communication")
     environ = smtp.environ(SOLO60_AMQP_URL=rabbit.url, SOLO60_AMQP_EXCHANGE=rabbit.exchange)
     metadata = sa.MetaData()
