@@ -13,7 +13,7 @@ import pytest
 from solo60.services import definition
 from solo60.services.kit.app import build_app
 from solo60.services.kit.settings import DEVELOPMENT_API_KEY, ServiceSettings
-from tests.services.rabbit import rabbit  # noqa: F401  (the fixture, for every service's suite)
+from tests.services.rabbit import rabbit, rabbit_alone  # noqa: F401  (the fixtures, for every service's suite)
 
 ServeService = Callable[..., AbstractAsyncContextManager[httpx.AsyncClient]]
 

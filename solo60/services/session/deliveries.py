@@ -55,6 +55,9 @@ def handlers(
 class SessionEventTarget:
     """Looks up what a session event carries besides its recorded facts, builds it and publishes it."""
 
+    in_flight = 10
+    """Events built (gym and user looked up) and published together: fewer commits, a bounded load upstream."""
+
     def __init__(self, upstreams: Upstreams, bus: EventBus) -> None:
         self.upstreams = upstreams
         self.bus = bus

@@ -33,6 +33,7 @@ from solo60.services.kit.events.memory import InProcessBus
 from solo60.services.kit.events.rabbitmq import RabbitBus
 from solo60.services.kit.outbox import OutboxRelay, RetryPolicy, outbox_table
 from tests.services.communication.smtp_server import SmtpServer, eventually
+from tests.services.rabbit import broker_stopped
 
 STARTS = datetime(2030, 1, 7, 17, tzinfo=UTC)
 GYM = GymFacts(gym_id="g-1", name="Field Street Gym", timezone="Europe/London", admin_email="admin@field.example")
@@ -247,3 +248,74 @@ async def test_exactly_one_mail_per_event_when_the_broker_drops_every_connection
     assert handled_when_dropped < 40  # mid-burst
     subjects = Counter(mail.subject for mail in smtp.received)
     assert subjects == Counter({f"Plan {number} renews on 7 January 2030": 1 for number in range(40)})
+
+
+@pytest.mark.slow
+async def test_exactly_one_mail_per_event_through_a_rabbitmq_restart_mid_burst(
+    serve, smtp: SmtpServer, rabbit_alone, tmp_path
+) -> None:
+    """The broker application is stopped (`rabbitmqctl stop_app`) while 100 events are under way and
+    started again: the durable quorum queue keeps what was published, the consumer reconnects and
+    gets again what it had not acknowledged, the 100 events recorded during the outage wait in the
+    outbox and are published once the broker is back, and every event still makes one mail."""
+    rabbit = rabbit_alone  # no other test uses the broker while this one restarts it
+    rabbit.queue("communication")
+    environ = smtp.environ(SOLO60_AMQP_URL=rabbit.url, SOLO60_AMQP_EXCHANGE=rabbit.exchange)
+    metadata = sa.MetaData()
+    outbox = outbox_table(metadata)
+    producer_db = Database(f"sqlite:///{tmp_path}/producer.sqlite", migrations="unused")
+    engine = sa.create_engine(sync_url(producer_db.url))
+    metadata.create_all(engine)
+    engine.dispose()
+    producer = RabbitBus(rabbit.url, exchange=rabbit.exchange)
+    relay = OutboxRelay(
+        producer_db,
+        outbox,
+        {PUBLISH_EVENT: EventTarget(producer)},
+        policy=RetryPolicy(500, 0.05, 0.5),
+        idle_seconds=0.05,
+    )
+
+    async def record(numbers: range) -> None:
+        async with producer_db.write() as session:
+            for number in numbers:
+                await publish_later(
+                    session, outbox, RENEWAL_DUE, renewal(number), message_id=f"ev-{number}", occurred_at=STARTS
+                )
+        relay.wake()
+
+    try:
+        async with serve("communication", environ=environ) as communication:
+            runtime = runtime_of(communication)
+            await runtime.mail.recipients.remember("u-1", "ada@example.com")
+            await record(range(100))
+            relay.start()
+            await eventually(lambda: _async_seen(runtime.db, 5), what="the burst under way")
+            async with broker_stopped(rabbit.url):
+                handled_while_down = await _seen(runtime.db)
+                await record(range(100, 200))  # the producer goes on while the broker is away
+                await eventually(lambda: _retried(producer_db, outbox), what="a publish refused", within=45)
+            await eventually(lambda: _async_seen(runtime.db, 200), what="every event handled", within=120)
+            await eventually(lambda: _at_least(smtp, 200), what="every mail sent", within=60)
+            await asyncio.sleep(1)  # a late redelivery would show up as an extra mail meanwhile
+            undelivered = await _pending(producer_db, outbox)
+    finally:
+        await relay.stop()
+        await producer.close()
+        await producer_db.dispose()
+    assert handled_while_down < 200  # the restart came mid-burst
+    assert undelivered == 0
+    subjects = Counter(mail.subject for mail in smtp.received)
+    assert subjects == Counter({f"Plan {number} renews on 7 January 2030": 1 for number in range(200)})
+    assert await rabbit.depth(f"{rabbit.exchange}.communication.dead") == 0
+
+
+async def _retried(db: Database, outbox: sa.Table) -> bool:
+    """Some publish failed while the broker was away (its error is kept on the outbox row)."""
+    async with db.read() as session:
+        return bool(await session.scalar(sa.select(sa.func.count()).where(outbox.c.last_error.is_not(None))))
+
+
+async def _pending(db: Database, outbox: sa.Table) -> int:
+    async with db.read() as session:
+        return await session.scalar(sa.select(sa.func.count()).where(outbox.c.status != "DELIVERED"))

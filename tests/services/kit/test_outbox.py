@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import random
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import timedelta
 
 import pytest
@@ -16,9 +17,11 @@ from solo60.services.kit.outbox import (
     DELIVERED,
     FAILED,
     PENDING,
+    OutboxMessage,
     OutboxRelay,
     PermanentFailure,
     RetryPolicy,
+    Send,
     call_or_refuse,
     enqueue,
     outbox_table,
@@ -277,3 +280,52 @@ async def test_a_delayed_message_waits_and_a_forgotten_one_never_goes(db: Databa
         assert await forget(session, outbox, "moot") is False
     assert (await OutboxRelay(db, outbox, {"notify": target}, policy=NO_WAIT).deliver_due()).delivered == 0
     assert list(await statuses(db)) == ["later"]
+
+
+class ConcurrentTarget:
+    """A target with a connection per pass that may say how many sends it takes at once; notes the most seen."""
+
+    def __init__(self, in_flight: int | None, refuse: frozenset[int] = frozenset()) -> None:
+        if in_flight is not None:
+            self.in_flight = in_flight
+        self.refuse = refuse
+        self.started: list[int] = []
+        self.under_way = 0
+        self.most_under_way = 0
+
+    @asynccontextmanager
+    async def sender(self) -> AsyncIterator[Send]:
+        async def send(message: OutboxMessage) -> None:
+            number = message.payload["n"]
+            self.started.append(number)
+            self.under_way += 1
+            self.most_under_way = max(self.most_under_way, self.under_way)
+            try:
+                for _ in range(5):
+                    await asyncio.sleep(0)  # let the others of a batch start meanwhile
+                if number in self.refuse:
+                    raise ConnectionError(f"refused {number}")
+            finally:
+                self.under_way -= 1
+
+        yield send
+
+
+@pytest.mark.parametrize(("in_flight", "most"), [(5, 5), (None, 1)])
+async def test_a_target_that_takes_several_at_once_gets_batches_in_due_order_and_a_failure_is_retried_alone(
+    db: Database, in_flight: int | None, most: int
+) -> None:
+    for number in range(12):
+        await put(db, {"n": number}, message_id=f"m-{number:02d}")
+    target = ConcurrentTarget(in_flight, refuse=frozenset({7}))
+    relay = OutboxRelay(db, outbox, {"notify": target}, policy=RetryPolicy(3, base_seconds=60, max_seconds=60))
+
+    report = await relay.deliver_due()
+
+    assert (report.delivered, report.retried) == (11, 1)
+    assert target.started == list(range(12))  # due order, whatever the batching
+    assert target.most_under_way == most  # in_flight at once, or one at a time without it
+    outcome = await statuses(db)
+    assert outcome["m-07"][:2] == (PENDING, 1)
+    assert "refused 7" in outcome["m-07"][2]
+    assert {status for message_id, (status, _, _) in outcome.items() if message_id != "m-07"} == {DELIVERED}

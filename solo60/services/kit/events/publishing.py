@@ -3,7 +3,8 @@
 `publish_later` runs inside the producer's transaction, so the change and its event are
 committed together or not at all; the outbox message id is the event's message id, so a
 retried command records the event once, and every redelivery carries the same id. The relay
-hands each `publish_event` message to `EventTarget`, which returns once the broker confirmed it.
+hands each `publish_event` message to `EventTarget`, which returns once the broker confirmed it;
+up to `PUBLISH_IN_FLIGHT` publishes share the channel at once, their confirms awaited together.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from solo60.services.kit.events.bus import EventBus, NoSubscriber
 from solo60.services.kit.outbox import OutboxMessage, Send, TargetUnavailable, enqueue
 
 PUBLISH_EVENT = "publish_event"
+PUBLISH_IN_FLIGHT = 50
+"""Events published before their confirms are awaited: one relay batch, two commits for all of them."""
 
 P = TypeVar("P", bound=BaseModel)
 
@@ -67,8 +70,10 @@ async def publish_later(
 class EventTarget:
     """The relay's target for `publish_event`: the bus, connected once per pass that needs it."""
 
-    def __init__(self, bus: EventBus) -> None:
+    def __init__(self, bus: EventBus, *, in_flight: int = PUBLISH_IN_FLIGHT) -> None:
         self.bus = bus
+        self.in_flight = in_flight
+        """Publishes the relay may have under way together (each awaits its own publisher confirm)."""
 
     @asynccontextmanager
     async def sender(self) -> AsyncIterator[Send]:

@@ -11,6 +11,12 @@ delivery deadline, so a delivery is never taken over while it runs.
 
 Several relays may run against one database (replicas, or `python -m` processes): the claim
 settles who delivers each message (`store.py`).
+
+A target that can have several messages under way at once says how many (`in_flight`, see
+`targets.py`; the message broker, whose publisher confirms arrive in any order): the relay
+claims that many of its due messages in one commit, sends them together, awaits their answers
+together and records the deliveries in one commit. Messages are still taken in due order, a
+batch at a time; a target without `in_flight` gets one message at a time, as before.
 """
 
 from __future__ import annotations
@@ -83,7 +89,7 @@ class RelayReport:
 
 
 class OutboxRelay:
-    """Delivers due messages, one at a time, each to the target of its operation."""
+    """Delivers due messages, in due order, each to the target of its operation (a batch at once if it can)."""
 
     def __init__(
         self,
@@ -139,13 +145,16 @@ class OutboxRelay:
             report.looked_at = len(due)
             async with AsyncExitStack() as connections:
                 senders: dict[int, Send] = {}
-                for message_id, operation in due:
+                waiting = list(due)
+                while waiting:
+                    operation = waiting[0][1]
+                    batch = _leading_run(waiting, operation, self._in_flight(operation, senders))
+                    waiting = waiting[len(batch) :]
                     if operation in report.unavailable:
                         continue  # its target is down: leave the rest for the next pass
-                    message = await self.store.claim(message_id)
-                    if message is None:
-                        continue  # another relay took it, or it is no longer due
-                    await self._attempt(message, connections, senders, report)
+                    messages = await self.store.claim_many(batch)  # those another relay took are left out
+                    if messages:
+                        await self._attempt_together(messages, connections, senders, report)
             return report
 
     async def drain(self, max_passes: int = 10_000) -> RelayReport:
@@ -222,21 +231,40 @@ class OutboxRelay:
             async with asyncio.timeout(seconds):
                 await self._wake.wait()
 
-    async def _attempt(
-        self, message: OutboxMessage, connections: AsyncExitStack, senders: dict[int, Send], report: RelayReport
+    def _in_flight(self, operation: str, senders: dict[int, Send]) -> int:
+        """How many of `operation`'s messages to send together: one until its target's connection is open.
+
+        The first message opens the connection alone, so a target that is down costs one
+        attempt in a pass, not one per message of a batch.
+        """
+        target = self.targets.get(operation)
+        if target is None or id(target) not in senders:
+            return 1
+        return max(1, int(getattr(target, "in_flight", 1)))
+
+    async def _attempt_together(
+        self, messages: list[OutboxMessage], connections: AsyncExitStack, senders: dict[int, Send], report: RelayReport
     ) -> None:
+        """Send the batch concurrently, record its deliveries in one commit, then each failure."""
+        outcomes = await asyncio.gather(*(self._attempt(message, connections, senders) for message in messages))
+        sent = [message for message, outcome in zip(messages, outcomes, strict=True) if outcome is None]
+        recorded = await self.store.delivered_many(sent)
+        report.delivered += len(recorded)
+        for message in sent:
+            if message.id not in recorded:
+                logger.warning("outbox relay %s lost its lease on %s while delivering it", self.name, message.id)
+        for message, outcome in zip(messages, outcomes, strict=True):
+            if outcome is not None:
+                await self._failure(message, outcome, report)
+
+    async def _attempt(
+        self, message: OutboxMessage, connections: AsyncExitStack, senders: dict[int, Send]
+    ) -> Exception | None:
+        """Deliver one message; the exception that stopped it, or None once its target has it."""
         # The request that enqueued the message named the correlation id; the delivery carries it on.
         token = correlation.correlation_id.set(message.correlation_id or correlation.new_correlation_id())
         try:
-            await self._deliver(message, connections, senders, report)
-        finally:
-            correlation.correlation_id.reset(token)
-
-    async def _deliver(
-        self, message: OutboxMessage, connections: AsyncExitStack, senders: dict[int, Send], report: RelayReport
-    ) -> None:
-        target = self.targets.get(message.operation)
-        try:
+            target = self.targets.get(message.operation)
             if target is None:
                 raise PermanentFailure(f"no handler for operation {message.operation!r}")
             send = senders.get(id(target))
@@ -244,22 +272,25 @@ class OutboxRelay:
                 send = senders[id(target)] = await connections.enter_async_context(target.sender())
             async with asyncio.timeout(self.deadline.total_seconds()):
                 await send(message)
-        except PermanentFailure as refusal:
-            await self.store.give_up(message, str(refusal))
-            self._failed(report, message, str(refusal))
-            logger.warning("outbox message %s failed for good: %s", message.id, refusal)
-        except TimeoutError:
-            await self._retry(message, f"delivery took longer than {self.deadline.total_seconds():g} s", report)
-        except TargetUnavailable as down:
-            report.unavailable |= {operation for operation, other in self.targets.items() if other is target}
-            await self._retry(message, str(down), report)
         except Exception as error:
-            await self._retry(message, f"{type(error).__name__}: {error}", report)
+            return error
+        finally:
+            correlation.correlation_id.reset(token)
+        return None
+
+    async def _failure(self, message: OutboxMessage, error: Exception, report: RelayReport) -> None:
+        if isinstance(error, PermanentFailure):
+            await self.store.give_up(message, str(error))
+            self._failed(report, message, str(error))
+            logger.warning("outbox message %s failed for good: %s", message.id, error)
+        elif isinstance(error, TimeoutError):
+            await self._retry(message, f"delivery took longer than {self.deadline.total_seconds():g} s", report)
+        elif isinstance(error, TargetUnavailable):
+            target = self.targets.get(message.operation)
+            report.unavailable |= {operation for operation, other in self.targets.items() if other is target}
+            await self._retry(message, str(error), report)
         else:
-            if await self.store.delivered(message):
-                report.delivered += 1
-            else:
-                logger.warning("outbox relay %s lost its lease on %s while delivering it", self.name, message.id)
+            await self._retry(message, f"{type(error).__name__}: {error}", report)
 
     async def _retry(self, message: OutboxMessage, error: str, report: RelayReport) -> None:
         status = await self.store.retry_later(message, error, self.policy.delay_after(message.attempts, self.rng))
@@ -273,3 +304,13 @@ class OutboxRelay:
     def _failed(report: RelayReport, message: OutboxMessage, error: str) -> None:
         report.failed += 1
         report.errors.append(f"{message.id}: {error}")
+
+
+def _leading_run(due: list[tuple[str, str]], operation: str, limit: int) -> list[str]:
+    """The ids of the first messages of `due` up to `limit`, as long as they are all `operation`'s."""
+    run: list[str] = []
+    for message_id, other in due[:limit]:
+        if other != operation:
+            break
+        run.append(message_id)
+    return run

@@ -4,7 +4,9 @@ A target is anything that can take a message: a typed client call to another ser
 operations: a plain `Deliver` function), a mail server (communication's SMTP target) or, later,
 a message broker. A target that wants a connection per pass (an SMTP session, an AMQP channel
 with publisher confirms) implements `DeliveryTarget.sender()`; the relay opens it when the
-pass first needs it and closes it when the pass ends.
+pass first needs it and closes it when the pass ends. A target whose `send` may run several
+times at once on that connection says how many with an `in_flight` attribute (the relay then
+sends that many together and records them in one commit); without it, one at a time.
 
 A delivery raises to be retried after a backoff, `PermanentFailure` when retrying cannot
 help (the message ends FAILED with the reason), and `TargetUnavailable` when the target
@@ -62,7 +64,10 @@ Send = Callable[[OutboxMessage], Awaitable[None]]
 
 @runtime_checkable
 class DeliveryTarget(Protocol):
-    """A target with a connection per pass: `async with target.sender() as send: await send(message)`."""
+    """A target with a connection per pass: `async with target.sender() as send: await send(message)`.
+
+    Optionally `in_flight: int`: how many `send`s may be under way together (1 if absent).
+    """
 
     def sender(self) -> AbstractAsyncContextManager[Send]: ...
 
