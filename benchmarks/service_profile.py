@@ -21,6 +21,7 @@ import uuid
 import httpx
 
 from solo60.services import definition
+from solo60.services.kit.access_log import configure_logging
 from solo60.services.kit.app import build_app
 from solo60.services.kit.settings import ServiceSettings
 
@@ -32,6 +33,7 @@ async def measure(requests: int, database_url: str | None, top: int) -> None:
     environ = {**os.environ, "SOLO60_RATE_LIMIT": "100000000/minute", "SOLO60_DATA_DIR": data_dir}
     if database_url:
         environ["USER_DATABASE_URL"] = database_url
+    configure_logging()  # access records are made as in a server (written to stderr by their thread)
     app = build_app(definition("user"), ServiceSettings.from_env("user", environ))
     run = uuid.uuid4().hex[:12]
     async with app.router.lifespan_context(app):
