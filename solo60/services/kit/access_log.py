@@ -10,59 +10,41 @@ import time
 from collections import deque
 from typing import Any
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
-
-from solo60 import correlation
+from starlette.types import Scope
 
 access_logger = logging.getLogger("solo60.access")
 
 
-class AccessLogMiddleware:
-    def __init__(self, app: ASGIApp, *, service: str) -> None:
-        self.app = app
-        self.service = service
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        status = 500
-
-        async def record_status(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, record_status)
-        finally:
-            if access_logger.isEnabledFor(logging.INFO):
-                # makeRecord + handle is what `info` does, less the walk up the stack for the
-                # caller's file and line (always this line, so never worth its cost per request).
-                record = access_logger.makeRecord(
-                    access_logger.name,
-                    logging.INFO,
-                    __file__,
-                    0,
-                    "request",
-                    (),
-                    None,
-                    extra={
-                        "fields": {
-                            "service": self.service,
-                            "caller": correlation.calling_service.get(),
-                            "method": scope["method"],
-                            "route": scope.get("solo60.route", scope["path"]),
-                            "path": scope["path"],
-                            "status": status,
-                            "latencyMs": round((time.perf_counter() - started) * 1000, 2),
-                            "correlationId": correlation.correlation_id.get(),
-                        }
-                    },
-                )
-                access_logger.handle(record)
+def log_access(
+    service: str, scope: Scope, status: int, started: float, caller: str | None, correlation_id: str
+) -> None:
+    """One access record for a finished request (run by `ConventionsMiddleware`); cheap when INFO is off."""
+    if not access_logger.isEnabledFor(logging.INFO):
+        return
+    # makeRecord + handle is what `info` does, less the walk up the stack for the caller's file
+    # and line (always this line, so never worth its cost per request).
+    record = access_logger.makeRecord(
+        access_logger.name,
+        logging.INFO,
+        __file__,
+        0,
+        "request",
+        (),
+        None,
+        extra={
+            "fields": {
+                "service": service,
+                "caller": caller,
+                "method": scope["method"],
+                "route": scope.get("solo60.route", scope["path"]),
+                "path": scope["path"],
+                "status": status,
+                "latencyMs": round((time.perf_counter() - started) * 1000, 2),
+                "correlationId": correlation_id,
+            }
+        },
+    )
+    access_logger.handle(record)
 
 
 class JsonLogFormatter(logging.Formatter):

@@ -17,16 +17,15 @@ from solo60.contracts.errors import ErrorCode
 from solo60.contracts.events import events_of
 from solo60.contracts.events.asyncapi import asyncapi_document
 from solo60.contracts.openapi import openapi_document
-from solo60.services.kit.access_log import AccessLogMiddleware
-from solo60.services.kit.auth import ServiceAuthMiddleware
+from solo60.services.kit.auth import ServiceAuth
 from solo60.services.kit.binding import Operation, bind
-from solo60.services.kit.correlation import CorrelationMiddleware
+from solo60.services.kit.conventions import ConventionsMiddleware
 from solo60.services.kit.docs import docs_routes
 from solo60.services.kit.errors import ServiceError, ValidationFailed, error_response
 from solo60.services.kit.event_docs import event_docs_routes
 from solo60.services.kit.events.provider_messages import MESSAGES_PATH, MessageRequest
 from solo60.services.kit.provider_states import StateChange
-from solo60.services.kit.rate_limit import RateLimitMiddleware
+from solo60.services.kit.rate_limit import RateLimit
 from solo60.services.kit.service import ServiceDefinition
 from solo60.services.kit.service_keys import ServiceKeys
 from solo60.services.kit.settings import ServiceSettings
@@ -85,22 +84,20 @@ def build_app(definition: ServiceDefinition, settings: ServiceSettings | None = 
     app.add_exception_handler(ServiceError, _service_error)
     app.add_exception_handler(Exception, _unexpected)
 
-    # Added innermost first: correlation wraps everything, so logs and errors all carry the id.
-    app.add_middleware(
-        RateLimitMiddleware,
-        limit=settings.rate_limit,
-        storage_uri=settings.rate_limit_storage,
-        namespace=definition.name,
-    )
+    # One layer for correlation, access log, auth and rate limit (`conventions`): everything
+    # below it, errors included, carries the correlation id.
     keys = ServiceKeys(
         settings.api_keys,
         settings.api_keys_file,
         production=settings.environment == "production",
         settle_seconds=settings.api_keys_settle_seconds,
     )
-    app.add_middleware(ServiceAuthMiddleware, keys=keys)
-    app.add_middleware(AccessLogMiddleware, service=definition.name)
-    app.add_middleware(CorrelationMiddleware)
+    app.add_middleware(
+        ConventionsMiddleware,
+        service=definition.name,
+        auth=ServiceAuth(keys),
+        rate_limit=RateLimit(settings.rate_limit, settings.rate_limit_storage, namespace=definition.name),
+    )
     tracing.instrument_app(app, definition.name, settings.extra)  # server spans; nothing when no exporter is set
     return app
 

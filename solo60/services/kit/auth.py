@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Scope
 
-from solo60 import correlation
 from solo60.environment import DEVELOPMENT_API_KEY, calling_key_variable
 from solo60.services.kit.errors import Unauthorized
 from solo60.services.kit.service_keys import Caller, ServiceKeys
@@ -59,45 +58,31 @@ def calling_key_refused(environ: Mapping[str, str], callers: Iterable[str] = ())
 
 
 def caller_of(scope: Scope) -> Caller | None:
-    """The authenticated caller of a request (after `ServiceAuthMiddleware`), for limits and routes."""
+    """The authenticated caller of a request (set by `ConventionsMiddleware`), for limits and routes."""
     caller = scope.get(CALLER_SCOPE_KEY)
     return caller if isinstance(caller, Caller) else None
 
 
-class ServiceAuthMiddleware:
-    def __init__(self, app: ASGIApp, *, keys: ServiceKeys) -> None:
-        self.app = app
+class ServiceAuth:
+    """Who a request's key says is calling, or the 401 that refuses it (run by `ConventionsMiddleware`)."""
+
+    def __init__(self, keys: ServiceKeys) -> None:
         self.keys = keys
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        path: str = scope.get("path", "")
-        if scope["type"] != "http" or not path.startswith("/internal") or path.startswith(OPEN_PATHS):
-            await self.app(scope, receive, send)
-            return
-        presented = _header(scope, b"x-api-key")
-        claimed_header = _header(scope, b"x-service-name")
-        claimed = claimed_header.decode("latin-1") if claimed_header is not None else None
+    @staticmethod
+    def guards(path: str) -> bool:
+        """Whether a path needs a key: every `/internal` route but its docs."""
+        return path.startswith("/internal") and not path.startswith(OPEN_PATHS)
+
+    def caller(self, presented: bytes | None, claimed: str | None) -> Caller:
+        """The caller the key belongs to; `Unauthorized` for a missing or unknown key or a false name."""
         caller = self.keys.identify(presented, claimed)
         if caller is None:
             reason = "missing x-api-key header" if presented is None else "x-api-key is not an accepted service key"
-            await Unauthorized(f"Unauthorized: {reason}.").to_response()(scope, receive, send)
-            return
+            raise Unauthorized(f"Unauthorized: {reason}.")
         if caller.verified and claimed is not None and claimed != caller.name:
-            message = (
+            raise Unauthorized(
                 f"Unauthorized: x-service-name says {claimed[:64]!r}, but this x-api-key belongs to {caller.name!r}. "
                 "Each service calls with its own key; send that service's key, or no x-service-name."
             )
-            await Unauthorized(message).to_response()(scope, receive, send)
-            return
-        scope[CALLER_SCOPE_KEY] = caller
-        # Logs and outbound calls see who the key says; the correlation middleware (outermost)
-        # restores the previous value when the request ends.
-        correlation.calling_service.set(caller.name)
-        await self.app(scope, receive, send)
-
-
-def _header(scope: Scope, name: bytes) -> bytes | None:
-    for key, value in scope["headers"]:
-        if key == name:
-            return value
-    return None
+        return caller

@@ -37,6 +37,7 @@ SQLITE_POOL_SIZE = 20
 SQLITE_POOL_OVERFLOW = 20
 POSTGRES_POOL_SIZE = 10
 POSTGRES_POOL_OVERFLOW = 10
+POSTGRES_POOL_RECYCLE_SECONDS = 1800
 _MIGRATION_LOCK = threading.Lock()
 _SEARCH_PATH = re.compile(r"-csearch_path=([A-Za-z0-9_]+)")
 
@@ -51,7 +52,7 @@ class Database:
         self.migrations = migrations
         self.version_table = version_table
         self.is_sqlite = self.url.startswith("sqlite")
-        options: dict[str, Any] = {"pool_pre_ping": not self.is_sqlite}
+        options: dict[str, Any] = {}
         if self.is_sqlite:
             path = _ensure_parent_directory(self.url)
             # Statements run on the event loop, not on a thread per connection (`sqlite_on_loop`);
@@ -61,7 +62,19 @@ class Database:
         else:
             # PostgreSQL connections are a shared, limited resource (max_connections is 100 by
             # default, across every replica of every service): keep few, open more on demand.
-            options.update(pool_size=pool_size or POSTGRES_POOL_SIZE, max_overflow=POSTGRES_POOL_OVERFLOW)
+            # Disconnects are handled optimistically, not by a `pool_pre_ping` round trip per
+            # checkout (which cost as much as a lookup by key): a statement that finds its
+            # connection dead invalidates it and every connection opened before it (SQLAlchemy's
+            # pool does this on a disconnect error), lookups (`fetch_one`) retry once on a fresh
+            # one, and other requests answer a 503 to retry (nothing was changed). Connections
+            # are replaced before server or proxy idle timeouts close them (`pool_recycle`), and
+            # the most recently used is handed out first, so the spare ones can idle out.
+            options.update(
+                pool_size=pool_size or POSTGRES_POOL_SIZE,
+                max_overflow=POSTGRES_POOL_OVERFLOW,
+                pool_recycle=POSTGRES_POOL_RECYCLE_SECONDS,
+                pool_use_lifo=True,
+            )
         self.engine: AsyncEngine = create_async_engine(self.url, **options)
         if self.is_sqlite:
             _configure_sqlite(self.engine)
@@ -88,6 +101,14 @@ class Database:
         consistent snapshot on both databases, so nothing is lost. Pass a statement built once
         and its `parameters` apart: its cache key is then computed once, not per call.
         """
+        try:
+            async with self._single.connect() as connection:
+                return (await connection.execute(statement, parameters)).first()
+        except sa.exc.DBAPIError as error:
+            if not error.connection_invalidated:
+                raise
+        # The connection had died (a database restart, a killed backend): the pool has dropped it
+        # and every older one, and a read changed nothing, so asking once more is safe.
         async with self._single.connect() as connection:
             return (await connection.execute(statement, parameters)).first()
 

@@ -78,11 +78,9 @@ async def run_once(
             return _replay(stored, request_fingerprint, key)
         try:
             async with db.write() as session:
-                existing = (
-                    await session.execute(sa.select(table).where(table.c.operation == operation, table.c.key == key))
-                ).first()
-                if existing is not None:
-                    return _replay(existing, request_fingerprint, key)
+                # No second look for the key inside the transaction: a result stored since the
+                # read above makes this insert fail, and the next pass replays it. The common
+                # case, a new key, saves a round trip.
                 try:
                     await session.execute(
                         table.insert().values(

@@ -22,10 +22,9 @@ from typing import Protocol
 from limits import RateLimitItem, parse
 from limits.aio.strategies import MovingWindowRateLimiter
 from limits.storage import storage_from_string
-from starlette.types import ASGIApp, Receive, Scope, Send
 
-from solo60.services.kit.auth import caller_of
 from solo60.services.kit.errors import RateLimited
+from solo60.services.kit.service_keys import Caller
 
 
 class Window(Protocol):
@@ -85,28 +84,26 @@ def rate_window(limit: str, storage_uri: str | None = None, *, namespace: str = 
     return InLoopWindow(item)
 
 
-class RateLimitMiddleware:
-    """A moving window per authenticated caller (see `kit.auth`)."""
+class RateLimit:
+    """A moving window per authenticated caller (see `kit.auth`), checked by `ConventionsMiddleware`."""
 
-    def __init__(self, app: ASGIApp, *, limit: str, storage_uri: str | None = None, namespace: str = "") -> None:
-        self.app = app
+    def __init__(self, limit: str, storage_uri: str | None = None, namespace: str = "") -> None:
         self.limit = limit
+        self.shown = str(parse(limit))
         self.window = rate_window(limit, storage_uri, namespace=namespace)
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not scope.get("path", "").startswith("/internal"):
-            await self.app(scope, receive, send)
-            return
-        identity = caller_of(scope)
+    @staticmethod
+    def guards(path: str) -> bool:
+        """Whether a path counts against the limit: every `/internal` route."""
+        return path.startswith("/internal")
+
+    async def admit(self, identity: Caller | None) -> None:
+        """Count the call; `RateLimited` (with `Retry-After`) when the caller is over its limit."""
         caller = identity.principal if identity is not None else "anonymous"
         wait = await self.window.hit(caller)
         if wait is not None:
             retry_after = max(1, math.ceil(wait))
-            response = RateLimited(
-                f"Rate limit of {parse(self.limit)} exceeded for calling service {caller!r}; "
-                f"retry after {retry_after} s.",
+            raise RateLimited(
+                f"Rate limit of {self.shown} exceeded for calling service {caller!r}; retry after {retry_after} s.",
                 headers={"Retry-After": str(retry_after)},
-            ).to_response()
-            await response(scope, receive, send)
-            return
-        await self.app(scope, receive, send)
+            )

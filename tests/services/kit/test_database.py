@@ -44,3 +44,43 @@ def test_urls_are_normalised_to_the_drivers_the_services_use() -> None:
     assert sync_url("sqlite+aiosqlite:///x.sqlite") == "sqlite:///x.sqlite"
     assert search_path_schema("postgresql://u@h/db?options=-csearch_path%3Dpayment") == "payment"
     assert search_path_schema("postgresql://u@h/db") is None
+
+
+async def test_postgresql_connections_killed_under_the_pool_cost_no_failed_request(postgres_url) -> None:
+    """No ping per checkout: the first lookup to find its connection dead retries, and the pool drops the rest."""
+    url = f"{postgres_url}&application_name=solo60-disconnect-test"
+    db = Database(url, migrations="unused")
+    async with db.write() as session:
+        await session.execute(sa.text("CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT)"))
+        await session.execute(sa.text("INSERT INTO items VALUES (1, 'first')"))
+    lookup = sa.text("SELECT name FROM items WHERE id = :id")
+
+    async def hold_a_connection() -> None:
+        async with db.read() as session:
+            await session.execute(sa.text("SELECT pg_sleep(0.05)"))
+
+    await asyncio.gather(*(hold_a_connection() for _ in range(3)))  # three connections now wait in the pool
+    admin = sa.create_engine(sync_url(async_url(postgres_url)), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        killed = connection.execute(
+            sa.text(
+                "SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE application_name = 'solo60-disconnect-test' AND pid <> pg_backend_pid()) AS t"
+            )
+        ).scalar_one()
+    admin.dispose()
+    assert killed >= 3
+
+    row = await db.fetch_one(lookup, {"id": 1})
+    assert row is not None
+    assert row.name == "first"
+
+    async def rename(suffix: str) -> None:
+        async with db.write() as session:
+            await session.execute(sa.text("UPDATE items SET name = name || :suffix WHERE id = 1"), {"suffix": suffix})
+
+    await asyncio.gather(*(rename(suffix) for suffix in ("-a", "-b", "-c")))
+    row = await db.fetch_one(lookup, {"id": 1})
+    assert row is not None
+    assert sorted(row.name.split("-")[1:]) == ["a", "b", "c"]
+    await db.dispose()
