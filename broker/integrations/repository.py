@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -74,39 +75,57 @@ def count(connection: Connection) -> int:
     return connection.execute(sa.select(sa.func.count()).select_from(integrations)).scalar_one()
 
 
-def _matching_name(search: str | None) -> list[Any]:
-    if not search:
-        return []
-    pattern = search.lower()
+def _like_pattern(search: str) -> str:
+    """`search` lowered, with LIKE's wildcards escaped by "/" (what `autoescape` does for a literal)."""
+    return search.lower().replace("/", "//").replace("%", "/%").replace("_", "/_")
+
+
+def _searching() -> list[Any]:
+    pattern = sa.bindparam("search", type_=sa.String())
     return [
         sa.or_(
-            sa.func.lower(_consumers.c.name).contains(pattern, autoescape=True),
-            sa.func.lower(_providers.c.name).contains(pattern, autoescape=True),
+            sa.func.lower(_consumers.c.name).contains(pattern, escape="/"),
+            sa.func.lower(_providers.c.name).contains(pattern, escape="/"),
         )
     ]
 
 
-def page(connection: Connection, search: str | None, limit: int, offset: int) -> list[Integration]:
-    """Integrations whose consumer or provider name contains `search`, by consumer then provider name."""
-    statement = (
+@cache
+def _page_statement(searching: bool) -> sa.Select[Any]:
+    """The index's page of integrations, built once per shape (with or without a search): the
+    index asks for it on every view, and building a statement costs as much CPU as running it."""
+    return (
         _select()
-        .where(*_matching_name(search))
+        .where(*(_searching() if searching else []))
         .order_by(sa.func.lower(_consumers.c.name), sa.func.lower(_providers.c.name))
-        .limit(limit)
-        .offset(offset)
+        .limit(sa.bindparam("limit", type_=sa.Integer()))
+        .offset(sa.bindparam("offset", type_=sa.Integer()))
     )
-    return [Integration(*row) for row in connection.execute(statement)]
 
 
-def count_matching(connection: Connection, search: str | None) -> int:
-    statement = (
+@cache
+def _count_statement(searching: bool) -> sa.Select[Any]:
+    return (
         sa.select(sa.func.count())
         .select_from(integrations)
         .join(_consumers, _consumers.c.id == integrations.c.consumer_id)
         .join(_providers, _providers.c.id == integrations.c.provider_id)
-        .where(*_matching_name(search))
+        .where(*(_searching() if searching else []))
     )
-    return connection.execute(statement).scalar_one()
+
+
+def _search_parameters(search: str | None) -> dict[str, Any]:
+    return {"search": _like_pattern(search)} if search else {}
+
+
+def page(connection: Connection, search: str | None, limit: int, offset: int) -> list[Integration]:
+    """Integrations whose consumer or provider name contains `search`, by consumer then provider name."""
+    parameters = {**_search_parameters(search), "limit": limit, "offset": offset}
+    return [Integration(*row) for row in connection.execute(_page_statement(bool(search)), parameters)]
+
+
+def count_matching(connection: Connection, search: str | None) -> int:
+    return connection.execute(_count_statement(bool(search)), _search_parameters(search)).scalar_one()
 
 
 def involving(connection: Connection, pacticipant_id: int) -> list[Integration]:

@@ -194,10 +194,9 @@ def _live_version_ids(pacticipant_id: int) -> sa.Select[Any]:
     return sa.union(deployed, released)  # type: ignore[return-value]
 
 
-def publications_that_matter(connection: Connection, provider_id: int) -> list[tuple[int, int]]:
-    """(publication id, pact content id) of the provider's pacts from consumer versions that are
-    the latest of a branch (the main branch included) or deployed or released: the pacts a
-    provider contract is judged against. Newest first."""
+def _publications_that_matter(provider_id: int, limit: int | None) -> sa.Select[Any]:
+    """The union behind `publications_that_matter`; with `limit`, each part is cut in SQL to its
+    newest `limit` rows, so a provider with a thousand branch heads hands back only those shown."""
     heads = (
         sa.select(pact_publications.c.id, pact_versions.c.content_id)
         .join(pact_publications, pact_publications.c.id == latest_branch_pacts.c.pact_publication_id)
@@ -222,8 +221,33 @@ def publications_that_matter(connection: Connection, provider_id: int) -> list[t
             pact_publications.c.consumer_version_id.in_(live_versions),
         )
     )
-    rows = connection.execute(sa.union(heads, live)).all()
+    if limit is None:
+        return sa.union(heads, live)  # type: ignore[return-value]
+    newest_heads = heads.order_by(pact_publications.c.id.desc()).limit(limit).subquery()
+    newest_live = live.order_by(pact_publications.c.id.desc()).limit(limit).subquery()
+    both = sa.union(sa.select(newest_heads), sa.select(newest_live)).subquery()
+    return sa.select(both.c.id, both.c.content_id).order_by(both.c.id.desc()).limit(limit)
+
+
+def publications_that_matter(
+    connection: Connection, provider_id: int, *, limit: int | None = None
+) -> list[tuple[int, int]]:
+    """(publication id, pact content id) of the provider's pacts from consumer versions that are
+    the latest of a branch (the main branch included) or deployed or released: the pacts a
+    provider contract is judged against. Newest first; the newest `limit` only, if given."""
+    rows = connection.execute(_publications_that_matter(provider_id, limit)).all()
     return [(row.id, row.content_id) for row in sorted(rows, key=lambda row: row.id, reverse=True)]
+
+
+def pact_shas(connection: Connection, pact_content_ids: Iterable[int]) -> dict[int, str]:
+    """The SHAs of pact contents, by content id: the key of a comparison kept in memory."""
+    wanted = list(set(pact_content_ids))
+    if not wanted:
+        return {}
+    rows = connection.execute(
+        sa.select(pact_contents.c.id, pact_contents.c.sha).where(one_of(connection, pact_contents.c.id, wanted))
+    )
+    return {row.id: row.sha for row in rows}
 
 
 def pact_contents_that_matter(connection: Connection, provider_id: int) -> list[int]:

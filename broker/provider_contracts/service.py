@@ -52,6 +52,19 @@ def publication_of(connection: Connection, provider_name: str, consumer_name: st
     return publication
 
 
+def _result(
+    connection: Connection, pact_content: int, contract: ProviderContract, pact_sha: str | None, *, store: bool
+) -> CrossContractResult:
+    """The pair's stored result; else compared now and stored, or, for a reading caller (a
+    page), kept in memory by the two contents' SHAs so the next view does not compare again."""
+    if store or pact_sha is None:
+        return cross_contracts.result_for(connection, pact_content, contract.content_id, store=store)
+    found = repository.find_result(connection, pact_content, contract.content_id)
+    if found is not None and found.comparator_version == cross_contracts.COMPARATOR_VERSION:
+        return found
+    return cross_contracts.compare(connection, pact_content, contract.content_id, shas=(pact_sha, contract.sha))
+
+
 def cross_contract(
     connection: Connection,
     provider_name: str,
@@ -62,32 +75,38 @@ def cross_contract(
     store: bool = True,
 ) -> CrossContract:
     """The pair's comparison (made now if it never was; stored unless `store` is False, for
-    callers in a reading transaction such as the pages)."""
+    callers in a reading transaction such as the pages, whose comparisons are kept in memory)."""
     contract = contract_of(connection, provider_name, version_number)
     publication = publication_of(connection, provider_name, consumer_name, consumer_number)
     pact_content = repository.pact_content_id_of(connection, publication.pact_version_id)
-    return CrossContract(
-        contract, publication, cross_contracts.result_for(connection, pact_content, contract.content_id, store=store)
-    )
+    pact_sha = None if store else repository.pact_shas(connection, [pact_content]).get(pact_content)
+    return CrossContract(contract, publication, _result(connection, pact_content, contract, pact_sha, store=store))
 
 
 def cross_contracts_of(
     connection: Connection, provider_name: str, version_number: str, *, store: bool = True
 ) -> list[CrossContract]:
-    """The contract's comparisons with the pacts that matter (made now where missing, bounded;
-    stored unless `store` is False)."""
+    """The contract's comparisons with the newest pacts that matter (made now where missing,
+    bounded; stored, or for a reading caller kept in memory by the contents' SHAs)."""
     contract = contract_of(connection, provider_name, version_number)
-    wanted = repository.publications_that_matter(connection, contract.provider_id)
-    wanted = wanted[: cross_contracts.MAX_COMPARISONS_PER_PUBLISH]
+    wanted = repository.publications_that_matter(
+        connection, contract.provider_id, limit=cross_contracts.MAX_COMPARISONS_PER_PUBLISH
+    )
     publications = {item.id: item for item in pacts_repository.publications_by_ids(connection, [p for p, _ in wanted])}
     stored = repository.find_results(connection, [content for _, content in wanted], contract.content_id)
+    missing = [
+        content
+        for _, content in wanted
+        if content not in stored or stored[content].comparator_version != cross_contracts.COMPARATOR_VERSION
+    ]
+    shas = {} if store else repository.pact_shas(connection, missing)
     found = []
     for publication_id, content in wanted:
         if publication_id not in publications:
             continue
         result = stored.get(content)
         if result is None or result.comparator_version != cross_contracts.COMPARATOR_VERSION:
-            result = cross_contracts.result_for(connection, content, contract.content_id, store=store)
+            result = _result(connection, content, contract, shas.get(content), store=store)
             stored[content] = result
         found.append(CrossContract(contract, publications[publication_id], result))
     return found

@@ -30,7 +30,8 @@ PAGE_HEADERS = {
 }
 
 
-def _short(value: str | None, length: int = 14) -> str:
+def short(value: str | None, length: int = 14) -> str:
+    """A long version number cut to fit a table cell (the whole number goes in its title)."""
     if value is None:
         return ""
     return value if len(value) <= length else value[: length - 1] + "…"
@@ -48,7 +49,7 @@ def environment() -> jinja2.Environment:
     )
     env.filters["ago"] = ago
     env.filters["iso"] = lambda value: timestamp(value) if isinstance(value, datetime) else ""
-    env.filters["short"] = _short
+    env.filters["short"] = short
     env.filters["pretty_json"] = lambda value: json.dumps(value, indent=2, ensure_ascii=False, default=str)
     env.globals["urls"] = urls
     env.globals["status"] = status

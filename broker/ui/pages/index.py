@@ -4,8 +4,11 @@ lists the heads by tag, main branch and environment, as the official `?tags=true
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+
+from markupsafe import Markup
 
 from broker.api.requests import BrokerRequest
 from broker.api.resources.common import page_parameters
@@ -15,8 +18,9 @@ from broker.integrations import repository as integrations_repository
 from broker.pacticipants import repository as pacticipants_repository
 from broker.pacts import overview
 from broker.pacts.models import Publication
-from broker.ui import status
-from broker.ui.rendering import page
+from broker.ui import fragments, status, urls
+from broker.ui.rendering import page, short
+from broker.ui.time_ago import ago
 from broker.ui.version_labels import Labels, labels_of
 from broker.verifications import repository as verifications_repository
 from broker.verifications.models import Verification
@@ -40,6 +44,83 @@ class Row:
     verification_status: status.Shown
     webhooks: status.Shown | None
     webhooks_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class RowView:
+    """A row as the template writes it: links and cells made once in Python, because a page of
+    rows calling filters, `url` and fragments from Jinja cost half of the index's CPU."""
+
+    tone: str
+    consumer: str
+    provider: str
+    consumer_href: str
+    provider_href: str
+    pact_href: str
+    matrix_href: str
+    delete_href: str
+    consumer_version: Markup
+    provider_version: Markup
+    published: Markup
+    webhooks: Markup
+    verified: Markup
+
+
+def _version(number: str) -> Markup:
+    return Markup('<span class="version" title="{}">{}</span>').format(number, short(number))
+
+
+_NO_VERSION = Markup('<span class="muted">\u2013</span>')
+
+
+def _webhooks_cell(row: Row, url: Callable[[str], str]) -> Markup:
+    if row.webhooks is None:
+        return Markup("")
+    if row.webhooks.key in ("success", "failure"):
+        detail = ago(row.webhooks_at)
+        return Markup('<a href="{}">{}</a>').format(url(urls.WEBHOOKS), fragments.shown(row.webhooks, detail))
+    return fragments.shown(row.webhooks)
+
+
+def _verified_cell(row: Row, url: Callable[[str], str]) -> Markup:
+    cell = fragments.shown(row.verification_status)
+    verification = row.verification
+    if verification is None:
+        return cell
+    href = url(urls.verification(row.provider, row.consumer, verification.sha, verification.number))
+    return cell + Markup(' <a href="{}">{}</a> by {}').format(
+        href, fragments.when(verification.created_at), _version(verification.provider_version_number)
+    )
+
+
+def row_view(row: Row, url: Callable[[str], str], by_labels: bool) -> RowView:
+    """What the index's template needs of a row, escaped where it is HTML."""
+    publication, verification = row.publication, row.verification
+    consumer_version = provider_version = Markup("")
+    if by_labels:
+        consumer_version = (
+            _version(publication.consumer_version_number) + " " + fragments.labels(row.consumer_labels, row.latest)
+        )
+        provider_version = (
+            _version(verification.provider_version_number) + " " + fragments.labels(row.provider_labels)
+            if verification
+            else _NO_VERSION
+        )
+    return RowView(
+        tone=row.verification_status.tone,
+        consumer=row.consumer,
+        provider=row.provider,
+        consumer_href=url(urls.pacticipant(row.consumer)),
+        provider_href=url(urls.pacticipant(row.provider)),
+        pact_href=url(urls.pact(row.provider, row.consumer, publication.consumer_version_number)),
+        matrix_href=url(urls.integration_matrix(row.provider, row.consumer)),
+        delete_href=url(urls.integration(row.provider, row.consumer)),
+        consumer_version=consumer_version,
+        provider_version=provider_version,
+        published=fragments.when(publication.created_at),
+        webhooks=_webhooks_cell(row, url),
+        verified=_verified_cell(row, url),
+    )
 
 
 @dataclass(frozen=True)
@@ -144,7 +225,7 @@ def show_index(request: BrokerRequest) -> HalResponse:
         request,
         "index.html",
         title="Pacts",
-        rows=rows,
+        rows=[row_view(row, request.links.url, by_labels) for row in rows],
         search=search or "",
         by_labels=by_labels,
         tags=raw_tags if by_labels else None,

@@ -4,7 +4,8 @@ the document compared with the consumers' pacts, each comparison with the compar
 On the API's own URLs: the contract (`.../provider-contract`) and one pact compared with it
 (`.../consumer/{c}/version/{cv}/cross-contract-verification-results`, the link of a matrix row
 a contract judged), which is the same page with that pact first. Pages only read: a pair never
-compared is compared for the page and not stored (the API's reads store it).
+compared is compared for the page and kept in memory by the two contents' SHAs, so the next
+view reuses it (the API's reads store it). Only the newest pacts shown are read (cut in SQL).
 """
 
 from __future__ import annotations

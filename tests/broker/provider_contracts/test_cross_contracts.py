@@ -120,3 +120,18 @@ def test_the_consumer_side_resources(broker: BrokerClient) -> None:
 def test_a_provider_without_contracts_costs_a_publish_nothing_visible(broker: BrokerClient) -> None:
     broker.publish("web", "1", "shop", branch="main", interactions=INCOMPATIBLE)
     assert "pf:cross-contract-verification-results" not in broker.pact("shop", "web", "1")["_links"]
+
+
+def test_a_contract_answers_with_the_newest_pacts_that_matter_only(broker: BrokerClient) -> None:
+    """A provider with more branch heads than a contract is compared with (25) shows the newest."""
+    broker.publish("web", "0", "shop", branch="main", interactions=COMPATIBLE)
+    broker.record_deployment("web", "0", "production")  # deployed, but older than every head below
+    for number in range(1, 27):
+        broker.publish("web", str(number), "shop", branch=f"feat/{number}", interactions=COMPATIBLE)
+    publish_contract(broker, "10")
+    every = broker.get("/contracts/bi-directional/provider/shop/version/10/cross-contract-verification-results")
+    shown = [
+        item["_embedded"]["consumerVersion"]["number"]
+        for item in every.json()["_embedded"]["crossContractVerificationResults"]
+    ]
+    assert shown == [str(number) for number in range(26, 1, -1)]
