@@ -72,13 +72,19 @@ def measure(
     provider: str, url: str, pacts_dir: Path, client: httpx.Client, runs: int
 ) -> tuple[int, float, float, float]:
     """Interactions, and seconds to verify them, to replay their exchanges bare and to send their requests bare."""
-    files = [pact.path for pact in pact_files(pacts_dir, provider=provider)]
-    interactions = [item for path in files for item in json.loads(path.read_text())["interactions"]]
+    # HTTP pacts only: a message pact has no exchange to replay bare (its producer builds the message).
+    documents = {pact.path: json.loads(pact.path.read_text()) for pact in pact_files(pacts_dir, provider=provider)}
+    files = [path for path, document in documents.items() if any("request" in i for i in document["interactions"])]
+    interactions = [item for path in files for item in documents[path]["interactions"] if "request" in item]
     verify(provider, url, pacts=files, quiet=True)  # warm up
     verifying = median_seconds(lambda: verify(provider, url, pacts=files, quiet=True), runs)
     replaying = median_seconds(lambda: [replay(client, url, item) for item in interactions], runs)
     requesting = median_seconds(lambda: [request(client, url, item) for item in interactions], runs)
     return len(interactions), verifying, replaying, requesting
+
+
+def _has_http(path: Path) -> bool:
+    return any("request" in item for item in json.loads(path.read_text())["interactions"])
 
 
 def row(name: str, count: int, verifying: float, replaying: float, requesting: float) -> list[str]:
@@ -112,11 +118,11 @@ def main() -> None:
     stages.add_row("[bold]total[/bold]", f"[bold]{total:.2f}[/bold]")
     console.print(stages)
 
-    costs = Table(title=f"Verification cost per interaction (median of {args.runs} runs, ms)")
+    costs = Table(title=f"HTTP verification cost per interaction (median of {args.runs} runs, ms)")
     for column in ("provider", "interactions", "verify", "bare replay", "ratio", "bare request", "ratio "):
         costs.add_column(column, justify="left" if column == "provider" else "right")
     environ = {**os.environ, "SOLO60_PROVIDER_STATES": "1", "SOLO60_RATE_LIMIT": "100000000/minute"}
-    providers = sorted({pact.provider for pact in pact_files(pacts_dir)})
+    providers = sorted({pact.provider for pact in pact_files(pacts_dir) if _has_http(pact.path)})
     with (
         tempfile.TemporaryDirectory() as data_dir,
         running_services(providers, environ={**environ, "SOLO60_DATA_DIR": data_dir}) as services,
