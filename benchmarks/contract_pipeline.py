@@ -73,9 +73,9 @@ def measure(
 ) -> tuple[int, float, float, float]:
     """Interactions, and seconds to verify them, to replay their exchanges bare and to send their requests bare."""
     # HTTP pacts only: a message pact has no exchange to replay bare (its producer builds the message).
-    documents = {pact.path: json.loads(pact.path.read_text()) for pact in pact_files(pacts_dir, provider=provider)}
-    files = [path for path, document in documents.items() if any("request" in i for i in document["interactions"])]
-    interactions = [item for path in files for item in documents[path]["interactions"] if "request" in item]
+    exchanges = {pact.path: _http_interactions(pact.path) for pact in pact_files(pacts_dir, provider=provider)}
+    files = [path for path, items in exchanges.items() if items]
+    interactions = [item for path in files for item in exchanges[path]]
     verify(provider, url, pacts=files, quiet=True)  # warm up
     verifying = median_seconds(lambda: verify(provider, url, pacts=files, quiet=True), runs)
     replaying = median_seconds(lambda: [replay(client, url, item) for item in interactions], runs)
@@ -83,8 +83,9 @@ def measure(
     return len(interactions), verifying, replaying, requesting
 
 
-def _has_http(path: Path) -> bool:
-    return any("request" in item for item in json.loads(path.read_text())["interactions"])
+def _http_interactions(path: Path) -> list[dict]:
+    """A pact's HTTP interactions (those with a request), not its messages."""
+    return [item for item in json.loads(path.read_text())["interactions"] if "request" in item]
 
 
 def row(name: str, count: int, verifying: float, replaying: float, requesting: float) -> list[str]:
@@ -122,7 +123,7 @@ def main() -> None:
     for column in ("provider", "interactions", "verify", "bare replay", "ratio", "bare request", "ratio "):
         costs.add_column(column, justify="left" if column == "provider" else "right")
     environ = {**os.environ, "SOLO60_PROVIDER_STATES": "1", "SOLO60_RATE_LIMIT": "100000000/minute"}
-    providers = sorted({pact.provider for pact in pact_files(pacts_dir) if _has_http(pact.path)})
+    providers = sorted({pact.provider for pact in pact_files(pacts_dir) if _http_interactions(pact.path)})
     with (
         tempfile.TemporaryDirectory() as data_dir,
         running_services(providers, environ={**environ, "SOLO60_DATA_DIR": data_dir}) as services,

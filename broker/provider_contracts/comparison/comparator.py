@@ -31,6 +31,9 @@ from broker.provider_contracts.comparison.pacts import (
 from broker.provider_contracts.comparison.results import MockDetails, Result, SpecDetails
 from broker.provider_contracts.comparison.schemas import Schemas
 
+MESSAGE_UNCHECKED = "interaction.message.unchecked"
+"""The code every message interaction gets: no OpenAPI document describes messages."""
+
 
 class Comparator:
     """Compares pacts with one document; routes and compiled schemas are kept between pacts."""
@@ -85,7 +88,7 @@ class Comparator:
 def unchecked(message: MessageInteraction) -> Result:
     """A message is nothing an OpenAPI document describes: never compatible by comparison, only by verification."""
     return Result(
-        "interaction.message.unchecked",
+        MESSAGE_UNCHECKED,
         f"{message.kind} interaction not checked: an OpenAPI document does not describe messages, so only "
         "the provider's verification can count this pact (see the AsyncAPI document at /internal/asyncapi.json)",
         MockDetails(message.description, message.state, message.location, message.kind),

@@ -19,10 +19,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from broker.provider_contracts.comparison import Comparator, ComparisonError, Document, Result
+from broker.provider_contracts.comparison.comparator import MESSAGE_UNCHECKED
 from broker.provider_contracts.comparison.documents import openapi_version
 from solo60.harness.made.pact_files import PactFile
-
-MESSAGE_UNCHECKED = "interaction.message.unchecked"
 
 
 class StaticCheckError(RuntimeError):
