@@ -119,10 +119,12 @@ def dashboard_page(
     and how many rows the view has in all."""
     listed = _listed(view, provider_id, consumer_id, main_branch)
     total = connection.execute(sa.select(sa.func.count()).select_from(listed)).scalar_one()
+    order = (
+        [listed.c.version_id.desc()]  # one publication per version: walks the pair's index backwards
+        if view == "all"
+        else [listed.c.first, listed.c.version_id.desc(), listed.c.reason, listed.c.kind]
+    )
     rows = connection.execute(
-        sa.select(listed.c.publication_id, listed.c.kind, listed.c.reason)
-        .order_by(listed.c.first, listed.c.version_id.desc(), listed.c.reason, listed.c.kind)
-        .limit(limit)
-        .offset(offset)
+        sa.select(listed.c.publication_id, listed.c.kind, listed.c.reason).order_by(*order).limit(limit).offset(offset)
     )
     return [Listed(row.publication_id, row.kind, row.reason) for row in rows], total

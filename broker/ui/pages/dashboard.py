@@ -72,7 +72,8 @@ def show_dashboard(request: BrokerRequest) -> HalResponse:
     kept = [item for item in listed if item.publication_id in by_id]
     publications = [by_id[item.publication_id] for item in kept]
     pair = (consumer.id, provider.id)
-    newest = overview.newest_publication_ids(connection, [pair]) & set(by_id)
+    newest_of_pair = overview.newest_publication_ids(connection, [pair])
+    newest = newest_of_pair & set(by_id)
     integration_verifications = verifications_repository.latest_for_integrations(connection, [pair]) if newest else {}
     rows = rows_for(request, publications, newest, integration_verifications)
     number = offset // limit + 1
@@ -91,6 +92,7 @@ def show_dashboard(request: BrokerRequest) -> HalResponse:
         provider=provider_name,
         view=view,
         view_label=VIEW_NAMES[view],
+        has_pacts=bool(newest_of_pair),
         views=[(name, VIEW_NAMES[name], urls.dashboard(provider_name, consumer_name, name)) for name in VIEWS],
         rows=[
             DashboardRow(_why(item), row_view(row, request.links.url, by_labels=True))

@@ -57,6 +57,9 @@ def test_the_dashboard_pages_30_rows_and_keeps_its_view(seeded: SeededBroker) ->
     assert [row.split(" ")[0] for row in rows(second)] == ["1.0.0"]
     empty = soup(seeded, "/dashboard/provider/communication-service/consumer/payment-service?view=tag")
     assert "No pact of payment-service with communication-service comes from a tagged version." in text(empty)
+    never = soup(seeded, "/dashboard/provider/web-app/consumer/gym-service?view=all")
+    assert "gym-service has published no pact for web-app." in text(never)
+    assert never.select_one("p.links") is None  # no link to a latest pact that does not exist
     assert seeded.page(DASHBOARD + "?view=sideways").status_code == 400
     missing = seeded.page("/dashboard/provider/nobody/consumer/web-app")
     assert missing.status_code == 404
