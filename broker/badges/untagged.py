@@ -21,37 +21,44 @@ from broker.verifications.tables import verifications
 from broker.versions.tables import tags
 
 
-def _untagged_of_pair(provider_id: int, consumer_id: int) -> list[Any]:
-    return [
-        pact_publications.c.provider_id == provider_id,
-        pact_publications.c.consumer_id == consumer_id,
-        ~sa.exists().where(tags.c.version_id == pact_publications.c.consumer_version_id),
-    ]
+def _untagged(publications: Any) -> Any:
+    return ~sa.exists().where(tags.c.version_id == publications.c.consumer_version_id)
 
 
 def latest_publication(connection: Connection, provider_id: int, consumer_id: int) -> Publication | None:
-    """The newest pact of the pair published by a consumer version with no tags."""
-    newest = (
-        sa.select(sa.func.max(pact_publications.c.consumer_version_id))
-        .where(*_untagged_of_pair(provider_id, consumer_id))
-        .scalar_subquery()
-    )
-    found = pacts_repository.publications_where(
-        connection,
-        pact_publications.c.provider_id == provider_id,
-        pact_publications.c.consumer_version_id == newest,
-    )
+    """The newest pact of the pair published by a consumer version with no tags (walking the
+    pair's publications newest first, so it stops at the first untagged one)."""
+    newest = connection.execute(
+        sa.select(pact_publications.c.id)
+        .where(
+            pact_publications.c.provider_id == provider_id,
+            pact_publications.c.consumer_id == consumer_id,
+            _untagged(pact_publications),
+        )
+        .order_by(pact_publications.c.consumer_version_id.desc())
+        .limit(1)
+    ).scalar()
+    found = pacts_repository.publications_by_ids(connection, [newest] if newest is not None else [])
     return found[0] if found else None
 
 
 def latest_verification(connection: Connection, provider_id: int, consumer_id: int) -> Verification | None:
-    """The newest verification of a content that an untagged consumer version published."""
-    contents = sa.select(pact_publications.c.pact_version_id).where(*_untagged_of_pair(provider_id, consumer_id))
-    found = verifications_repository.where(
-        connection,
-        verifications.c.provider_id == provider_id,
-        verifications.c.consumer_id == consumer_id,
-        verifications.c.pact_version_id.in_(contents),
-        limit=1,
-    )
-    return found[0] if found else None
+    """The newest verification of a content that an untagged consumer version published
+    (walking the pair's verifications newest first)."""
+    published = pact_publications.alias("untagged_publications")
+    newest = connection.execute(
+        sa.select(verifications.c.id)
+        .where(
+            verifications.c.provider_id == provider_id,
+            verifications.c.consumer_id == consumer_id,
+            sa.exists().where(
+                published.c.pact_version_id == verifications.c.pact_version_id,
+                published.c.provider_id == provider_id,
+                published.c.consumer_id == consumer_id,
+                _untagged(published),
+            ),
+        )
+        .order_by(verifications.c.created_at.desc(), verifications.c.id.desc())
+        .limit(1)
+    ).scalar()
+    return verifications_repository.find(connection, newest) if newest is not None else None
