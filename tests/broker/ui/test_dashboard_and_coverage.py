@@ -61,6 +61,9 @@ def test_the_dashboard_pages_30_rows_and_keeps_its_view(seeded: SeededBroker) ->
     assert "gym-service has published no pact for web-app." in text(never)
     assert never.select_one("p.links") is None  # no link to a latest pact that does not exist
     assert seeded.page(DASHBOARD + "?view=sideways").status_code == 400
+    api = seeded.client.get(DASHBOARD, headers={"Accept": "application/hal+json"})
+    assert api.status_code == 404  # a page only: the API has no dashboard resource, as in the official broker
+    assert "json" in api.headers["content-type"]
     missing = seeded.page("/dashboard/provider/nobody/consumer/web-app")
     assert missing.status_code == 404
     assert missing.headers["content-type"].startswith("text/html")
