@@ -21,11 +21,13 @@ this shared machine rather than minutes apart.
 
 The web UI's pages (`page ...` rows, asked for with a browser's Accept header) are timed in the
 same rounds: the index (and its `?tags=true` view), the pacticipants and one pacticipant, a pact,
-a verification result, the matrix (a selector query and an integration's matrix), can-i-deploy
-(the form's answer and the branch URL), the network, the environments and one environment, the
-webhooks and one webhook (the seed adds webhooks with a history of triggered runs and logs), and a
-provider version's contract (one self-verified contract is published for an old provider version
-after seeding, so can-i-deploy's answers stay those of verifications).
+a verification result, the matrix (a selector query and an integration's matrix), an
+integration's dashboard (by branch, by environment, and all versions), the coverage map
+(`/coverage`), can-i-deploy (the form's answer and the branch URL), the network, the
+environments and one environment, the webhooks and one webhook (the seed adds webhooks with a
+history of triggered runs and logs), and a provider version's contract (one self-verified
+contract is published for an old provider version after seeding, so can-i-deploy's answers stay
+those of verifications).
 
 Goals: every heavy endpoint's p95 <= 4x /health's p95, and <= 1.2x its own p95 at 1 % of the
 data; every page's p95 <= 10x /health's p95.
@@ -760,6 +762,13 @@ def _measure_rounds(url: str, dataset: Dataset) -> dict[str, Callable[[httpx.Cli
         consumer, provider = integration()
         return f"/matrix/provider/{provider}/consumer/{consumer}"
 
+    def dashboard_page(view: str) -> Callable[[], str]:
+        def path() -> str:
+            consumer, provider = integration()
+            return f"/dashboard/provider/{provider}/consumer/{consumer}?view={view}"
+
+        return path
+
     def can_i_deploy_page() -> str:
         name = rng.choice(dataset.names)
         version = rng.choice(dataset.recent_versions[name])
@@ -790,6 +799,10 @@ def _measure_rounds(url: str, dataset: Dataset) -> dict[str, Callable[[httpx.Cli
                 f"{quote(contract_version)}/provider-contract"
             )
         ),
+        "page dashboard by branch": page(dashboard_page("branch")),
+        "page dashboard by environment": page(dashboard_page("environment")),
+        "page dashboard all": page(dashboard_page("all")),
+        "page coverage": page(lambda: "/coverage"),
         "page network": page(lambda: "/integrations"),
         "page environments": page(lambda: "/environments"),
         "page environment": page(lambda: f"/environments/{rng.choice(environment_uuids)}"),
