@@ -45,16 +45,15 @@ class UserRoutes(ServiceRoutes):
 
     @implements(api.create_user)
     async def create_user(self, body: CreateUser) -> User:
+        values = storage.new_user(
+            email=body.email,
+            name=body.name,
+            roles=sorted({role.value for role in body.roles}),
+            email_verified=body.email_verified,
+        )
         try:
-            async with self.runtime.db.write_statements() as connection:
-                row = await storage.add_user(
-                    connection,
-                    email=body.email,
-                    name=body.name,
-                    roles=sorted({role.value for role in body.roles}),
-                    email_verified=body.email_verified,
-                )
-                return User.model_validate(row)
+            row = await self.runtime.db.write_core(lambda connection: storage.insert_user(connection, values))
+            return User.model_validate(row)
         except storage.EmailTaken:
             raise Conflict("A user with this email address already exists.") from None
 
