@@ -39,7 +39,12 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.util import greenlet_spawn
 
-from solo60.services.kit.sqlite_on_loop import on_loop_connector, retry_while_locked, sqlite_connector
+from solo60.services.kit.sqlite_on_loop import (
+    SQLITE_PRAGMAS,
+    on_loop_connector,
+    retry_while_locked,
+    sqlite_connector,
+)
 
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
 SQLITE_POOL_SIZE = 20
@@ -100,17 +105,17 @@ class Database:
         self.engine: AsyncEngine = create_async_engine(self.url, **options)
         if self.is_sqlite:
             _configure_sqlite(self.engine.sync_engine)
-            assert self._sync_engine is not None
-            _configure_sqlite(self._sync_engine)
         else:
             _begin_explicitly(self.engine.sync_engine, write="BEGIN", read="BEGIN")
         self._write_lock = asyncio.Lock() if self.is_sqlite else None
         self._writer_task: asyncio.Task[Any] | None = None
         # The engines the hot paths run on synchronously: SQLite's sync engine, else the async
         # engine's own sync core (run inside one greenlet).
+        # SQLite's has no listeners (its transactions are begun by `write_core` itself).
         hot = self._sync_engine if self._sync_engine is not None else self.engine.sync_engine
         self._single_sync = hot.execution_options(solo60_single=True)
         self._write_sync = hot.execution_options(solo60_write=True)
+        self._begin_write = "BEGIN IMMEDIATE" if self._sync_engine is not None else None
         self._reader = async_sessionmaker(self.engine, expire_on_commit=False)
         self._core_writer = self.engine.execution_options(solo60_write=True)
         self._writer = async_sessionmaker(self._core_writer, expire_on_commit=False)
@@ -160,8 +165,12 @@ class Database:
         """
 
         def unit() -> T:
-            with self._write_sync.begin() as connection:
-                return work(connection)
+            with self._write_sync.connect() as connection:
+                if self._begin_write is not None:
+                    connection.exec_driver_sql(self._begin_write)
+                result = work(connection)
+                connection.commit()
+            return result
 
         async with self._writer_turn():
             if self.is_sqlite:
@@ -295,9 +304,8 @@ def _configure_sqlite(engine: sa.Engine) -> None:
         if dbapi_connection.isolation_level is not None:
             dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA synchronous=NORMAL")
+        for pragma in SQLITE_PRAGMAS:
+            cursor.execute(pragma)
         cursor.close()
 
     _begin_explicitly(engine, write="BEGIN IMMEDIATE", read="BEGIN")

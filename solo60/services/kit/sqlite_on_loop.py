@@ -30,6 +30,8 @@ from typing import Any, Self, TypeVar
 from sqlalchemy.exc import OperationalError
 
 T = TypeVar("T")
+SQLITE_PRAGMAS = ("PRAGMA journal_mode=WAL", "PRAGMA foreign_keys=ON", "PRAGMA synchronous=NORMAL")
+"""Set on every connection a service opens."""
 _FIRST_PAUSE_SECONDS = 0.001
 _LONGEST_PAUSE_SECONDS = 0.05
 
@@ -161,11 +163,18 @@ async def retry_while_locked(work: Callable[[], T], *, busy_timeout: float) -> T
 
 
 def sqlite_connector(path: str) -> Callable[[], sqlite3.Connection]:
-    """The `creator` for a sync engine run on the loop: no busy wait (see `retry_while_locked`)."""
+    """The `creator` for a sync engine run on the loop: no busy wait (see `retry_while_locked`).
+
+    The pragmas are set here rather than by a "connect" listener: an engine with no listeners
+    skips SQLAlchemy's event dispatch on every statement.
+    """
 
     def connect() -> sqlite3.Connection:
         # check_same_thread is off for the same reason as in `on_loop_connector`.
-        return sqlite3.connect(path, timeout=0, check_same_thread=False, isolation_level=None)
+        conn = sqlite3.connect(path, timeout=0, check_same_thread=False, isolation_level=None)
+        for pragma in SQLITE_PRAGMAS:
+            conn.execute(pragma)
+        return conn
 
     return connect
 

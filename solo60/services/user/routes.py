@@ -25,7 +25,9 @@ class UserRoutes(ServiceRoutes):
         row = await self.runtime.db.fetch_one(storage.BY_ID, {"user_id": user_id})
         if row is None:
             raise NotFound(f"User {user_id!r} does not exist.")
-        return User.model_validate(row._mapping)
+        # A dict, not the row's mapping: pydantic tries each camelCase alias first, and a key a
+        # row does not have costs SQLAlchemy an exception.
+        return User.model_validate(row._asdict())
 
     @implements(api.get_user_by_email)
     async def get_user_by_email(self, query: EmailQuery) -> User:

@@ -54,6 +54,9 @@ BY_ID = sa.select(USERS).where(USERS.c.id == sa.bindparam("user_id"))
 
 """One user's row by id, for `Database.fetch_one(BY_ID, {"user_id": ...})` (the read path of the hot GET)."""
 
+INSERT_USER = USERS.insert()
+"""Built once: SQLAlchemy computes a new statement's cache key on every execution (the signup path)."""
+
 
 async def find_user_by_email(session: AsyncSession, email: str) -> UserRow | None:
     return await session.scalar(sa.select(UserRow).where(UserRow.email_key == email_key(email)))
@@ -96,7 +99,7 @@ def insert_user(connection: sa.Connection, values: dict[str, Any]) -> dict[str, 
     and a flush, and no async hop per statement; the unit of work cost several times the INSERT.
     """
     try:
-        connection.execute(USERS.insert(), values)
+        connection.execute(INSERT_USER, values)
     except IntegrityError as error:
         raise EmailTaken(values["email"]) from error
     return values
