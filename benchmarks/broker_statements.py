@@ -38,7 +38,6 @@ from broker.storage.database import Database
 from broker.testing import BrokerServer
 
 console = Console(width=160)
-REPEATS = 3
 
 
 @dataclass
@@ -49,10 +48,12 @@ class Counter:
     checkouts: int = 0
     milliseconds: list[float] = field(default_factory=list)
     started: float = 0.0
+    raw: list[tuple[str, Any]] = field(default_factory=list)
 
     def reset(self) -> None:
         self.statements = []
         self.milliseconds = []
+        self.raw = []
         self.checkouts = 0
 
 
@@ -60,8 +61,9 @@ def _counted(database: Database) -> Counter:
     counter = Counter()
 
     @event.listens_for(database.engine, "before_cursor_execute")
-    def _statement(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+    def _statement(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_args: Any) -> None:
         counter.statements.append(" ".join(statement.split()))
+        counter.raw.append((statement, parameters))
         counter.started = time.perf_counter()
 
     @event.listens_for(database.engine, "after_cursor_execute")
@@ -76,12 +78,40 @@ def _counted(database: Database) -> Counter:
     def _commit(_conn: Any) -> None:
         counter.statements.append("COMMIT")
         counter.milliseconds.append(0.0)
+        counter.raw.append(("COMMIT", None))
 
     return counter
 
 
+def _server_times(database: Database, raw: list[tuple[str, Any]]) -> list[str]:
+    """PostgreSQL only: each SELECT's planning + execution time on the server (EXPLAIN ANALYZE,
+    best of three), which the noise of a shared machine hardly touches."""
+    if database.engine.dialect.name != "postgresql":
+        return ["" for _ in raw]
+    times = []
+    with database.engine.connect() as connection:
+        for statement, parameters in raw:
+            if not statement.lstrip().upper().startswith("SELECT"):
+                times.append("")
+                continue
+            best = None
+            for _ in range(3):
+                plan = connection.exec_driver_sql(f"EXPLAIN (ANALYZE, FORMAT JSON) {statement}", parameters).scalar()
+                planning, execution = plan[0]["Planning Time"], plan[0]["Execution Time"]
+                if best is None or planning + execution < sum(best):
+                    best = (planning, execution)
+            assert best is not None
+            times.append(f"plan {best[0]:.2f} + {best[1]:.2f}")
+        connection.rollback()
+    return times
+
+
 def count(
-    database_url: str, only: list[str] | None, show: bool, dataset: bench.Dataset | None = None
+    database_url: str,
+    only: list[str] | None,
+    show: bool,
+    dataset: bench.Dataset | None = None,
+    repeats: int = 3,
 ) -> dict[str, tuple[float, float]]:
     """(statements, checkouts) per request, averaged over a few requests, per endpoint. Without
     a dataset, seeds a small one first."""
@@ -107,18 +137,20 @@ def count(
                     continue
                 operation(client)  # warm: first-time caches are not what a busy broker pays
                 totals = [0, 0]
-                for _ in range(REPEATS):
+                for _ in range(repeats):
                     counter.reset()
                     response = operation(client)
                     if response.status_code >= 300:
                         raise RuntimeError(f"{name} answered {response.status_code}: {response.text[:300]}")
                     totals[0] += len(counter.statements)
                     totals[1] += counter.checkouts
-                results[name] = (totals[0] / REPEATS, totals[1] / REPEATS)
+                results[name] = (totals[0] / repeats, totals[1] / repeats)
                 if show:
                     console.print(f"[bold]{name}[/bold]")
-                    for statement, spent in zip(counter.statements, counter.milliseconds, strict=False):
-                        console.print(f"  {spent:7.2f} ms  {statement[:130]}", markup=False, highlight=False)
+                    statements, spent = list(counter.statements), list(counter.milliseconds)
+                    inside = _server_times(database, list(counter.raw))
+                    for text, taken, planned in zip(statements, spent, inside, strict=True):
+                        console.print(f"  {taken:7.2f} ms {planned:>18}  {text[:110]}", markup=False, highlight=False)
     finally:
         server.stop()
         database.dispose()
@@ -131,6 +163,12 @@ def main() -> None:
     parser.add_argument("--postgres-url", default=bench.DEFAULT_POSTGRES)
     parser.add_argument("--only", default="", help="comma-separated words, as the benchmark's --only")
     parser.add_argument("--show", action="store_true", help="print the statements of each endpoint's last request")
+    parser.add_argument(
+        "--repeats",
+        type=int,
+        default=3,
+        help="requests per endpoint (after one to warm up); psycopg prepares a statement on its 6th run",
+    )
     parser.add_argument(
         "--kept",
         type=Path,
@@ -149,14 +187,14 @@ def main() -> None:
             if dataset is None:
                 parser.error(f"no {backend} dataset kept in {arguments.kept}")
             with bench.database_for(backend, arguments.postgres_url, arguments.kept, label, keep=True) as url:
-                for name, (statements, checkouts) in count(url, only, arguments.show, dataset).items():
+                for name, (statements, checkouts) in count(url, only, arguments.show, dataset, arguments.repeats).items():
                     table.add_row(backend, name, f"{statements:g}", f"{checkouts:g}")
             continue
         with (
             tempfile.TemporaryDirectory(prefix="broker-statements-") as scratch,
             bench.database_for(backend, arguments.postgres_url, Path(scratch), "statements") as url,
         ):
-            for name, (statements, checkouts) in count(url, only, arguments.show).items():
+            for name, (statements, checkouts) in count(url, only, arguments.show, None, arguments.repeats).items():
                 table.add_row(backend, name, f"{statements:g}", f"{checkouts:g}")
     console.print(table)
 
