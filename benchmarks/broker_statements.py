@@ -187,7 +187,8 @@ def main() -> None:
             if dataset is None:
                 parser.error(f"no {backend} dataset kept in {arguments.kept}")
             with bench.database_for(backend, arguments.postgres_url, arguments.kept, label, keep=True) as url:
-                for name, (statements, checkouts) in count(url, only, arguments.show, dataset, arguments.repeats).items():
+                counted = count(url, only, arguments.show, dataset, arguments.repeats)
+                for name, (statements, checkouts) in counted.items():
                     table.add_row(backend, name, f"{statements:g}", f"{checkouts:g}")
             continue
         with (
