@@ -29,6 +29,7 @@ from solo60.harness.judged.release_gate import ReleaseVerdict, release_gate
 from solo60.harness.made.pact_files import PactFile, pact_files
 from solo60.harness.made.suites import run_consumer_suites
 from solo60.harness.published.publish import PublishOptions, PublishRefused, publish_pacts
+from solo60.harness.scratch import scratch_root
 from solo60.harness.verified.verification import BrokerSource, ResultsPublication, VerificationReport, verify
 from solo60.harness.versions import resolve_revision
 from solo60.services import SERVICE_NAMES
@@ -164,7 +165,7 @@ def make_pacts(pacts_dir: Path) -> list[PactFile]:
     pacts_dir.mkdir(parents=True, exist_ok=True)
     for stale in pacts_dir.glob("*.json"):
         stale.unlink()
-    run = run_consumer_suites(REPOSITORY, pacts_dir)
+    run = run_consumer_suites(REPOSITORY, pacts_dir, scratch=scratch_root())
     if not run.ok:
         tail = "\n".join(run.output.splitlines()[-30:])
         raise PipelineError(f"the consumer suites failed, so no pact was published:\n{tail}")
@@ -232,7 +233,7 @@ def _embedded_broker() -> Iterator[str]:
 def _providers(names: list[str]) -> Iterator[dict[str, str]]:
     from solo60.services.kit.server import running_services
 
-    with tempfile.TemporaryDirectory(prefix="solo60-pipeline-") as data_dir:
+    with tempfile.TemporaryDirectory(prefix="solo60-pipeline-", dir=scratch_root()) as data_dir:
         environ = {
             **os.environ,
             "SOLO60_PROVIDER_STATES": "1",

@@ -16,6 +16,7 @@ import io
 import os
 import subprocess
 import sys
+import tempfile
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -46,20 +47,27 @@ class SuiteRun:
     output: str
 
 
-def run_consumer_suites(repository: Path, pacts_dir: Path) -> SuiteRun:
-    """`pytest consumers/ --pacts-dir <pacts_dir>` from `repository`: in this process on its main thread."""
-    arguments = [
-        str(repository / "consumers"),
-        "-q",
-        "-p",
-        "no:randomly",
-        *UNUSED_PLUGINS,
-        "--pacts-dir",
-        str(pacts_dir),
-    ]
-    if threading.current_thread() is not threading.main_thread():
-        return _in_child_process(repository, arguments)
-    return _in_this_process(repository, arguments)
+def run_consumer_suites(repository: Path, pacts_dir: Path, *, scratch: str | None = None) -> SuiteRun:
+    """`pytest consumers/ --pacts-dir <pacts_dir>` from `repository`: in this process on its main thread.
+
+    The tests' temporary folders (their SQLite files) go under `scratch` (`tempfile`'s `dir=`;
+    None for the system's), and are removed when the run ends.
+    """
+    with tempfile.TemporaryDirectory(prefix="solo60-consumers-", dir=scratch) as temporary:
+        arguments = [
+            str(repository / "consumers"),
+            "-q",
+            "-p",
+            "no:randomly",
+            *UNUSED_PLUGINS,
+            "--basetemp",
+            str(Path(temporary) / "tests"),
+            "--pacts-dir",
+            str(pacts_dir),
+        ]
+        if threading.current_thread() is not threading.main_thread():
+            return _in_child_process(repository, arguments)
+        return _in_this_process(repository, arguments)
 
 
 def _in_this_process(repository: Path, arguments: list[str]) -> SuiteRun:
