@@ -129,12 +129,14 @@ def run_target(
     """
     started = time.perf_counter()
     tally = Tally(baseline)
-    document = served_document(live)
-    seeder = StateSeeder()
-    if budget.provider_states:
-        seeder.attach(live, document, pacts_dir)
-    schema = fuzz_schema(live.target, budget, tally, live.auth, base_url=live.url, document=document, seeder=seeder)
-    result = run_schema(schema, TargetResult(live.name, live.url, budget.seed, tally=tally))
+    # One client reads the document and sets every provider state up (see `StateSeeder.attach`).
+    with httpx.Client(timeout=10, headers=live.state_headers) as http:
+        document = served_document(live, http)
+        seeder = StateSeeder()
+        if budget.provider_states:
+            seeder.attach(live, document, pacts_dir, http=http)
+        schema = fuzz_schema(live.target, budget, tally, live.auth, base_url=live.url, document=document, seeder=seeder)
+        result = run_schema(schema, TargetResult(live.name, live.url, budget.seed, tally=tally))
     result.state_set_ups = seeder.set_ups
     result.seconds = time.perf_counter() - started
     return result
@@ -207,11 +209,14 @@ def _run_in_worker(
     return run_target(live, budget, baseline, pacts_dir=pacts_dir)
 
 
-def served_document(live: LiveTarget) -> dict:
+def served_document(live: LiveTarget, http: httpx.Client | None = None) -> dict:
     """The document the live target serves: what it promises now, not what this checkout says."""
     url = f"{live.url}{live.target.openapi_path}"
     try:
-        response = httpx.get(url, timeout=10, headers={"x-service-name": FUZZ_CALLER})
+        if http is None:
+            response = httpx.get(url, timeout=10, headers={"x-service-name": FUZZ_CALLER})
+        else:
+            response = http.get(url, headers={"x-service-name": FUZZ_CALLER})
         response.raise_for_status()
         document = response.json()
     except (httpx.HTTPError, ValueError) as error:

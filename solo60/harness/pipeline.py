@@ -11,8 +11,6 @@ starts, so a mismatch shows in about a second), `published/`, `verified/`, `judg
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -29,7 +27,9 @@ from solo60.harness.compared.static_check import PactComparison, StaticCheckErro
 from solo60.harness.judged.environments import UnknownEnvironment, create_environment, environment_named
 from solo60.harness.judged.release_gate import ReleaseVerdict, release_gate
 from solo60.harness.made.pact_files import PactFile, pact_files
+from solo60.harness.made.suites import run_consumer_suites
 from solo60.harness.published.publish import PublishOptions, PublishRefused, publish_pacts
+from solo60.harness.scratch import scratch_root
 from solo60.harness.verified.verification import BrokerSource, ResultsPublication, VerificationReport, verify
 from solo60.harness.versions import resolve_revision
 from solo60.services import SERVICE_NAMES
@@ -157,12 +157,6 @@ def run_pipeline(options: PipelineOptions) -> PipelineResult:
     return result
 
 
-_UNUSED_PLUGINS = ("-p", "no:schemathesis", "-p", "no:hypothesispytest", "-p", "no:anyio")
-"""Installed pytest plugins the consumer suites never use. pytest rewrites the asserts of every
-plugin it loads, and with bytecode writing off (PYTHONDONTWRITEBYTECODE) it does so on every
-run: these three cost about 250 modules, a second or more of each pipeline run."""
-
-
 def make_pacts(pacts_dir: Path) -> list[PactFile]:
     """Run every consumer suite (`pytest consumers/`) into a clean pacts directory."""
     consumers = REPOSITORY / "consumers"
@@ -171,16 +165,9 @@ def make_pacts(pacts_dir: Path) -> list[PactFile]:
     pacts_dir.mkdir(parents=True, exist_ok=True)
     for stale in pacts_dir.glob("*.json"):
         stale.unlink()
-    command = [sys.executable, "-m", "pytest", str(consumers), "-q", "-p", "no:randomly", *_UNUSED_PLUGINS]
-    completed = subprocess.run(
-        [*command, "--pacts-dir", str(pacts_dir)],
-        cwd=REPOSITORY,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "PACT_DO_NOT_TRACK": "true"},
-    )
-    if completed.returncode != 0:
-        tail = "\n".join(completed.stdout.splitlines()[-30:])
+    run = run_consumer_suites(REPOSITORY, pacts_dir, scratch=scratch_root())
+    if not run.ok:
+        tail = "\n".join(run.output.splitlines()[-30:])
         raise PipelineError(f"the consumer suites failed, so no pact was published:\n{tail}")
     found = pact_files(pacts_dir)
     if not found:
@@ -246,7 +233,7 @@ def _embedded_broker() -> Iterator[str]:
 def _providers(names: list[str]) -> Iterator[dict[str, str]]:
     from solo60.services.kit.server import running_services
 
-    with tempfile.TemporaryDirectory(prefix="solo60-pipeline-") as data_dir:
+    with tempfile.TemporaryDirectory(prefix="solo60-pipeline-", dir=scratch_root()) as data_dir:
         environ = {
             **os.environ,
             "SOLO60_PROVIDER_STATES": "1",

@@ -22,6 +22,8 @@ def services() -> Iterator[LiveTargets]:
             if suite.target.name in live.targets:
                 suite.attach(live[suite.target.name])
         yield live
+        for suite in SUITES:
+            suite.seeder.close()
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

@@ -1,0 +1,105 @@
+"""Runs the consumer suites (`pytest consumers/`) for the pipeline, in its own process when it can.
+
+A child `python -m pytest` paid, on every pipeline run, for an interpreter, pytest and its
+plugins, and for importing again what the pipeline process already holds or imports next
+anyway (the services, FastAPI, SQLAlchemy, httpx): more than a second of the consumer stage,
+more still with bytecode writing off (PYTHONDONTWRITEBYTECODE), where every module is compiled
+again in each process. Run in-process, the suites share those imports with the stages after
+them. pytest's per-test timeout (pyproject's `timeout`) works by signal, which only the main
+thread may set: called from another thread, the suites still run in a child process.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+UNUSED_PLUGINS = (
+    "-p",
+    "no:schemathesis",
+    "-p",
+    "no:hypothesispytest",
+    "-p",
+    "no:anyio",
+    "-p",
+    "no:unraisableexception",
+)
+"""Installed pytest plugins the consumer suites never use. pytest rewrites the asserts of every
+plugin it loads, and with bytecode writing off it does so on every run: the first three cost
+about 250 modules. The unraisable-exception plugin's only work here is two full garbage
+collections at the end of the run (a quarter of a second over the pipeline's heap); what it
+reports is a warning, which nobody reads in a pipeline run's captured output."""
+
+
+@dataclass(frozen=True)
+class SuiteRun:
+    """How a run of the consumer suites ended, and what pytest printed."""
+
+    ok: bool
+    output: str
+
+
+def run_consumer_suites(repository: Path, pacts_dir: Path, *, scratch: str | None = None) -> SuiteRun:
+    """`pytest consumers/ --pacts-dir <pacts_dir>` from `repository`: in this process on its main thread.
+
+    The tests' temporary folders (their SQLite files) go under `scratch` (`tempfile`'s `dir=`;
+    None for the system's), and are removed when the run ends.
+    """
+    with tempfile.TemporaryDirectory(prefix="solo60-consumers-", dir=scratch) as temporary:
+        arguments = [
+            str(repository / "consumers"),
+            "-q",
+            "-p",
+            "no:randomly",
+            *UNUSED_PLUGINS,
+            "--basetemp",
+            str(Path(temporary) / "tests"),
+            "--pacts-dir",
+            str(pacts_dir),
+        ]
+        if threading.current_thread() is not threading.main_thread():
+            return _in_child_process(repository, arguments)
+        return _in_this_process(repository, arguments)
+
+
+def _in_this_process(repository: Path, arguments: list[str]) -> SuiteRun:
+    import pytest
+
+    output = io.StringIO()
+    with _kept_environment(), contextlib.chdir(repository), contextlib.redirect_stdout(output):
+        os.environ["PACT_DO_NOT_TRACK"] = "true"
+        code = pytest.main(arguments)
+    return SuiteRun(code == pytest.ExitCode.OK, output.getvalue())
+
+
+def _in_child_process(repository: Path, arguments: list[str]) -> SuiteRun:
+    completed = subprocess.run(
+        [sys.executable, "-m", "pytest", *arguments],
+        cwd=repository,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PACT_DO_NOT_TRACK": "true"},
+    )
+    return SuiteRun(completed.returncode == 0, completed.stdout)
+
+
+@contextlib.contextmanager
+def _kept_environment() -> Iterator[None]:
+    """The suites name their run in the environment (`SOLO60_PACT_RUN`); the pipeline's is left as it was."""
+    saved = dict(os.environ)
+    try:
+        yield
+    finally:
+        for name in set(os.environ) - set(saved):
+            del os.environ[name]
+        for name, value in saved.items():
+            if os.environ.get(name) != value:
+                os.environ[name] = value
