@@ -57,9 +57,10 @@ async def measure(requests: int, database_url: str | None, top: int) -> None:
             for name, call in (("GET /health (client + routing floor)", bare), ("GET user", get), ("POST user", post)):
                 for _ in range(200):
                     await call()
-                # CPU time, not wall time: a wait for PostgreSQL's answer would otherwise be charged to
-                # whichever function was running when the loop went idle (psycopg's send, epoll).
-                profiler = cProfile.Profile(time.process_time)
+                # Wall time (the default): a CPU timer is a system call per function entry and exit,
+                # which inflated the profile tenfold. On PostgreSQL, waits for an answer show up as
+                # time in psycopg's send and in epoll: read those as waiting, not work.
+                profiler = cProfile.Profile()
                 started = time.process_time()
                 profiler.enable()
                 for _ in range(requests):

@@ -54,7 +54,7 @@ class UserRoutes(ServiceRoutes):
             email_verified=body.email_verified,
         )
         try:
-            row = await self.runtime.db.write_core(lambda connection: storage.insert_user(connection, values))
+            row = await storage.insert_user(self.runtime.db, values)
             return User.model_validate(row)
         except storage.EmailTaken:
             raise Conflict("A user with this email address already exists.") from None

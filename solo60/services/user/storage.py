@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from solo60.services.kit import UtcDateTime, new_metadata, utc_now
+from solo60.services.kit import Database, UtcDateTime, new_metadata, utc_now
 
 
 class Base(DeclarativeBase):
@@ -92,14 +92,14 @@ async def add_user(
     return values
 
 
-def insert_user(connection: sa.Connection, values: dict[str, Any]) -> dict[str, Any]:
+async def insert_user(db: Database, values: dict[str, Any]) -> dict[str, Any]:
     """Insert a user made by `new_user` and return it; the unique email key, not a prior lookup, decides a race.
 
-    Synchronous, for `Database.write_core` (the signup path): a Core insert, not an ORM object
-    and a flush, and no async hop per statement; the unit of work cost several times the INSERT.
+    The signup path: one Core INSERT as its own transaction (`Database.write_one`), no ORM
+    object, flush or BEGIN/COMMIT, which cost several times the INSERT.
     """
     try:
-        connection.execute(INSERT_USER, values)
+        await db.write_one(INSERT_USER, values)
     except IntegrityError as error:
         raise EmailTaken(values["email"]) from error
     return values

@@ -114,11 +114,14 @@ async def test_a_write_that_fails_leaves_nothing_behind_on_either_path(any_datab
     with pytest.raises(LookupError):
         await insert_in_a_session_then_fail()
     assert await db.write_core(lambda connection: connection.execute(insert, {"id": 3}).rowcount) == 1
+    with pytest.raises(sa.exc.IntegrityError):
+        await db.write_one(insert, {"id": 3})  # one statement alone, refused whole
+    assert await db.write_one(insert, {"id": 4}) == 1
 
     count = sa.text("SELECT count(*) AS n, min(id) AS first FROM items")
     row = await db.fetch_one(count)
     assert row is not None
-    assert (row.n, row.first) == (1, 3)
+    assert (row.n, row.first) == (2, 3)
     await db.dispose()
 
 

@@ -6,6 +6,7 @@ import asyncio
 import sqlite3
 import threading
 
+import pytest
 import sqlalchemy as sa
 
 from solo60.services.kit.database import Database
@@ -62,7 +63,8 @@ async def test_reads_see_committed_rows_and_types_round_trip(tmp_path) -> None:
     await db.dispose()
 
 
-async def test_a_core_write_waits_for_another_connections_lock_without_blocking_the_loop(tmp_path) -> None:
+@pytest.mark.parametrize("how", ["write_core", "write_one"])
+async def test_a_hot_write_waits_for_another_connections_lock_without_blocking_the_loop(tmp_path, how) -> None:
     path = tmp_path / "locked-core.sqlite"
     db = Database(f"sqlite:///{path}", migrations="unused")
     async with db.write() as session:
@@ -71,9 +73,11 @@ async def test_a_core_write_waits_for_another_connections_lock_without_blocking_
     other.execute("BEGIN IMMEDIATE")
     other.execute("INSERT INTO events VALUES ('theirs')")
 
-    writer = asyncio.create_task(
-        db.write_core(lambda connection: connection.execute(sa.text("INSERT INTO events VALUES ('ours')")).rowcount)
-    )
+    ours = sa.text("INSERT INTO events VALUES ('ours')")
+    if how == "write_core":
+        writer = asyncio.create_task(db.write_core(lambda connection: connection.execute(ours).rowcount))
+    else:
+        writer = asyncio.create_task(db.write_one(ours))
     ticks = 0
     while ticks < 5:  # the loop keeps running while the writer waits
         await asyncio.sleep(0.01)
