@@ -31,7 +31,6 @@ from alembic.config import Config
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
-    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -120,8 +119,7 @@ class Database:
         self._write_sync = self._sync_engine.execution_options(solo60_write=True)
         self._begin_write = "BEGIN IMMEDIATE" if self.is_sqlite else "BEGIN"
         self._reader = async_sessionmaker(self.engine, expire_on_commit=False)
-        self._core_writer = self.engine.execution_options(solo60_write=True)
-        self._writer = async_sessionmaker(self._core_writer, expire_on_commit=False)
+        self._writer = async_sessionmaker(self.engine.execution_options(solo60_write=True), expire_on_commit=False)
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
@@ -204,16 +202,6 @@ class Database:
         """A transaction committed on success and rolled back on any exception."""
         async with self._writer_turn(), self._writer() as session, session.begin():
             yield session
-
-    @asynccontextmanager
-    async def write_statements(self) -> AsyncIterator[AsyncConnection]:
-        """The same transaction as `write`, on a bare connection, for Core statements only.
-
-        For hot writes that need no ORM object (a signup's one INSERT): the session's unit of
-        work and ORM execution path cost more than the statement.
-        """
-        async with self._writer_turn(), self._core_writer.begin() as connection:
-            yield connection
 
     @asynccontextmanager
     async def _writer_turn(self) -> AsyncIterator[None]:
