@@ -64,7 +64,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import quote
@@ -876,27 +876,57 @@ def _publish_request(client: httpx.Client, dataset: Dataset, rng: random.Random)
     )
 
 
+def _empty(database_url: str) -> None:
+    """Drops every table of a kept database whose seeding never finished (it is seeded again)."""
+    engine = sa.create_engine(database_url)
+    try:
+        metadata = sa.MetaData()
+        metadata.reflect(engine)
+        metadata.drop_all(engine)
+        with engine.begin() as connection:
+            connection.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
+    finally:
+        engine.dispose()
+
+
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
 @contextmanager
-def database_for(backend: str, postgres_url: str, scratch: Path, label: str) -> Iterator[str]:
+def database_for(backend: str, postgres_url: str, scratch: Path, label: str, keep: bool = False) -> Iterator[str]:
+    """A fresh database for one dataset; with `keep`, a fixed one (a file in `scratch`, a schema
+    named after the label) that outlives the run, so a later run can reuse its seeded data."""
     if backend == "sqlite":
         yield f"sqlite:///{scratch / f'{label}.sqlite'}"
         return
-    schema = f"bench_{label}_{uuid.uuid4().hex[:6]}"
+    schema = f"bench_{label}" if keep else f"bench_{label}_{uuid.uuid4().hex[:6]}"
     admin = sa.create_engine(postgres_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+        connection.execute(sa.text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
     separator = "&" if "?" in postgres_url else "?"
     try:
         yield f"{postgres_url}{separator}options={quote(f'-csearch_path={schema}')}"
     finally:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        if not keep:
+            with admin.connect() as connection:
+                connection.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
         admin.dispose()
+
+
+def _dataset_file(keep: Path, backend: str, label: str) -> Path:
+    return keep / f"{backend}_{label}.json"
+
+
+def _saved_dataset(path: Path) -> Dataset | None:
+    """The dataset a kept database was seeded with (None when it was never seeded completely)."""
+    if not path.exists():
+        return None
+    saved = json.loads(path.read_text())
+    saved["verification_pages"] = [tuple(page) for page in saved["verification_pages"]]
+    saved["page_contract"] = tuple(saved["page_contract"])
+    return Dataset(**saved)
 
 
 def run(
@@ -908,13 +938,17 @@ def run(
     full_verifications: int,
     provider_contracts: bool = False,
     only: list[str] | None = None,
+    keep: Path | None = None,
 ) -> bool:
     scales = {
         "full": (full_versions, full_verifications),
         "1%": (max(1, full_versions // 100), max(1, full_verifications // 100)),
     }
     results: dict[tuple[str, str], dict[str, list[float]]] = {}
-    with tempfile.TemporaryDirectory(prefix="broker-bench-") as scratch:
+    with ExitStack() as outer:
+        scratch = (
+            keep if keep is not None else Path(outer.enter_context(tempfile.TemporaryDirectory(prefix="broker-bench-")))
+        )
         for backend in backends:
             if backend == "postgres":
                 try:
@@ -926,19 +960,34 @@ def run(
                 targets: dict[str, tuple[str, Dataset]] = {}
                 for scale, (per_pacticipant, verification_count) in scales.items():
                     label = "full" if scale == "full" else "small"
-                    database_url = stack.enter_context(database_for(backend, postgres_url, Path(scratch), label))
-                    database = Database(database_url)
-                    database.migrate()
-                    started = time.perf_counter()
-                    dataset = seed(database, per_pacticipant, verification_count)
-                    database.dispose()
-                    console.print(
-                        f"{backend} {scale}: seeded {PACTICIPANTS * per_pacticipant:,} versions, "
-                        f"{PACTICIPANTS * per_pacticipant * PROVIDERS_PER_CONSUMER:,} publications, "
-                        f"{verification_count:,} verifications in {time.perf_counter() - started:.1f} s"
+                    if keep is not None:
+                        label = f"{label}_{per_pacticipant}_{verification_count}"
+                    database_url = stack.enter_context(
+                        database_for(backend, postgres_url, scratch, label, keep is not None)
                     )
+                    saved = _dataset_file(scratch, backend, label)
+                    reused = _saved_dataset(saved) if keep is not None else None
+                    if reused is None and keep is not None:
+                        _empty(database_url)  # a kept database whose seeding never finished
+                    database = Database(database_url)
+                    database.migrate()  # also brings a reused database up to the current migrations
+                    if reused is None:
+                        started = time.perf_counter()
+                        dataset = seed(database, per_pacticipant, verification_count)
+                        console.print(
+                            f"{backend} {scale}: seeded {PACTICIPANTS * per_pacticipant:,} versions, "
+                            f"{PACTICIPANTS * per_pacticipant * PROVIDERS_PER_CONSUMER:,} publications, "
+                            f"{verification_count:,} verifications in {time.perf_counter() - started:.1f} s"
+                        )
+                    else:
+                        dataset = reused
+                        console.print(f"{backend} {scale}: reusing the database seeded for {saved.name}")
+                    database.dispose()
                     url = stack.enter_context(broker_process(database_url))
-                    dataset.page_contract = publish_page_contract(url, dataset)
+                    if reused is None:
+                        dataset.page_contract = publish_page_contract(url, dataset)
+                        if keep is not None:
+                            saved.write_text(json.dumps(asdict(dataset)))
                     if provider_contracts:
                         started = time.perf_counter()
                         count = publish_provider_contracts(url, dataset)
@@ -1008,6 +1057,13 @@ def main() -> None:
         help="comma-separated words: time only the endpoints whose names contain one (e.g. page,publish)",
     )
     parser.add_argument(
+        "--keep",
+        type=Path,
+        default=None,
+        help="directory that keeps the seeded databases (SQLite files there, PostgreSQL schemas bench_<label>) "
+        "and reuses them in later runs with the same sizes; each run's publishes add a few hundred versions",
+    )
+    parser.add_argument(
         "--sqlite-synchronous",
         default="",
         help="e.g. FULL,NORMAL: compare publish latency under these SQLite settings (the first is the reference)",
@@ -1032,6 +1088,7 @@ def main() -> None:
         arguments.verifications,
         arguments.provider_contracts,
         [word.strip() for word in arguments.only.split(",") if word.strip()] or None,
+        arguments.keep,
     )
     sys.exit(0 if ok else 1)
 
