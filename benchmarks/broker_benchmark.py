@@ -517,12 +517,13 @@ _WITH_SYNCHRONOUS = (
 
 
 @contextmanager
-def broker_process(database_url: str, synchronous: str | None = None) -> Iterator[str]:
-    """`solo60 broker serve` on a free port; with `synchronous`, its SQLite commits with that setting."""
+def broker_process(database_url: str, synchronous: str | None = None, root: Path = ROOT) -> Iterator[str]:
+    """`solo60 broker serve` on a free port; with `synchronous`, its SQLite commits with that setting.
+    `root`: the checkout whose broker runs (`python -m` imports from the working directory first)."""
     launcher = ["-m", "solo60"] if synchronous is None else ["-c", _WITH_SYNCHRONOUS, synchronous]
     process = subprocess.Popen(
         [sys.executable, *launcher, "broker", "serve", "--port", "0", "--database-url", database_url],
-        cwd=ROOT,
+        cwd=root,
         stderr=subprocess.PIPE,
         stdout=subprocess.DEVNULL,
         text=True,
@@ -939,7 +940,10 @@ def run(
     provider_contracts: bool = False,
     only: list[str] | None = None,
     keep: Path | None = None,
+    baseline: Path | None = None,
 ) -> bool:
+    """With `baseline` (another checkout of this repository), each dataset is also served by that
+    checkout's broker, timed in the same rounds, reported as the data label plus " base"."""
     scales = {
         "full": (full_versions, full_verifications),
         "1%": (max(1, full_versions // 100), max(1, full_verifications // 100)),
@@ -996,6 +1000,11 @@ def run(
                             f"in {time.perf_counter() - started:.1f} s"
                         )
                     targets[scale] = (url, dataset)
+                    if baseline is not None:
+                        targets[f"{scale} base"] = (
+                            stack.enter_context(broker_process(database_url, root=baseline)),
+                            dataset,
+                        )
                 for scale, timings in measure(targets, requests, warm_up, only).items():
                     results[(backend, scale)] = timings
     return report(results)
@@ -1012,14 +1021,16 @@ def report(results: dict[tuple[str, str], dict[str, list[float]]]) -> bool:
             p95 = percentile(values, 0.95)
             is_page = endpoint.startswith("page ")
             health_ratio = p95 / health_p95 if endpoint != "/health" else None
-            small = results.get((backend, "1%"), {}).get(endpoint)
-            scale_ratio = p95 / percentile(small, 0.95) if small and scale == "full" and endpoint != "/health" else None
+            small = results.get((backend, scale.replace("full", "1%")), {}).get(endpoint)
+            is_full = scale.startswith("full")
+            scale_ratio = p95 / percentile(small, 0.95) if small and is_full and endpoint != "/health" else None
             health_goal = PAGE_RATIO_GOAL if is_page else HEALTH_RATIO_GOAL
             meets = (health_ratio is None or health_ratio <= health_goal) and (
                 is_page or scale_ratio is None or scale_ratio <= SCALE_RATIO_GOAL
             )
-            ok = ok and meets
-            colour = "" if meets else "[red]"
+            is_baseline = scale.endswith(" base")  # the goals are this checkout's
+            ok = ok and (meets or is_baseline)
+            colour = "" if meets or is_baseline else "[red]"
             table.add_row(
                 backend,
                 scale,
@@ -1064,6 +1075,13 @@ def main() -> None:
         "and reuses them in later runs with the same sizes; each run's publishes add a few hundred versions",
     )
     parser.add_argument(
+        "--baseline",
+        type=Path,
+        default=None,
+        help="another checkout (e.g. a git worktree of main): its broker serves the same data too, timed in "
+        "the same rounds, for a before/after in one run",
+    )
+    parser.add_argument(
         "--sqlite-synchronous",
         default="",
         help="e.g. FULL,NORMAL: compare publish latency under these SQLite settings (the first is the reference)",
@@ -1089,6 +1107,7 @@ def main() -> None:
         arguments.provider_contracts,
         [word.strip() for word in arguments.only.split(",") if word.strip()] or None,
         arguments.keep,
+        arguments.baseline,
     )
     sys.exit(0 if ok else 1)
 
