@@ -22,7 +22,6 @@ from sqlalchemy.engine import Connection
 
 from broker.pacticipants import repository as pacticipants_repository
 from broker.pacts import repository as pacts_repository
-from broker.pacts.tables import pact_contents, pact_versions
 from broker.provider_contracts import coverage_memo, repository
 from broker.provider_contracts.comparison import ComparisonError, document_from_text
 from broker.provider_contracts.coverage import (
@@ -35,8 +34,6 @@ from broker.provider_contracts.coverage import (
 )
 from broker.provider_contracts.coverage_memo import PreparedContract
 from broker.provider_contracts.tables import provider_contract_contents, provider_contracts
-from broker.storage.lists import one_of
-from broker.verifications import repository as verifications_repository
 from broker.versions.tables import branch_versions, branches, versions
 
 
@@ -99,41 +96,22 @@ def _prepared(connection: Connection, provider_name: str, content_id: int) -> Pr
 def _pacts_that_matter(
     connection: Connection, provider_id: int, contract_sha: str, prepared: PreparedContract
 ) -> list[AnalysedPact]:
-    ids = [publication_id for publication_id, _ in repository.publications_that_matter(connection, provider_id)]
     by_pact_version: dict[int, list[Any]] = {}
-    for publication in pacts_repository.publications_by_ids(connection, ids):
-        by_pact_version.setdefault(publication.pact_version_id, []).append(publication)
-    verifications = verifications_repository.latest_for_pact_versions(connection, list(by_pact_version))
-    shas = _content_shas(connection, list(by_pact_version))
+    for row in repository.pact_uses_that_matter(connection, provider_id):
+        by_pact_version.setdefault(row.pact_version_id, []).append(row)
     uses = []
-    for pact_version_id, publications in sorted(by_pact_version.items()):
-        verification = verifications.get(pact_version_id)
-        verified = (
-            f"verified by {verification.provider_name} {verification.provider_version_number}"
-            if verification is not None and verification.success
-            else None
-        )
-        numbers = ", ".join(sorted({item.consumer_version_number for item in publications}))
-        consumer = publications[0].consumer_name
+    for pact_version_id, rows in sorted(by_pact_version.items()):
+        newest = rows[0]  # every row of a pact version carries its content and newest verification
+        verified = f"verified by {newest.verifier_name} {newest.verifier_version_number}" if newest.verified else None
+        numbers = ", ".join(sorted({row.consumer_version_number for row in rows}))
+        consumer = newest.consumer_name
         interactions = coverage_memo.remembered(
             coverage_memo.analyses,
-            (contract_sha, shas[pact_version_id], consumer),
+            (contract_sha, newest.sha, consumer),
             partial(_analysed, connection, prepared, pact_version_id, consumer),
         )
         uses.append(AnalysedPact(consumer, numbers, interactions, verified))
     return uses
-
-
-def _content_shas(connection: Connection, pact_version_ids: list[int]) -> dict[int, str]:
-    """The SHA of each pact version's content: with the contract's, the key of its analysis."""
-    if not pact_version_ids:
-        return {}
-    rows = connection.execute(
-        sa.select(pact_versions.c.id, pact_contents.c.sha)
-        .join(pact_contents, pact_contents.c.id == pact_versions.c.content_id)
-        .where(one_of(connection, pact_versions.c.id, pact_version_ids))
-    )
-    return {row.id: row.sha for row in rows}
 
 
 def _analysed(
