@@ -4,10 +4,10 @@ reach it (and whether the provider verified them or only the comparison vouches 
 response fields nobody reads, and the interactions the document does not describe.
 
 The data is exactly the API's (`broker_coverage`); this module only arranges it as tables. The
-uses of a response are grouped by consumer, interaction and verification state, each group naming
-its last few consumer versions (of the newest pact contents) and counting the rest: at a year of history a response has
-thousands of uses (every branch head of every consumer), which nobody reads one by one and which
-took most of the page's time to render.
+uses of a response are grouped by consumer and verification state, each group naming its last few
+consumer versions and interactions (those of the newest pact contents) and counting the rest: at a
+year of history a response has thousands of uses (every branch head of every consumer), which
+nobody reads one by one and which took most of the page's time to render.
 """
 
 from __future__ import annotations
@@ -24,18 +24,19 @@ from broker.ui import status, urls
 from broker.ui.rendering import page
 from broker.ui.status import Shown
 
-MAX_VERSIONS_SHOWN = 5  # per group of uses: the last in the API's order (newest pact contents), the rest counted
+SHOWN_PER_GROUP = 5  # versions and interactions per group of uses: the last in the API's order, the rest counted
 
 
 @dataclass(frozen=True)
 class Use:
-    """One consumer interaction reaching an operation's response (or none), with one verification
-    state, across the consumer versions whose pacts have it."""
+    """A consumer's interactions reaching an operation's response (or, outside the contract, sending
+    one request and getting one status) with one verification state, across its versions."""
 
     consumer: str
-    versions: list[str]  # the group's last MAX_VERSIONS_SHOWN versions in the API's order (newest contents last)
+    versions: list[str]  # the group's last SHOWN_PER_GROUP versions in the API's order (newest contents last)
     more_versions: int  # the group's other versions (of older contents), counted, not linked
-    interaction: str
+    interactions: list[str]  # the last SHOWN_PER_GROUP distinct interaction descriptions, likewise
+    more_interactions: int
     shown: Shown
     detail: str
     request: str = ""
@@ -73,43 +74,43 @@ def _verification(verified: str) -> tuple[Shown, str]:
 
 
 def _uses(items: list[dict[str, Any]]) -> list[Use]:
-    """The uses grouped by consumer, interaction (and request and status, for those the contract
-    does not describe) and verification state, in the order each group first appears."""
-    groups: dict[tuple[str, ...], tuple[Shown, dict[str, None], dict[str, None]]] = {}
+    """The uses grouped by consumer, request and status (for those the contract does not
+    describe) and verification state, in the order each group first appears."""
+    groups: dict[tuple[str, ...], tuple[Shown, dict[str, None], dict[str, None], dict[str, None]]] = {}
     for item in items:
         shown, detail = _verification(str(item.get("verified") or ""))
-        key = (
-            str(item.get("consumer", "")),
-            str(item.get("interaction", "")),
-            str(item.get("request", "")),
-            str(item.get("status", "")),
-            shown.key,
-        )
-        _, versions, details = groups.setdefault(key, (shown, {}, {}))
+        key = (str(item.get("consumer", "")), str(item.get("request", "")), str(item.get("status", "")), shown.key)
+        _, versions, interactions, details = groups.setdefault(key, (shown, {}, {}, {}))
         for number in str(item.get("version", "")).split(", "):
             if number:
                 versions[number] = None
+        interactions[str(item.get("interaction", ""))] = None
         if detail:
             details[detail] = None
     found = []
-    for (consumer, interaction, request, status_code, _), (shown, versions, details) in groups.items():
-        numbers = list(versions)
-        verifiers = list(details)
+    for (consumer, request, status_code, _), (shown, versions, interactions, details) in groups.items():
+        numbers, descriptions, verifiers = list(versions), list(interactions), list(details)
         found.append(
             Use(
                 consumer=consumer,
-                versions=numbers[-MAX_VERSIONS_SHOWN:],
-                more_versions=max(0, len(numbers) - MAX_VERSIONS_SHOWN),
-                interaction=interaction,
+                versions=numbers[-SHOWN_PER_GROUP:],
+                more_versions=max(0, len(numbers) - SHOWN_PER_GROUP),
+                interactions=descriptions[-SHOWN_PER_GROUP:],
+                more_interactions=max(0, len(descriptions) - SHOWN_PER_GROUP),
                 shown=shown,
-                detail=verifiers[-1] + (f" and {len(verifiers) - 1} more" if len(verifiers) > 1 else "")
-                if verifiers
-                else "",
+                detail=_verifiers(verifiers),
                 request=request,
                 status=status_code,
             )
         )
     return found
+
+
+def _verifiers(found: list[str]) -> str:
+    """Who verified (`provider 1.2.3`): the last one, and how many others."""
+    if not found:
+        return ""
+    return found[-1] + (f" and {len(found) - 1} more" if len(found) > 1 else "")
 
 
 def _provider(found: dict[str, Any], number: int) -> ProviderCoverage:
