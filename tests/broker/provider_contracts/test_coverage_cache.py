@@ -95,3 +95,14 @@ def test_two_requests_and_a_cold_start_give_identical_answers(broker: BrokerClie
     page = broker.get("/coverage", headers={"Accept": "text/html"})
     assert page.status_code == 200
     assert page.text == broker.get("/coverage", headers={"Accept": "text/html"}).text
+
+
+def test_the_kept_analyses_stay_within_their_weight_forgetting_the_least_recently_used() -> None:
+    kept: coverage_memo.Bounded[str, str] = coverage_memo.Bounded(10, weigh=len)
+    kept.put("a", "xxxx")
+    kept.put("b", "xxxx")
+    assert kept.get("a") == "xxxx"  # now the most recently used
+    kept.put("c", "xxxx")  # 12 > 10: "b" goes
+    assert (kept.get("a"), kept.get("b"), kept.get("c")) == ("xxxx", None, "xxxx")
+    kept.put("d", "x" * 30)  # heavier than the bound alone: kept, everything else goes
+    assert (len(kept), kept.get("d")) == (1, "x" * 30)
