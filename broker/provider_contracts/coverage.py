@@ -156,6 +156,8 @@ def coverage_map(
             "statuses": statuses,
         }
     unrouted: list[dict[str, Any]] = []
+    statuses_reached: dict[tuple[tuple[str, str] | None, int], dict[str, Any] | None] = {}
+    reads_counted: set[tuple[int, str, tuple[str, ...]]] = set()  # (status, consumer, reads) already marked
     for pact in pacts:
         for interaction in pact.interactions:
             verified = pact.verified_by_provider or (
@@ -167,14 +169,21 @@ def coverage_map(
                 "interaction": interaction.description,
                 "verified": verified,
             }
-            operation = operations.get(interaction.operation) if interaction.operation else None
-            status = _documented_status(operation, interaction.status) if operation else None
-            if operation is None or status is None:
+            reached = (interaction.operation, interaction.status)
+            if reached not in statuses_reached:
+                operation = operations.get(interaction.operation) if interaction.operation else None
+                statuses_reached[reached] = _documented_status(operation, interaction.status) if operation else None
+            status = statuses_reached[reached]
+            if status is None:
                 unrouted.append(
                     {**use, "request": f"{interaction.method} {interaction.path}", "status": interaction.status}
                 )
                 continue
             status["interactions"].append(use)
+            counted = (id(status), pact.consumer, interaction.reads)
+            if counted in reads_counted:
+                continue  # the same consumer reading the same fields of the same response again
+            reads_counted.add(counted)
             for name in interaction.reads:
                 found = status["fields"].get(name)
                 if found is not None and pact.consumer not in found["readBy"]:
