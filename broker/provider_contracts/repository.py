@@ -250,9 +250,8 @@ def pact_uses_that_matter(connection: Connection, provider_id: int) -> list[Any]
     SHA, and its pact version's newest verification by anyone (`verified`, `verifier_name`,
     `verifier_version_number`; None when never verified).
 
-    The publications are gathered by id alone and then looked up by primary key, and the newest
-    verification's id is worked out per publication before its row is joined: PostgreSQL
-    otherwise hashes every publication, or every verification, to find a thousand of them."""
+    The publications are gathered by id alone and then looked up by primary key: PostgreSQL
+    otherwise hashes every publication to find a thousand of them."""
     heads = sa.select(latest_branch_pacts.c.pact_publication_id.label("id")).where(
         latest_branch_pacts.c.provider_id == provider_id
     )
@@ -261,10 +260,6 @@ def pact_uses_that_matter(connection: Connection, provider_id: int) -> list[Any]
         pact_publications.c.consumer_version_id.in_(_live_consumer_versions(provider_id)),
     )
     matter = sa.union(heads, live).subquery()
-    newer = verifications.alias("newer")
-    no_newer = ~sa.exists().where(
-        newer.c.pact_version_id == verifications.c.pact_version_id, newer.c.id > verifications.c.id
-    )
     statement = (
         sa.select(
             pact_publications.c.pact_version_id,
@@ -280,14 +275,34 @@ def pact_uses_that_matter(connection: Connection, provider_id: int) -> list[Any]
         .join(versions, versions.c.id == pact_publications.c.consumer_version_id)
         .join(pact_versions, pact_versions.c.id == pact_publications.c.pact_version_id)
         .join(pact_contents, pact_contents.c.id == pact_versions.c.content_id)
-        .outerjoin(
-            verifications,
-            sa.and_(verifications.c.pact_version_id == pact_publications.c.pact_version_id, no_newer),
-        )
+        .outerjoin(verifications, _newest_verification(connection.dialect.name))
         .outerjoin(_verifiers, _verifiers.c.id == verifications.c.provider_id)
         .outerjoin(_verifier_versions, _verifier_versions.c.id == verifications.c.provider_version_id)
     )
     return list(connection.execute(statement))
+
+
+def _newest_verification(dialect: str) -> sa.ColumnElement[bool]:
+    """Joins a publication's pact version to its newest verification (the highest id). SQLite
+    finds that id once per row (`= (SELECT max(id) ...)`); PostgreSQL would hash every
+    verification to answer that, so there each candidate is kept only if none is newer, which it
+    answers with two probes of the pact-version index."""
+    if dialect == "postgresql":
+        newer = verifications.alias("newer")
+        return sa.and_(
+            verifications.c.pact_version_id == pact_publications.c.pact_version_id,
+            ~sa.exists().where(
+                newer.c.pact_version_id == verifications.c.pact_version_id, newer.c.id > verifications.c.id
+            ),
+        )
+    others = verifications.alias("others")
+    newest = (
+        sa.select(sa.func.max(others.c.id))
+        .where(others.c.pact_version_id == pact_publications.c.pact_version_id)
+        .correlate(pact_publications)
+        .scalar_subquery()
+    )
+    return verifications.c.id == newest
 
 
 def _live_consumer_versions(provider_id: int) -> Any:
