@@ -23,11 +23,11 @@ The web UI's pages (`page ...` rows, asked for with a browser's Accept header) a
 same rounds: the index (and its `?tags=true` view), the pacticipants and one pacticipant, a pact,
 a verification result, the matrix (a selector query and an integration's matrix), an
 integration's dashboard (by branch, by environment, and all versions), the coverage map
-(`/coverage`), can-i-deploy (the form's answer and the branch URL), the network, the
-environments and one environment, the webhooks and one webhook (the seed adds webhooks with a
-history of triggered runs and logs), and a provider version's contract (one self-verified
-contract is published for an old provider version after seeding, so can-i-deploy's answers stay
-those of verifications).
+(`/coverage`; its JSON is the `coverage (API)` row, held to the pages' goal), can-i-deploy (the
+form's answer and the branch URL), the network, the environments and one environment, the
+webhooks and one webhook (the seed adds webhooks with a history of triggered runs and logs), and
+a provider version's contract (one self-verified contract is published for an old provider
+version after seeding, so can-i-deploy's answers stay those of verifications).
 
 Goals: every heavy endpoint's p95 <= 4x /health's p95, and <= 1.2x its own p95 at 1 % of the
 data; every page's p95 <= 10x /health's p95.
