@@ -4,10 +4,17 @@ For every provider that published a contract: its newest contract from its main 
 newest), the pacts of consumer versions that are the latest of a branch or deployed or released
 (the pacts a contract is judged against), and for each pact whether the provider verified it
 (its latest verification result) or, failing that, what comparing it with the contract says.
+
+Per request only the queries deciding which contract and pacts matter, and their latest
+verifications, run; parsing a contract and comparing a pact with it depend on their contents
+alone and are kept by SHA between requests (`coverage_memo`), so a pact content or contract
+is read and compared once per process, not on every request.
 """
 
 from __future__ import annotations
 
+import threading
+from functools import partial
 from typing import Any
 
 import sqlalchemy as sa
@@ -15,12 +22,19 @@ from sqlalchemy.engine import Connection
 
 from broker.pacticipants import repository as pacticipants_repository
 from broker.pacts import repository as pacts_repository
-from broker.provider_contracts import repository
+from broker.provider_contracts import coverage_memo, repository
 from broker.provider_contracts.comparison import ComparisonError, document_from_text
-from broker.provider_contracts.coverage import PactUse, provider_coverage
-from broker.provider_contracts.tables import provider_contracts
-from broker.verifications import repository as verifications_repository
-from broker.versions.tables import branch_versions, branches
+from broker.provider_contracts.coverage import (
+    AnalysedPact,
+    InteractionUse,
+    analyse_pact,
+    comparator_for,
+    coverage_map,
+    documented_operations,
+)
+from broker.provider_contracts.coverage_memo import PreparedContract
+from broker.provider_contracts.tables import provider_contract_contents, provider_contracts
+from broker.versions.tables import branch_versions, branches, versions
 
 
 def broker_coverage(connection: Connection) -> dict[str, Any]:
@@ -31,17 +45,22 @@ def broker_coverage(connection: Connection) -> dict[str, Any]:
         contract = _main_branch_contract(connection, provider.id, provider.main_branch)
         if contract is None:
             continue
-        try:
-            document = document_from_text(contract.content, f"{provider.name}'s contract").content
-        except ComparisonError:
+        prepared = coverage_memo.remembered(
+            coverage_memo.documents, contract.sha, partial(_prepared, connection, provider.name, contract.content_id)
+        )
+        if prepared.comparator is None:
             continue  # a stored contract that is not an OpenAPI document has no operations to map
-        found = provider_coverage(provider.name, document, _pacts_that_matter(connection, provider.id))
-        found["contract"] = {"version": contract.provider_version_number, "sha": contract.sha}
+        found = coverage_map(
+            provider.name, prepared.operations, _pacts_that_matter(connection, provider.id, contract.sha, prepared)
+        )
+        found["contract"] = {"version": contract.version_number, "sha": contract.sha}
         providers.append(found)
     return {"source": "the provider contracts and pacts in this broker", "fuzzReport": None, "providers": providers}
 
 
 def _main_branch_contract(connection: Connection, provider_id: int, main_branch: str | None) -> Any:
+    """The contract's version number, SHA and content id (not its text, which is read only when
+    its SHA is new to this process)."""
     newest = sa.select(sa.func.max(provider_contracts.c.provider_version_id)).where(
         provider_contracts.c.provider_id == provider_id
     )
@@ -51,24 +70,54 @@ def _main_branch_contract(connection: Connection, provider_id: int, main_branch:
         .where(branches.c.name == (main_branch or "main"))
     )
     version_id = connection.execute(on_main).scalar() or connection.execute(newest).scalar()
-    return repository.find_contract(connection, version_id) if version_id is not None else None
-
-
-def _pacts_that_matter(connection: Connection, provider_id: int) -> list[PactUse]:
-    ids = [publication_id for publication_id, _ in repository.publications_that_matter(connection, provider_id)]
-    by_pact_version: dict[int, list[Any]] = {}
-    for publication in pacts_repository.publications_by_ids(connection, ids):
-        by_pact_version.setdefault(publication.pact_version_id, []).append(publication)
-    verifications = verifications_repository.latest_for_pact_versions(connection, list(by_pact_version))
-    uses = []
-    for pact_version_id, publications in sorted(by_pact_version.items()):
-        verification = verifications.get(pact_version_id)
-        verified = (
-            f"verified by {verification.provider_name} {verification.provider_version_number}"
-            if verification is not None and verification.success
-            else None
+    if version_id is None:
+        return None
+    return connection.execute(
+        sa.select(
+            versions.c.number.label("version_number"),
+            provider_contract_contents.c.sha,
+            provider_contracts.c.content_id,
         )
-        numbers = ", ".join(sorted({item.consumer_version_number for item in publications}))
-        content = pacts_repository.document_of(connection, pact_version_id)
-        uses.append(PactUse(publications[0].consumer_name, numbers, content, verified))
+        .join(versions, versions.c.id == provider_contracts.c.provider_version_id)
+        .join(provider_contract_contents, provider_contract_contents.c.id == provider_contracts.c.content_id)
+        .where(provider_contracts.c.provider_version_id == version_id)
+    ).first()
+
+
+def _prepared(connection: Connection, provider_name: str, content_id: int) -> PreparedContract:
+    text, _ = repository.contract_text(connection, content_id)
+    try:
+        document = document_from_text(text, f"{provider_name}'s contract").content
+    except ComparisonError:
+        return PreparedContract(None, (), threading.Lock())
+    return PreparedContract(comparator_for(document), documented_operations(document), threading.Lock())
+
+
+def _pacts_that_matter(
+    connection: Connection, provider_id: int, contract_sha: str, prepared: PreparedContract
+) -> list[AnalysedPact]:
+    by_pact_version: dict[int, list[Any]] = {}
+    for row in repository.pact_uses_that_matter(connection, provider_id):
+        by_pact_version.setdefault(row.pact_version_id, []).append(row)
+    uses = []
+    for pact_version_id, rows in sorted(by_pact_version.items()):
+        newest = rows[0]  # every row of a pact version carries its content and newest verification
+        verified = f"verified by {newest.verifier_name} {newest.verifier_version_number}" if newest.verified else None
+        numbers = ", ".join(sorted({row.consumer_version_number for row in rows}))
+        consumer = newest.consumer_name
+        interactions = coverage_memo.remembered(
+            coverage_memo.analyses,
+            (contract_sha, newest.sha, consumer),
+            partial(_analysed, connection, prepared, pact_version_id, consumer),
+        )
+        uses.append(AnalysedPact(consumer, numbers, interactions, verified))
     return uses
+
+
+def _analysed(
+    connection: Connection, prepared: PreparedContract, pact_version_id: int, consumer: str
+) -> tuple[InteractionUse, ...]:
+    content = pacts_repository.document_of(connection, pact_version_id)
+    assert prepared.comparator is not None
+    with prepared.lock:
+        return analyse_pact(prepared.comparator, content, consumer)

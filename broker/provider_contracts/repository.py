@@ -20,7 +20,12 @@ from broker.provider_contracts.tables import cross_contract_results, provider_co
 from broker.storage.lists import one_of, one_of_parameter
 from broker.storage.schema import utcnow
 from broker.storage.upserts import insert_returning_id
+from broker.verifications.tables import verifications
 from broker.versions.tables import branch_versions, branches, versions
+
+_use_consumers = pacticipants.alias("use_consumers")
+_verifiers = pacticipants.alias("verifiers")
+_verifier_versions = versions.alias("verifier_versions")
 
 # --- documents and contracts -----------------------------------------------------------------
 
@@ -244,6 +249,80 @@ def publications_that_matter(
     provider contract is judged against. Newest first; the newest `limit` only, if given."""
     rows = connection.execute(_publications_that_matter(provider_id, limit)).all()
     return [(row.id, row.content_id) for row in sorted(rows, key=lambda row: row.id, reverse=True)]
+
+
+def pact_uses_that_matter(connection: Connection, provider_id: int) -> list[Any]:
+    """The publications of `publications_that_matter`, each with what the coverage map shows of
+    it, in one statement: consumer name, consumer version number, pact version id, its content's
+    SHA, and its pact version's newest verification by anyone (`verified`, `verifier_name`,
+    `verifier_version_number`; None when never verified).
+
+    The publications are gathered by id alone and then looked up by primary key: PostgreSQL
+    otherwise hashes every publication to find a thousand of them."""
+    heads = sa.select(latest_branch_pacts.c.pact_publication_id.label("id")).where(
+        latest_branch_pacts.c.provider_id == provider_id
+    )
+    live = sa.select(pact_publications.c.id).where(
+        pact_publications.c.provider_id == provider_id,
+        pact_publications.c.consumer_version_id.in_(_live_consumer_versions(provider_id)),
+    )
+    matter = sa.union(heads, live).subquery()
+    statement = (
+        sa.select(
+            pact_publications.c.pact_version_id,
+            _use_consumers.c.name.label("consumer_name"),
+            versions.c.number.label("consumer_version_number"),
+            pact_contents.c.sha,
+            verifications.c.success.label("verified"),
+            _verifiers.c.name.label("verifier_name"),
+            _verifier_versions.c.number.label("verifier_version_number"),
+        )
+        .join(matter, matter.c.id == pact_publications.c.id)
+        .join(_use_consumers, _use_consumers.c.id == pact_publications.c.consumer_id)
+        .join(versions, versions.c.id == pact_publications.c.consumer_version_id)
+        .join(pact_versions, pact_versions.c.id == pact_publications.c.pact_version_id)
+        .join(pact_contents, pact_contents.c.id == pact_versions.c.content_id)
+        .outerjoin(verifications, _newest_verification(connection.dialect.name))
+        .outerjoin(_verifiers, _verifiers.c.id == verifications.c.provider_id)
+        .outerjoin(_verifier_versions, _verifier_versions.c.id == verifications.c.provider_version_id)
+    )
+    return list(connection.execute(statement))
+
+
+def _newest_verification(dialect: str) -> sa.ColumnElement[bool]:
+    """Joins a publication's pact version to its newest verification (the highest id). SQLite
+    finds that id once per row (`= (SELECT max(id) ...)`); PostgreSQL would hash every
+    verification to answer that, so there each candidate is kept only if none is newer, which it
+    answers with two probes of the pact-version index."""
+    if dialect == "postgresql":
+        newer = verifications.alias("newer")
+        return sa.and_(
+            verifications.c.pact_version_id == pact_publications.c.pact_version_id,
+            ~sa.exists().where(
+                newer.c.pact_version_id == verifications.c.pact_version_id, newer.c.id > verifications.c.id
+            ),
+        )
+    others = verifications.alias("others")
+    newest = (
+        sa.select(sa.func.max(others.c.id))
+        .where(others.c.pact_version_id == pact_publications.c.pact_version_id)
+        .correlate(pact_publications)
+        .scalar_subquery()
+    )
+    return verifications.c.id == newest
+
+
+def _live_consumer_versions(provider_id: int) -> Any:
+    """The versions of the provider's consumers deployed or released now."""
+    consumer_ids = sa.select(integrations.c.consumer_id).where(integrations.c.provider_id == provider_id)
+    return sa.union(
+        sa.select(deployed_versions.c.version_id).where(
+            deployed_versions.c.pacticipant_id.in_(consumer_ids), deployed_versions.c.undeployed_at.is_(None)
+        ),
+        sa.select(released_versions.c.version_id).where(
+            released_versions.c.pacticipant_id.in_(consumer_ids), released_versions.c.support_ended_at.is_(None)
+        ),
+    )
 
 
 def pact_shas(connection: Connection, pact_content_ids: Iterable[int]) -> dict[int, str]:

@@ -3,7 +3,11 @@ contract, each documented operation and response status with the consumers' inte
 reach it (and whether the provider verified them or only the comparison vouches for them), the
 response fields nobody reads, and the interactions the document does not describe.
 
-The data is exactly the API's (`broker_coverage`); this module only arranges it as tables.
+The data is exactly the API's (`broker_coverage`); this module only arranges it as tables. The
+uses of a response are grouped by consumer and verification state, each group naming its last few
+consumer versions and interactions (those of the newest pact contents) and counting the rest: at a
+year of history a response has thousands of uses (every branch head of every consumer), which
+nobody reads one by one and which took most of the page's time to render.
 """
 
 from __future__ import annotations
@@ -20,14 +24,19 @@ from broker.ui import status, urls
 from broker.ui.rendering import page
 from broker.ui.status import Shown
 
+SHOWN_PER_GROUP = 5  # versions and interactions per group of uses: the last in the API's order, the rest counted
+
 
 @dataclass(frozen=True)
 class Use:
-    """One consumer interaction reaching an operation's response."""
+    """A consumer's interactions reaching an operation's response (or, outside the contract, sending
+    one request and getting one status) with one verification state, across its versions."""
 
     consumer: str
-    versions: list[str]
-    interaction: str
+    versions: list[str]  # the group's last SHOWN_PER_GROUP versions in the API's order (newest contents last)
+    more_versions: int  # the group's other versions (of older contents), counted, not linked
+    interactions: list[str]  # the last SHOWN_PER_GROUP distinct interaction descriptions, likewise
+    more_interactions: int
     shown: Shown
     detail: str
     request: str = ""
@@ -56,23 +65,52 @@ class ProviderCoverage:
     anchor: str
 
 
-def _use(item: dict[str, Any]) -> Use:
-    verified = str(item.get("verified") or "")
+def _verification(verified: str) -> tuple[Shown, str]:
     if verified == VERIFIED_BY_COMPARISON:
-        shown, detail = status.COVERAGE_USE["compatible"], ""
-    elif verified == INCOMPATIBLE_BY_COMPARISON:
-        shown, detail = status.COVERAGE_USE["incompatible"], ""
-    else:  # "verified by <provider> <version>"
-        shown, detail = status.COVERAGE_USE["verified"], verified.removeprefix("verified by ").strip()
-    return Use(
-        consumer=str(item.get("consumer", "")),
-        versions=[number for number in str(item.get("version", "")).split(", ") if number],
-        interaction=str(item.get("interaction", "")),
-        shown=shown,
-        detail=detail,
-        request=str(item.get("request", "")),
-        status=str(item.get("status", "")),
-    )
+        return status.COVERAGE_USE["compatible"], ""
+    if verified == INCOMPATIBLE_BY_COMPARISON:
+        return status.COVERAGE_USE["incompatible"], ""
+    return status.COVERAGE_USE["verified"], verified.removeprefix("verified by ").strip()  # "<provider> <version>"
+
+
+def _uses(items: list[dict[str, Any]]) -> list[Use]:
+    """The uses grouped by consumer, request and status (for those the contract does not
+    describe) and verification state, in the order each group first appears."""
+    groups: dict[tuple[str, ...], tuple[Shown, dict[str, None], dict[str, None], dict[str, None]]] = {}
+    for item in items:
+        shown, detail = _verification(str(item.get("verified") or ""))
+        key = (str(item.get("consumer", "")), str(item.get("request", "")), str(item.get("status", "")), shown.key)
+        _, versions, interactions, details = groups.setdefault(key, (shown, {}, {}, {}))
+        for number in str(item.get("version", "")).split(", "):
+            if number:
+                versions[number] = None
+        interactions[str(item.get("interaction", ""))] = None
+        if detail:
+            details[detail] = None
+    found = []
+    for (consumer, request, status_code, _), (shown, versions, interactions, details) in groups.items():
+        numbers, descriptions, verifiers = list(versions), list(interactions), list(details)
+        found.append(
+            Use(
+                consumer=consumer,
+                versions=numbers[-SHOWN_PER_GROUP:],
+                more_versions=max(0, len(numbers) - SHOWN_PER_GROUP),
+                interactions=descriptions[-SHOWN_PER_GROUP:],
+                more_interactions=max(0, len(descriptions) - SHOWN_PER_GROUP),
+                shown=shown,
+                detail=_verifiers(verifiers),
+                request=request,
+                status=status_code,
+            )
+        )
+    return found
+
+
+def _verifiers(found: list[str]) -> str:
+    """Who verified (`provider 1.2.3`): the last one, and how many others."""
+    if not found:
+        return ""
+    return found[-1] + (f" and {len(found) - 1} more" if len(found) > 1 else "")
 
 
 def _provider(found: dict[str, Any], number: int) -> ProviderCoverage:
@@ -90,7 +128,7 @@ def _provider(found: dict[str, Any], number: int) -> ProviderCoverage:
                     operation=operation["operation"],
                     status=str(documented.get("status", "")),
                     shown=status.COVERAGE[used],
-                    uses=[_use(item) for item in documented.get("interactions", [])],
+                    uses=_uses(documented.get("interactions", [])),
                     unread=unread,
                     fuzzed=operation.get("fuzzed"),
                 )
@@ -103,7 +141,7 @@ def _provider(found: dict[str, Any], number: int) -> ProviderCoverage:
         rows=rows,
         used_operations=sum(1 for operation in operations if operation.get("used")),
         operations=len(operations),
-        outside=[_use(item) for item in found.get("outsideTheDocument", [])],
+        outside=_uses(found.get("outsideTheDocument", [])),
         anchor=f"provider-{number}",
     )
 

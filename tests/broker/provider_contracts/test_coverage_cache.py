@@ -1,0 +1,108 @@
+"""The coverage map keeps each contract's parsed document and each pact's analysis between
+requests, by the contents' SHAs: a changed pact or a changed contract changes the answer at once,
+the same data gives the same answer warm or cold, and going back to an earlier contract gives its
+earlier answer."""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+from broker.provider_contracts import coverage_memo
+from tests.broker.provider_contracts.shop import get_item, pact, shop
+from tests.broker.support import BrokerClient
+
+COMPATIBLE = pact(get_item())["interactions"]
+INCOMPATIBLE = pact(get_item(response_body={"id": 1, "name": "Lamp", "price": 3}))["interactions"]
+GET_ITEM = "GET /items/{itemId}"
+
+
+def publish_contract(broker: BrokerClient, version: str, document: dict[str, Any]) -> None:
+    body = {
+        "pacticipantVersionNumber": version,
+        "branch": "main",
+        "contract": {
+            "content": base64.b64encode(json.dumps(document).encode()).decode(),
+            "contentType": "application/json",
+            "specification": "oas",
+            "selfVerificationResults": {"success": True, "verifier": "schemathesis"},
+        },
+    }
+    response = broker.post("/provider-contracts/provider/shop/publish", body)
+    assert response.status_code == 200, response.text
+
+
+def coverage(broker: BrokerClient) -> dict[str, Any]:
+    response = broker.get("/coverage")
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def uses_of(answer: dict[str, Any], operation: str, status: str = "200") -> list[tuple[str, str, str]]:
+    (provider,) = answer["providers"]
+    (found,) = [item for item in provider["operations"] if item["operation"] == operation]
+    (documented,) = [item for item in found["statuses"] if item["status"] == status]
+    return [(use["consumer"], use["version"], use["verified"]) for use in documented["interactions"]]
+
+
+def test_a_changed_pact_changes_the_answer(broker: BrokerClient) -> None:
+    publish_contract(broker, "10", shop())
+    broker.publish("web", "1", "shop", branch="main", interactions=COMPATIBLE)
+    assert uses_of(coverage(broker), GET_ITEM) == [("web", "1", "compatible by comparison")]
+    broker.publish("web", "2", "shop", branch="main", interactions=INCOMPATIBLE)  # main's newest pact, new content
+    assert uses_of(coverage(broker), GET_ITEM) == [("web", "2", "incompatible by comparison")]
+    broker.publish("web", "3", "shop", branch="main", interactions=COMPATIBLE)  # the first content again
+    assert uses_of(coverage(broker), GET_ITEM) == [("web", "3", "compatible by comparison")]
+
+
+def test_a_changed_contract_changes_the_answer_and_going_back_restores_it(broker: BrokerClient) -> None:
+    broker.publish("web", "1", "shop", branch="main", interactions=COMPATIBLE)
+    publish_contract(broker, "10", shop())
+    first = coverage(broker)
+    assert uses_of(first, GET_ITEM) == [("web", "1", "compatible by comparison")]
+
+    without_get = shop()
+    del without_get["paths"]["/items/{itemId}"]["get"]  # the same pact, a contract that no longer has it
+    publish_contract(broker, "11", without_get)
+    changed = coverage(broker)
+    assert GET_ITEM not in [item["operation"] for item in changed["providers"][0]["operations"]]
+    assert [(use["request"], use["status"]) for use in changed["providers"][0]["outsideTheDocument"]] == [
+        ("GET /items/1", 200)
+    ]
+
+    publish_contract(broker, "12", shop())  # the first document again, on a newer version
+    back = coverage(broker)
+    assert back["providers"][0]["contract"]["version"] == "12"
+    assert back["providers"][0]["contract"]["sha"] == first["providers"][0]["contract"]["sha"]
+    assert back["providers"][0]["operations"] == first["providers"][0]["operations"]
+
+
+def test_two_requests_and_a_cold_start_give_identical_answers(broker: BrokerClient) -> None:
+    publish_contract(broker, "10", shop())
+    broker.publish("web", "1", "shop", branch="main", interactions=COMPATIBLE)
+    broker.publish("web", "2", "shop", branch="feat/price", interactions=INCOMPATIBLE)
+    broker.publish("app", "7", "shop", branch="main", interactions=COMPATIBLE)
+    coverage_memo.forget_all()
+    cold = coverage(broker)
+    warm = [coverage(broker) for _ in range(2)]
+    assert cold == warm[0] == warm[1]
+    assert sorted(uses_of(cold, GET_ITEM)) == [
+        ("app", "7", "compatible by comparison"),
+        ("web", "1", "compatible by comparison"),
+        ("web", "2", "incompatible by comparison"),
+    ]
+    page = broker.get("/coverage", headers={"Accept": "text/html"})
+    assert page.status_code == 200
+    assert page.text == broker.get("/coverage", headers={"Accept": "text/html"}).text
+
+
+def test_the_kept_analyses_stay_within_their_weight_forgetting_the_least_recently_used() -> None:
+    kept: coverage_memo.Bounded[str, str] = coverage_memo.Bounded(10, weigh=len)
+    kept.put("a", "xxxx")
+    kept.put("b", "xxxx")
+    assert kept.get("a") == "xxxx"  # now the most recently used
+    kept.put("c", "xxxx")  # 12 > 10: "b" goes
+    assert (kept.get("a"), kept.get("b"), kept.get("c")) == ("xxxx", None, "xxxx")
+    kept.put("d", "x" * 30)  # heavier than the bound alone: kept, everything else goes
+    assert (len(kept), kept.get("d")) == (1, "x" * 30)
