@@ -39,6 +39,7 @@ from contracts where no verification exists, comparing on the fly the pairs no p
     python benchmarks/broker_benchmark.py [--requests 300] [--backends sqlite,postgres]
                                           [--postgres-url postgresql+psycopg://postgres@127.0.0.1:5432/test]
                                           [--provider-contracts] [--only page,publish]
+                                          [--keep DIR] [--baseline OTHER_CHECKOUT]
     python benchmarks/broker_benchmark.py --sqlite-synchronous FULL,NORMAL [--versions 100] [--requests 300]
 
 `--sqlite-synchronous` measures instead what durability costs a publish: one SQLite broker per

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from psycopg import _connection_base as psycopg_connection
 from rich.console import Console
 from rich.table import Table
 from sqlalchemy import event
@@ -74,13 +75,33 @@ def _counted(database: Database) -> Counter:
     def _checkout(*_args: Any) -> None:
         counter.checkouts += 1
 
-    @event.listens_for(database.engine, "commit")
-    def _commit(_conn: Any) -> None:
-        counter.statements.append("COMMIT")
-        counter.milliseconds.append(0.0)
-        counter.raw.append(("COMMIT", None))
+    if database.engine.dialect.name == "postgresql":
+        _count_driver_commands(counter)
+    else:
+
+        @event.listens_for(database.engine, "commit")
+        def _commit(_conn: Any) -> None:
+            counter.statements.append("COMMIT")
+            counter.milliseconds.append(0.0)
+            counter.raw.append(("COMMIT", None))
 
     return counter
+
+
+def _count_driver_commands(counter: Counter) -> None:
+    """psycopg sends BEGIN, COMMIT, ROLLBACK and DEALLOCATE ALL itself, unseen by SQLAlchemy's
+    cursor events; each is a round trip (a ROLLBACK also drops the connection's prepared
+    statements), so they are counted too."""
+    original = psycopg_connection.BaseConnection._exec_command
+
+    def counted(self: Any, command: Any, result_format: Any = 0) -> Any:
+        text = command.decode() if isinstance(command, bytes) else str(command)
+        counter.statements.append(text)
+        counter.milliseconds.append(0.0)
+        counter.raw.append((text, None))
+        return original(self, command, result_format)
+
+    psycopg_connection.BaseConnection._exec_command = counted  # type: ignore[method-assign]
 
 
 def _server_times(database: Database, raw: list[tuple[str, Any]]) -> list[str]:
@@ -89,7 +110,8 @@ def _server_times(database: Database, raw: list[tuple[str, Any]]) -> list[str]:
     if database.engine.dialect.name != "postgresql":
         return ["" for _ in raw]
     times = []
-    with database.engine.connect() as connection:
+    # autocommit: a rollback at the end would drop the broker's prepared statements (see above)
+    with database.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         for statement, parameters in raw:
             if not statement.lstrip().upper().startswith("SELECT"):
                 times.append("")
@@ -102,7 +124,6 @@ def _server_times(database: Database, raw: list[tuple[str, Any]]) -> list[str]:
                     best = (planning, execution)
             assert best is not None
             times.append(f"plan {best[0]:.2f} + {best[1]:.2f}")
-        connection.rollback()
     return times
 
 

@@ -518,15 +518,25 @@ def counterparties(
 ) -> list[tuple[str, Pacticipant]]:
     """Who a pacticipant integrates with, in one round trip: ("provider", p) for the providers its
     versions (or, with None, any version) have pacts with; ("consumer", c) for its consumers."""
-    if version_ids is None:
-        provider_ids = sa.select(integrations.c.provider_id).where(integrations.c.consumer_id == pacticipant_id)
-    else:
+    statement = _counterparties_statement(connection.dialect.name, version_ids is not None)
+    parameters: dict[str, Any] = {"pacticipant_id": pacticipant_id}
+    if version_ids is not None:
+        parameters["version_ids"] = list(version_ids) or [-1]
+    return [(row[0], pacticipant_from_row(row[1:])) for row in connection.execute(statement, parameters)]
+
+
+@lru_cache(maxsize=8)
+def _counterparties_statement(dialect: str, by_versions: bool) -> sa.CompoundSelect:
+    """Built once per shape (every matrix query asks it), the versions bound as one parameter."""
+    pacticipant_id = sa.bindparam("pacticipant_id")
+    if by_versions:
         provider_ids = sa.select(pact_publications.c.provider_id).where(
-            pact_publications.c.consumer_version_id.in_(list(version_ids) or [-1])
+            one_of_parameter(dialect, pact_publications.c.consumer_version_id, "version_ids")
         )
+    else:
+        provider_ids = sa.select(integrations.c.provider_id).where(integrations.c.consumer_id == pacticipant_id)
     consumer_ids = sa.select(integrations.c.consumer_id).where(integrations.c.provider_id == pacticipant_id)
-    statement = sa.union_all(
+    return sa.union_all(
         sa.select(sa.literal("provider").label("role"), *pacticipants.c).where(pacticipants.c.id.in_(provider_ids)),
         sa.select(sa.literal("consumer").label("role"), *pacticipants.c).where(pacticipants.c.id.in_(consumer_ids)),
     )
-    return [(row[0], pacticipant_from_row(row[1:])) for row in connection.execute(statement)]
