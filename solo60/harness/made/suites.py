@@ -74,7 +74,12 @@ def _in_this_process(repository: Path, arguments: list[str]) -> SuiteRun:
     import pytest
 
     output = io.StringIO()
-    with _kept_environment(), contextlib.chdir(repository), contextlib.redirect_stdout(output):
+    with (
+        _kept_environment(),
+        _forgotten_afterwards(repository),
+        contextlib.chdir(repository),
+        contextlib.redirect_stdout(output),
+    ):
         os.environ["PACT_DO_NOT_TRACK"] = "true"
         code = pytest.main(arguments)
     return SuiteRun(code == pytest.ExitCode.OK, output.getvalue())
@@ -103,3 +108,24 @@ def _kept_environment() -> Iterator[None]:
         for name, value in saved.items():
             if os.environ.get(name) != value:
                 os.environ[name] = value
+
+
+@contextlib.contextmanager
+def _forgotten_afterwards(repository: Path) -> Iterator[None]:
+    """The suites' own modules (tests, conftests) are dropped when the run ends.
+
+    pytest takes a module it finds in `sys.modules` as it is: a second run in this process
+    would otherwise run the tests as the first found them, not as they are on disk now.
+    """
+    try:
+        yield
+    finally:
+        root = repository.resolve()
+        suites = root / "consumers"
+        for name, module in list(sys.modules.items()):
+            file = getattr(module, "__file__", None)
+            if file is None:
+                continue
+            path = Path(file).resolve()
+            if path == root / "conftest.py" or path.is_relative_to(suites):
+                del sys.modules[name]
