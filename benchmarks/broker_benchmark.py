@@ -21,11 +21,13 @@ this shared machine rather than minutes apart.
 
 The web UI's pages (`page ...` rows, asked for with a browser's Accept header) are timed in the
 same rounds: the index (and its `?tags=true` view), the pacticipants and one pacticipant, a pact,
-a verification result, the matrix (a selector query and an integration's matrix), can-i-deploy
-(the form's answer and the branch URL), the network, the environments and one environment, the
-webhooks and one webhook (the seed adds webhooks with a history of triggered runs and logs), and a
-provider version's contract (one self-verified contract is published for an old provider version
-after seeding, so can-i-deploy's answers stay those of verifications).
+a verification result, the matrix (a selector query and an integration's matrix), an
+integration's dashboard (by branch, by environment, and all versions), the coverage map
+(`/coverage`), can-i-deploy (the form's answer and the branch URL), the network, the
+environments and one environment, the webhooks and one webhook (the seed adds webhooks with a
+history of triggered runs and logs), and a provider version's contract (one self-verified
+contract is published for an old provider version after seeding, so can-i-deploy's answers stay
+those of verifications).
 
 Goals: every heavy endpoint's p95 <= 4x /health's p95, and <= 1.2x its own p95 at 1 % of the
 data; every page's p95 <= 10x /health's p95.
@@ -62,7 +64,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import quote
@@ -515,12 +517,13 @@ _WITH_SYNCHRONOUS = (
 
 
 @contextmanager
-def broker_process(database_url: str, synchronous: str | None = None) -> Iterator[str]:
-    """`solo60 broker serve` on a free port; with `synchronous`, its SQLite commits with that setting."""
+def broker_process(database_url: str, synchronous: str | None = None, root: Path = ROOT) -> Iterator[str]:
+    """`solo60 broker serve` on a free port; with `synchronous`, its SQLite commits with that setting.
+    `root`: the checkout whose broker runs (`python -m` imports from the working directory first)."""
     launcher = ["-m", "solo60"] if synchronous is None else ["-c", _WITH_SYNCHRONOUS, synchronous]
     process = subprocess.Popen(
         [sys.executable, *launcher, "broker", "serve", "--port", "0", "--database-url", database_url],
-        cwd=ROOT,
+        cwd=root,
         stderr=subprocess.PIPE,
         stdout=subprocess.DEVNULL,
         text=True,
@@ -760,6 +763,13 @@ def _measure_rounds(url: str, dataset: Dataset) -> dict[str, Callable[[httpx.Cli
         consumer, provider = integration()
         return f"/matrix/provider/{provider}/consumer/{consumer}"
 
+    def dashboard_page(view: str) -> Callable[[], str]:
+        def path() -> str:
+            consumer, provider = integration()
+            return f"/dashboard/provider/{provider}/consumer/{consumer}?view={view}"
+
+        return path
+
     def can_i_deploy_page() -> str:
         name = rng.choice(dataset.names)
         version = rng.choice(dataset.recent_versions[name])
@@ -790,6 +800,10 @@ def _measure_rounds(url: str, dataset: Dataset) -> dict[str, Callable[[httpx.Cli
                 f"{quote(contract_version)}/provider-contract"
             )
         ),
+        "page dashboard by branch": page(dashboard_page("branch")),
+        "page dashboard by environment": page(dashboard_page("environment")),
+        "page dashboard all": page(dashboard_page("all")),
+        "page coverage": page(lambda: "/coverage"),
         "page network": page(lambda: "/integrations"),
         "page environments": page(lambda: "/environments"),
         "page environment": page(lambda: f"/environments/{rng.choice(environment_uuids)}"),
@@ -863,27 +877,57 @@ def _publish_request(client: httpx.Client, dataset: Dataset, rng: random.Random)
     )
 
 
+def _empty(database_url: str) -> None:
+    """Drops every table of a kept database whose seeding never finished (it is seeded again)."""
+    engine = sa.create_engine(database_url)
+    try:
+        metadata = sa.MetaData()
+        metadata.reflect(engine)
+        metadata.drop_all(engine)
+        with engine.begin() as connection:
+            connection.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
+    finally:
+        engine.dispose()
+
+
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
 @contextmanager
-def database_for(backend: str, postgres_url: str, scratch: Path, label: str) -> Iterator[str]:
+def database_for(backend: str, postgres_url: str, scratch: Path, label: str, keep: bool = False) -> Iterator[str]:
+    """A fresh database for one dataset; with `keep`, a fixed one (a file in `scratch`, a schema
+    named after the label) that outlives the run, so a later run can reuse its seeded data."""
     if backend == "sqlite":
         yield f"sqlite:///{scratch / f'{label}.sqlite'}"
         return
-    schema = f"bench_{label}_{uuid.uuid4().hex[:6]}"
+    schema = f"bench_{label}" if keep else f"bench_{label}_{uuid.uuid4().hex[:6]}"
     admin = sa.create_engine(postgres_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+        connection.execute(sa.text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
     separator = "&" if "?" in postgres_url else "?"
     try:
         yield f"{postgres_url}{separator}options={quote(f'-csearch_path={schema}')}"
     finally:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        if not keep:
+            with admin.connect() as connection:
+                connection.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
         admin.dispose()
+
+
+def _dataset_file(keep: Path, backend: str, label: str) -> Path:
+    return keep / f"{backend}_{label}.json"
+
+
+def _saved_dataset(path: Path) -> Dataset | None:
+    """The dataset a kept database was seeded with (None when it was never seeded completely)."""
+    if not path.exists():
+        return None
+    saved = json.loads(path.read_text())
+    saved["verification_pages"] = [tuple(page) for page in saved["verification_pages"]]
+    saved["page_contract"] = tuple(saved["page_contract"])
+    return Dataset(**saved)
 
 
 def run(
@@ -895,13 +939,20 @@ def run(
     full_verifications: int,
     provider_contracts: bool = False,
     only: list[str] | None = None,
+    keep: Path | None = None,
+    baseline: Path | None = None,
 ) -> bool:
+    """With `baseline` (another checkout of this repository), each dataset is also served by that
+    checkout's broker, timed in the same rounds, reported as the data label plus " base"."""
     scales = {
         "full": (full_versions, full_verifications),
         "1%": (max(1, full_versions // 100), max(1, full_verifications // 100)),
     }
     results: dict[tuple[str, str], dict[str, list[float]]] = {}
-    with tempfile.TemporaryDirectory(prefix="broker-bench-") as scratch:
+    with ExitStack() as outer:
+        scratch = (
+            keep if keep is not None else Path(outer.enter_context(tempfile.TemporaryDirectory(prefix="broker-bench-")))
+        )
         for backend in backends:
             if backend == "postgres":
                 try:
@@ -913,19 +964,34 @@ def run(
                 targets: dict[str, tuple[str, Dataset]] = {}
                 for scale, (per_pacticipant, verification_count) in scales.items():
                     label = "full" if scale == "full" else "small"
-                    database_url = stack.enter_context(database_for(backend, postgres_url, Path(scratch), label))
-                    database = Database(database_url)
-                    database.migrate()
-                    started = time.perf_counter()
-                    dataset = seed(database, per_pacticipant, verification_count)
-                    database.dispose()
-                    console.print(
-                        f"{backend} {scale}: seeded {PACTICIPANTS * per_pacticipant:,} versions, "
-                        f"{PACTICIPANTS * per_pacticipant * PROVIDERS_PER_CONSUMER:,} publications, "
-                        f"{verification_count:,} verifications in {time.perf_counter() - started:.1f} s"
+                    if keep is not None:
+                        label = f"{label}_{per_pacticipant}_{verification_count}"
+                    database_url = stack.enter_context(
+                        database_for(backend, postgres_url, scratch, label, keep is not None)
                     )
+                    saved = _dataset_file(scratch, backend, label)
+                    reused = _saved_dataset(saved) if keep is not None else None
+                    if reused is None and keep is not None:
+                        _empty(database_url)  # a kept database whose seeding never finished
+                    database = Database(database_url)
+                    database.migrate()  # also brings a reused database up to the current migrations
+                    if reused is None:
+                        started = time.perf_counter()
+                        dataset = seed(database, per_pacticipant, verification_count)
+                        console.print(
+                            f"{backend} {scale}: seeded {PACTICIPANTS * per_pacticipant:,} versions, "
+                            f"{PACTICIPANTS * per_pacticipant * PROVIDERS_PER_CONSUMER:,} publications, "
+                            f"{verification_count:,} verifications in {time.perf_counter() - started:.1f} s"
+                        )
+                    else:
+                        dataset = reused
+                        console.print(f"{backend} {scale}: reusing the database seeded for {saved.name}")
+                    database.dispose()
                     url = stack.enter_context(broker_process(database_url))
-                    dataset.page_contract = publish_page_contract(url, dataset)
+                    if reused is None:
+                        dataset.page_contract = publish_page_contract(url, dataset)
+                        if keep is not None:
+                            saved.write_text(json.dumps(asdict(dataset)))
                     if provider_contracts:
                         started = time.perf_counter()
                         count = publish_provider_contracts(url, dataset)
@@ -934,6 +1000,11 @@ def run(
                             f"in {time.perf_counter() - started:.1f} s"
                         )
                     targets[scale] = (url, dataset)
+                    if baseline is not None:
+                        targets[f"{scale} base"] = (
+                            stack.enter_context(broker_process(database_url, root=baseline)),
+                            dataset,
+                        )
                 for scale, timings in measure(targets, requests, warm_up, only).items():
                     results[(backend, scale)] = timings
     return report(results)
@@ -950,14 +1021,16 @@ def report(results: dict[tuple[str, str], dict[str, list[float]]]) -> bool:
             p95 = percentile(values, 0.95)
             is_page = endpoint.startswith("page ")
             health_ratio = p95 / health_p95 if endpoint != "/health" else None
-            small = results.get((backend, "1%"), {}).get(endpoint)
-            scale_ratio = p95 / percentile(small, 0.95) if small and scale == "full" and endpoint != "/health" else None
+            small = results.get((backend, scale.replace("full", "1%")), {}).get(endpoint)
+            is_full = scale.startswith("full")
+            scale_ratio = p95 / percentile(small, 0.95) if small and is_full and endpoint != "/health" else None
             health_goal = PAGE_RATIO_GOAL if is_page else HEALTH_RATIO_GOAL
             meets = (health_ratio is None or health_ratio <= health_goal) and (
                 is_page or scale_ratio is None or scale_ratio <= SCALE_RATIO_GOAL
             )
-            ok = ok and meets
-            colour = "" if meets else "[red]"
+            is_baseline = scale.endswith(" base")  # the goals are this checkout's
+            ok = ok and (meets or is_baseline)
+            colour = "" if meets or is_baseline else "[red]"
             table.add_row(
                 backend,
                 scale,
@@ -995,6 +1068,20 @@ def main() -> None:
         help="comma-separated words: time only the endpoints whose names contain one (e.g. page,publish)",
     )
     parser.add_argument(
+        "--keep",
+        type=Path,
+        default=None,
+        help="directory that keeps the seeded databases (SQLite files there, PostgreSQL schemas bench_<label>) "
+        "and reuses them in later runs with the same sizes; each run's publishes add a few hundred versions",
+    )
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        default=None,
+        help="another checkout (e.g. a git worktree of main): its broker serves the same data too, timed in "
+        "the same rounds, for a before/after in one run",
+    )
+    parser.add_argument(
         "--sqlite-synchronous",
         default="",
         help="e.g. FULL,NORMAL: compare publish latency under these SQLite settings (the first is the reference)",
@@ -1019,6 +1106,8 @@ def main() -> None:
         arguments.verifications,
         arguments.provider_contracts,
         [word.strip() for word in arguments.only.split(",") if word.strip()] or None,
+        arguments.keep,
+        arguments.baseline,
     )
     sys.exit(0 if ok else 1)
 

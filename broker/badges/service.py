@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.engine import Connection
 
-from broker.badges import texts
+from broker.badges import texts, untagged
 from broker.badges.svg import Badge
 from broker.deployments import repository as deployments_repository
 from broker.matrix import service as matrix
@@ -58,19 +58,29 @@ def pact_badge(
     consumer_tag: str | None = None,
     provider_tag: str | None = None,
     tags_in_title: bool = False,
+    only_untagged: bool = False,
 ) -> Drawn:
-    """The newest pact (from consumer versions with `consumer_tag`) against its newest
-    verification (by provider versions with `provider_tag`): verified, changed, failed..."""
+    """The newest pact (from consumer versions with `consumer_tag`, or with no tag at all when
+    `only_untagged`) against its newest verification (by provider versions with `provider_tag`;
+    of untagged consumer versions' pacts when `only_untagged`): verified, changed, failed..."""
     found = pacticipants_repository.find_by_names(connection, [provider_name, consumer_name])
     provider, consumer = found.get(provider_name), found.get(consumer_name)
-    publication = (
-        _latest_publication(connection, provider.id, consumer.id, consumer_tag) if provider and consumer else None
-    )
+    publication = None
+    if provider is not None and consumer is not None:
+        publication = (
+            untagged.latest_publication(connection, provider.id, consumer.id)
+            if only_untagged
+            else _latest_publication(connection, provider.id, consumer.id, consumer_tag)
+        )
     if provider is None or consumer is None or publication is None:
         comment = f"{consumer_name} version ? revision ? {provider_name} version ? number ?"
         return Drawn(texts.PACT_NOT_FOUND, comment)
-    verification = verifications_repository.latest_for_integration(
-        connection, consumer.id, provider.id, consumer_tag=consumer_tag, provider_tag=provider_tag
+    verification = (
+        untagged.latest_verification(connection, provider.id, consumer.id)
+        if only_untagged
+        else verifications_repository.latest_for_integration(
+            connection, consumer.id, provider.id, consumer_tag=consumer_tag, provider_tag=provider_tag
+        )
     )
     status = pseudo_branch_status(publication.sha, verification)
     title = texts.pact_title(

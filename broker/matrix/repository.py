@@ -32,7 +32,7 @@ from broker.pacticipants.tables import pacticipants
 from broker.pacts.tables import pact_contents, pact_publications, pact_versions, superseded_pact_revisions
 from broker.provider_contracts.models import ContractVerdict, CrossContractResult
 from broker.provider_contracts.tables import cross_contract_results, provider_contract_contents, provider_contracts
-from broker.storage.lists import one_of, one_of_parameter
+from broker.storage.lists import in_subquery, one_of, one_of_parameter
 from broker.verifications.tables import latest_verifications, verifications
 from broker.versions.models import Reference, VersionLabels
 from broker.versions.tables import branch_versions, branches, tags, versions
@@ -190,11 +190,11 @@ def _integration_statement(
     if by_consumer_version:
         statement = statement.where(one_of_parameter(dialect, p.c.consumer_version_id, "consumer_versions"))
     elif left:
-        statement = _only_recent_actions(statement, p)
+        statement = _only_recent_actions(dialect, statement, p)
     return statement
 
 
-def _only_recent_actions(statement: sa.Select[Any], p: Any) -> sa.Select[Any]:
+def _only_recent_actions(dialect: str, statement: sa.Select[Any], p: Any) -> sa.Select[Any]:
     """An integration's newest `row_limit` rows without joining its whole history.
 
     Every publication is a row here (a left join), so the `row_limit` publications of the newest
@@ -230,7 +230,7 @@ def _only_recent_actions(statement: sa.Select[Any], p: Any) -> sa.Select[Any]:
         sa.select(superseded_pact_revisions.c.pact_publication_id),
     )
     return statement.where(
-        p.c.pact_publication_id.in_(candidates),
+        in_subquery(dialect, p.c.pact_publication_id, candidates),
         sa.or_(p.c.created_at >= since, verifications.c.created_at >= since),
     )
 

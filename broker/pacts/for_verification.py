@@ -17,10 +17,10 @@ from broker.errors import InvalidInputError, NotFoundError
 from broker.pacticipants import service as pacticipants
 from broker.pacticipants.models import Pacticipant
 from broker.pacts.models import Publication
-from broker.pacts.pending import PendingStatus, pending_statuses
+from broker.pacts.pending import PendingStatus, pending_statuses, verified_for_branch_both
 from broker.pacts.selection import Selection, default_selections, select_all
 from broker.pacts.selectors import VerificationQuery, environments_named
-from broker.pacts.wip import wip_selections
+from broker.pacts.wip import wip_candidates, wip_selections
 from broker.versions import branches
 
 
@@ -76,22 +76,27 @@ def find_pacts_for_verification(
     else:
         selections = default_selections(connection, provider)
     explicit = _deduplicated(selections)
+    explicit_ids = [publication.pact_version_id for publication, _ in explicit]
+    already = {(p.consumer_id, p.pact_version_id) for p, _ in explicit}
     statuses: dict[int, PendingStatus] = {}
-    if query.include_pending_status and explicit:
+    candidates = verified_outside_wip = None
+    if query.include_pending_status and explicit and branch_name and query.include_wip_pacts_since is not None:
+        # a provider branch asking for pending status and WIP pacts (what the verifiers send):
+        # both checks answered by one query over the explicit pacts and the WIP candidates
+        candidates = wip_candidates(connection, provider, query.include_wip_pacts_since, already)
+        verified, verified_outside_wip = verified_for_branch_both(
+            connection, [*explicit_ids, *(row.pact_version_id for row in candidates)], provider_branch
+        )
+        statuses = {pid: PendingStatus(pid not in verified) for pid in explicit_ids}
+    elif query.include_pending_status and explicit:
         statuses = pending_statuses(
-            connection,
-            provider,
-            [publication.pact_version_id for publication, _ in explicit],
-            branch_name,
-            provider_branch,
-            query.provider_version_tags,
+            connection, provider, explicit_ids, branch_name, provider_branch, query.provider_version_tags
         )
     pacts = [
         VerifiablePact(publication, group, statuses.get(publication.pact_version_id), False)
         for publication, group in explicit
     ]
     if query.include_wip_pacts_since is not None:
-        already = {(p.consumer_id, p.pact_version_id) for p, _ in explicit}
         wip = wip_selections(
             connection,
             provider,
@@ -100,6 +105,8 @@ def find_pacts_for_verification(
             provider_branch,
             query.provider_version_tags,
             already,
+            candidates=candidates,
+            verified_outside_wip=verified_outside_wip,
         )
         for publication, group in _deduplicated(wip):
             pending_tags = query.provider_version_tags if not query.provider_version_branch else ()

@@ -41,6 +41,19 @@ def verified_for_branch(
     )
 
 
+def verified_for_branch_both(
+    connection: Connection, pact_version_ids: Iterable[int], branch: Branch | None
+) -> tuple[set[int], set[int]]:
+    """`verified_for_branch` counting every success and counting only those made outside WIP,
+    in one query (what the pending and WIP checks of one request ask)."""
+    return verifications_repository.successfully_verified_by_branch(
+        connection,
+        pact_version_ids,
+        branch_id=branch.id if branch is not None else 0,
+        before=branch.created_at if branch is not None else None,
+    )
+
+
 def verified_for_tag(
     connection: Connection,
     provider: Pacticipant,

@@ -24,7 +24,7 @@ from broker.names import name_problem, url_problem
 from broker.pacticipants import repository as pacticipants_repository
 from broker.pacticipants import service as pacticipants
 from broker.pacticipants.models import Pacticipant
-from broker.pacts import content, heads, repository
+from broker.pacts import content, heads, new_publication, repository
 from broker.pacts.models import Publication
 from broker.provider_contracts import cross_contracts
 from broker.provider_contracts import repository as contracts_repository
@@ -241,6 +241,7 @@ def publish_pact(
         connection, contract.provider_name, "providerName"
     )
     new_sha = contract.sha
+    heads_moved = False  # the integration and the heads were written with the publication
     existing = None if version_is_new else repository.find_publication(connection, provider.id, version.id)
     outcome: Outcome
     new_content = False
@@ -262,6 +263,10 @@ def publish_pact(
         pact_version_id, _, new_content = _store(connection, consumer, provider, stored)
         repository.replace_publication_content(connection, existing, pact_version_id)
         publication = repository.find_publication(connection, provider.id, version.id)  # type: ignore[assignment]
+    elif (written := _insert_in_one_statement(connection, consumer, provider, version, contract, labels)) is not None:
+        publication, new_content = written
+        outcome = "created"
+        heads_moved = True
     else:
         pact_version_id, sha, new_content = _store(connection, consumer, provider, contract)
         now = utcnow()
@@ -288,10 +293,11 @@ def publish_pact(
     assert publication is not None
     events = [EventName.CONTRACT_PUBLISHED.value]
     if outcome != "republished":
-        integrations_repository.record_contract_data(connection, consumer.id, provider.id)
-        heads.publication_added(
-            connection, publication.id, provider.id, consumer.id, version.id, publication.created_at, labels
-        )
+        if not heads_moved:
+            integrations_repository.record_contract_data(connection, consumer.id, provider.id)
+            heads.publication_added(
+                connection, publication.id, provider.id, consumer.id, version.id, publication.created_at, labels
+            )
         if new_content or _content_changed(connection, publication):
             events.append(EventName.CONTRACT_CONTENT_CHANGED.value)
         if with_contracts is None or provider.id in with_contracts:
@@ -299,6 +305,49 @@ def publish_pact(
     if with_webhooks:
         events.extend(triggers.pact_published(connection, publication, events, hooks))
     return PublishedPact(publication, outcome, events)
+
+
+def _insert_in_one_statement(
+    connection: Connection,
+    consumer: Pacticipant,
+    provider: Pacticipant,
+    version: Version,
+    contract: Contract,
+    labels: tuple[list[int], list[str]] | None,
+) -> tuple[Publication, bool] | None:
+    """PostgreSQL, the version's labels known: the new publication (and whether its content is
+    new between the pair) written in one round trip; None to go step by step."""
+    if connection.dialect.name != "postgresql" or labels is None:
+        return None
+    now = utcnow()
+    written = new_publication.insert(
+        connection,
+        consumer_id=consumer.id,
+        provider_id=provider.id,
+        version_id=version.id,
+        sha=contract.sha,
+        content=contract.stored_text,
+        now=now,
+        branch_ids=labels[0],
+        tag_names=labels[1],
+    )
+    if written is None:
+        return None
+    publication = Publication(
+        written.publication_id,
+        consumer.id,
+        consumer.name,
+        provider.id,
+        provider.name,
+        version.id,
+        version.number,
+        written.pact_version_id,
+        contract.sha,
+        1,
+        now,
+        now,
+    )
+    return publication, written.new_content
 
 
 def _content_changed(connection: Connection, publication: Publication) -> bool:

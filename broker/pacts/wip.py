@@ -57,6 +57,14 @@ def _heads_since() -> sa.CompoundSelect:
     )
 
 
+def wip_candidates(
+    connection: Connection, provider: Pacticipant, since: datetime, already_selected: set[tuple[int, int]]
+) -> list[sa.Row]:
+    """Branch and tag heads created since `since` that were not selected explicitly."""
+    heads = connection.execute(_heads_since(), {"provider_id": provider.id, "since": since}).all()
+    return [row for row in heads if (row.consumer_id, row.pact_version_id) not in already_selected]
+
+
 def wip_selections(
     connection: Connection,
     provider: Pacticipant,
@@ -65,16 +73,23 @@ def wip_selections(
     branch: Branch | None,
     provider_tags: Sequence[str],
     already_selected: set[tuple[int, int]],
+    *,
+    candidates: list[sa.Row] | None = None,
+    verified_outside_wip: set[int] | None = None,
 ) -> list[Selection]:
+    """`candidates` (from `wip_candidates`) and, for a branch, the contents it `verified_outside_wip`
+    save their queries when the caller asked them already."""
     if not branch_name and not provider_tags:
         return []
-    heads = connection.execute(_heads_since(), {"provider_id": provider.id, "since": since}).all()
-    candidates = [row for row in heads if (row.consumer_id, row.pact_version_id) not in already_selected]
+    if candidates is None:
+        candidates = wip_candidates(connection, provider, since, already_selected)
     if not candidates:
         return []
     ids = {row.pact_version_id for row in candidates}
     if branch_name:
-        still_wip = ids - verified_for_branch(connection, ids, branch, exclude_wip=True)
+        if verified_outside_wip is None:
+            verified_outside_wip = verified_for_branch(connection, ids, branch, exclude_wip=True)
+        still_wip = ids - verified_outside_wip
     else:
         still_wip = set()
         for tag in provider_tags:

@@ -5,6 +5,7 @@ matter on each side when something is published."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -16,7 +17,7 @@ from broker.pacticipants.tables import pacticipants
 from broker.pacts.tables import latest_branch_pacts, pact_contents, pact_publications, pact_versions
 from broker.provider_contracts.models import CrossContractResult, ProviderContract, SelfVerification
 from broker.provider_contracts.tables import cross_contract_results, provider_contract_contents, provider_contracts
-from broker.storage.lists import one_of
+from broker.storage.lists import one_of, one_of_parameter
 from broker.storage.schema import utcnow
 from broker.storage.upserts import insert_returning_id
 from broker.versions.tables import branch_versions, branches, versions
@@ -159,9 +160,15 @@ def providers_with_contracts(connection: Connection, provider_ids: Iterable[int]
     wanted = list(provider_ids)
     if not wanted:
         return set()
+    statement = _providers_with_contracts_statement(connection.dialect.name)
+    return set(connection.execute(statement, {"provider_ids": wanted}).scalars())
+
+
+@lru_cache(maxsize=4)
+def _providers_with_contracts_statement(dialect: str) -> sa.Select[Any]:
+    """Built once per dialect: every publish and every matrix query asks it."""
     published = sa.select(provider_contracts.c.id).where(provider_contracts.c.provider_id == pacticipants.c.id).exists()
-    statement = sa.select(pacticipants.c.id).where(one_of(connection, pacticipants.c.id, wanted), published)
-    return set(connection.execute(statement).scalars())
+    return sa.select(pacticipants.c.id).where(one_of_parameter(dialect, pacticipants.c.id, "provider_ids"), published)
 
 
 def contract_text(connection: Connection, content_id: int) -> tuple[str, str]:

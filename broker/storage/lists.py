@@ -28,3 +28,14 @@ def one_of_parameter(dialect_name: str, column: Any, name: str) -> sa.ColumnElem
     if dialect_name == "postgresql":
         return column == sa.any_(sa.bindparam(name, type_=postgresql.ARRAY(column.type)))
     return column.in_(sa.bindparam(name, expanding=True))
+
+
+def in_subquery(dialect_name: str, column: Any, subquery: sa.Select[Any] | sa.CompoundSelect) -> sa.ColumnElement[bool]:
+    """`column` is one of the rows of a (small) subquery. On PostgreSQL as `= ANY(ARRAY(...))`:
+    the subquery then runs once, before the outer query, and its rows are looked up by index;
+    as `IN (...)` the planner, misjudging how few rows it returns, scanned all of `column`'s
+    table that matched the other conditions and hashed the two (a large integration's matrix
+    spent most of its time there)."""
+    if dialect_name == "postgresql":
+        return column == sa.any_(sa.func.array(subquery.scalar_subquery()))
+    return column.in_(subquery)

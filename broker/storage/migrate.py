@@ -45,6 +45,10 @@ def is_at_head(engine: Engine) -> bool:
     """The database answers and carries exactly this code's head revision(s)."""
     try:
         with engine.connect() as connection:
+            if connection.dialect.name == "postgresql":
+                # no transaction to roll back afterwards: a rollback makes psycopg drop the
+                # statements it prepared on this pooled connection (see the /health resource)
+                connection.execution_options(isolation_level="AUTOCOMMIT")
             current = MigrationContext.configure(connection).get_current_heads()
     except sa.exc.SQLAlchemyError:
         return False

@@ -106,6 +106,22 @@ TRIGGERED = {
 }
 
 
+COVERAGE = {
+    True: Shown("covered", "✔", "Used", "success", "At least one consumer's pact reaches this response"),
+    False: Shown("unused", "-", "Not used", "muted", "No consumer's pact reaches this response"),
+}
+
+COVERAGE_USE = {
+    "verified": Shown("verified", "✔", "Verified by the provider", "success", "The provider verified this pact"),
+    "compatible": Shown(
+        "compatible", "✔", "Compatible by comparison", "success", "Not verified, but the contract allows it"
+    ),
+    "incompatible": Shown(
+        "incompatible", "✘", "Incompatible by comparison", "danger", "Not verified, and the contract does not allow it"
+    ),
+}
+
+
 def verification_of(success: bool | None, pending: bool | None = None) -> Shown:
     if success is False and pending:
         return VERIFICATION[PseudoBranchStatus.FAILED_PENDING]

@@ -17,6 +17,7 @@ MATRIX = "/matrix"
 CAN_I_DEPLOY = "/can-i-deploy"
 ENVIRONMENTS = "/environments"
 WEBHOOKS = "/webhooks"
+COVERAGE = "/coverage"
 
 
 def asset(name: str) -> str:
@@ -97,3 +98,8 @@ def cross_contract(provider: str, version_number: str, consumer: str, consumer_v
     """One pact compared with a provider contract: the contract's page, that pact first."""
     pair = paths.bi_directional(provider, version_number, consumer, consumer_version)
     return f"{pair}/cross-contract-verification-results"
+
+
+def dashboard(provider: str, consumer: str, view: str | None = None) -> str:
+    path = f"/dashboard/provider/{paths.segment(provider)}/consumer/{paths.segment(consumer)}"
+    return with_query(path, view=view)

@@ -40,10 +40,16 @@ def _from_row(row: Any) -> Branch:
     return Branch(row.id, row.pacticipant_id, row.pacticipant_name, row.name, row.created_at, row.updated_at)
 
 
+@lru_cache(maxsize=1)
+def _find_statement() -> sa.Select[Any]:
+    """Built once: every publish on a branch looks its branch up."""
+    return _select().where(
+        branches.c.pacticipant_id == sa.bindparam("pacticipant_id"), branches.c.name == sa.bindparam("name")
+    )
+
+
 def find(connection: Connection, pacticipant_id: int, name: str) -> Branch | None:
-    row = connection.execute(
-        _select().where(branches.c.pacticipant_id == pacticipant_id, branches.c.name == name)
-    ).first()
+    row = connection.execute(_find_statement(), {"pacticipant_id": pacticipant_id, "name": name}).first()
     return _from_row(row) if row else None
 
 

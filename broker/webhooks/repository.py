@@ -6,6 +6,7 @@ import uuid as uuid_module
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -350,7 +351,13 @@ def latest_triggered_for_pairs(
     return result
 
 
+@lru_cache(maxsize=1)
+def _enabled_statement() -> sa.Select[Any]:
+    """Built once: every publish and verification result asks it."""
+    return _select().where(webhooks.c.enabled.is_(True)).order_by(webhooks.c.id)
+
+
 def enabled_with_party_ids(connection: Connection) -> list[EnabledWebhook]:
     """Every enabled webhook with the ids of the consumer and provider it names (None: any)."""
-    rows = connection.execute(_select().where(webhooks.c.enabled.is_(True)).order_by(webhooks.c.id))
+    rows = connection.execute(_enabled_statement())
     return [(_from_row(row), row.consumer_id, row.provider_id) for row in rows]

@@ -42,6 +42,18 @@ def _pact(request: BrokerRequest) -> HalResponse:
     )
 
 
+def _untagged_pact(request: BrokerRequest) -> HalResponse:
+    return _svg(
+        service.pact_badge(
+            request.connection,
+            request.param("provider"),
+            request.param("consumer"),
+            _style(request),
+            only_untagged=True,
+        )
+    )
+
+
 def _matrix(request: BrokerRequest) -> HalResponse:
     return _svg(
         service.pact_badge(
@@ -87,6 +99,12 @@ BADGES: list[tuple[str, str, Callable[[BrokerRequest], HalResponse], str]] = [
         "tagged_pact",
         _pact,
         "The verification status of the newest pact with a consumer tag",
+    ),
+    (
+        "/pacts/provider/{provider}/consumer/{consumer}/latest-untagged",
+        "untagged_pact",
+        _untagged_pact,
+        "The verification status of the newest pact from a consumer version without tags",
     ),
     (
         "/matrix/provider/{provider}/latest/{provider_tag}/consumer/{consumer}/latest/{consumer_tag}",

@@ -39,7 +39,11 @@ def register(router: Router) -> None:
     )
     def get_health(request: BrokerRequest) -> HalResponse:
         try:
-            with request.services.database.engine.connect() as connection:
+            # reading(): on PostgreSQL in autocommit, so nothing is rolled back when the connection
+            # goes back to the pool; a rollback makes psycopg drop every statement it prepared on
+            # that connection (DEALLOCATE ALL), so each health check cost the next heavy requests
+            # their prepared statements
+            with request.services.database.reading() as connection:
                 connection.execute(sa.text("SELECT 1"))
         except sa.exc.SQLAlchemyError:
             return HalResponse(503, {"errors": ["The database is unreachable"]}, {}, JSON)

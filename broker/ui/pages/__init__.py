@@ -7,6 +7,8 @@ from broker.api.router import Router
 from broker.ui.pages import (
     assets,
     can_i_deploy,
+    coverage,
+    dashboard,
     environments,
     index,
     matrix,
@@ -23,6 +25,7 @@ def build_page_router() -> Router:
     for module in (
         assets,
         index,
+        dashboard,
         pacts,
         provider_contracts,
         matrix,
@@ -31,6 +34,7 @@ def build_page_router() -> Router:
         network,
         environments,
         webhooks,
+        coverage,
     ):
         module.register(router)
     return router

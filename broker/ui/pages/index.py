@@ -58,6 +58,7 @@ class RowView:
     provider_href: str
     pact_href: str
     matrix_href: str
+    dashboard_href: str
     delete_href: str
     consumer_version: Markup
     provider_version: Markup
@@ -114,6 +115,7 @@ def row_view(row: Row, url: Callable[[str], str], by_labels: bool) -> RowView:
         provider_href=url(urls.pacticipant(row.provider)),
         pact_href=url(urls.pact(row.provider, row.consumer, publication.consumer_version_number)),
         matrix_href=url(urls.integration_matrix(row.provider, row.consumer)),
+        dashboard_href=url(urls.dashboard(row.provider, row.consumer)),
         delete_href=url(urls.integration(row.provider, row.consumer)),
         consumer_version=consumer_version,
         provider_version=provider_version,
@@ -132,12 +134,15 @@ class Pagination:
     total: int | None
 
 
-def _rows(
+def rows_for(
     request: BrokerRequest,
     publications: list[Publication],
     newest: set[int],
     integration_verifications: dict[tuple[int, int], Verification],
 ) -> list[Row]:
+    """Rows for `publications`: those in `newest` (their integration's newest pact) with the
+    integration's newest verification, so a changed pact shows "Changed"; the others with the
+    newest verification of their own content. Shared with the integration dashboard."""
     connection = request.connection
     pairs = [(p.consumer_id, p.provider_id) for p in publications if p.id in newest]
     content_verifications = verifications_repository.latest_for_pact_versions(
@@ -186,7 +191,7 @@ def _integrations_view(request: BrokerRequest, search: str | None, limit: int, o
     newest = overview.newest_of_integrations(connection, pairs)
     verifications = verifications_repository.latest_for_integrations(connection, pairs)
     publications = [newest[pair] for pair in pairs if pair in newest]
-    return _rows(request, publications, {p.id for p in publications}, verifications), total
+    return rows_for(request, publications, {p.id for p in publications}, verifications), total
 
 
 def _heads_view(
@@ -204,7 +209,7 @@ def _heads_view(
     verifications = verifications_repository.latest_for_integrations(
         connection, [(p.consumer_id, p.provider_id) for p in publications if p.id in newest_here]
     )
-    return _rows(request, publications, newest_here, verifications), len(found) > limit
+    return rows_for(request, publications, newest_here, verifications), len(found) > limit
 
 
 def show_index(request: BrokerRequest) -> HalResponse:

@@ -13,6 +13,10 @@ connection's busy timeout is zero and a statement refused with "database is lock
 here with `asyncio.sleep` between attempts, until `busy_timeout` seconds have passed. A refused
 statement had no effect (writes begin with `BEGIN IMMEDIATE`, which either takes the lock or
 fails before doing anything), so retrying it is safe.
+
+The hottest paths (`Database.fetch_one` and `Database.write_core`) skip even the dialect's
+async shape: they run SQLAlchemy's plain sync engine on the loop, one synchronous call per
+unit of work, and wait for another process's lock the same way (`retry_while_locked`).
 """
 
 from __future__ import annotations
@@ -21,8 +25,13 @@ import asyncio
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, Self
+from typing import Any, Self, TypeVar
 
+from sqlalchemy.exc import OperationalError
+
+T = TypeVar("T")
+SQLITE_PRAGMAS = ("PRAGMA journal_mode=WAL", "PRAGMA foreign_keys=ON", "PRAGMA synchronous=NORMAL")
+"""Set on every connection a service opens."""
 _FIRST_PAUSE_SECONDS = 0.001
 _LONGEST_PAUSE_SECONDS = 0.05
 
@@ -126,22 +135,48 @@ class OnLoopConnection:
     async def create_function(self, *args: Any, **kwargs: Any) -> None:
         self._conn.create_function(*args, **kwargs)
 
-    async def _retrying(self, statement: Callable[[], Any]) -> Any:
-        """Run `statement`; while SQLite answers that another connection holds the lock, wait and retry."""
-        deadline: float | None = None
-        pause = _FIRST_PAUSE_SECONDS
-        while True:
-            try:
-                return statement()
-            except sqlite3.OperationalError as error:
-                if "database is locked" not in str(error):
-                    raise
-                now = time.monotonic()
-                deadline = deadline if deadline is not None else now + self.busy_timeout
-                if now >= deadline:
-                    raise
-                await asyncio.sleep(min(pause, deadline - now))
-                pause = min(pause * 2, _LONGEST_PAUSE_SECONDS)
+    async def _retrying(self, statement: Callable[[], T]) -> T:
+        return await retry_while_locked(statement, busy_timeout=self.busy_timeout)
+
+
+async def retry_while_locked(work: Callable[[], T], *, busy_timeout: float) -> T:
+    """Run `work` on the loop; while SQLite answers that another connection holds the lock, wait and retry.
+
+    `work` must leave nothing behind when it fails that way: a statement refused by the lock
+    had no effect, and a whole unit of work (`Database.write_core`) is rolled back before it
+    is run again. SQLAlchemy's wrapped error is recognised as well as sqlite3's own.
+    """
+    deadline: float | None = None
+    pause = _FIRST_PAUSE_SECONDS
+    while True:
+        try:
+            return work()
+        except (sqlite3.OperationalError, OperationalError) as error:
+            if "database is locked" not in str(error):
+                raise
+            now = time.monotonic()
+            deadline = deadline if deadline is not None else now + busy_timeout
+            if now >= deadline:
+                raise
+            await asyncio.sleep(min(pause, deadline - now))
+            pause = min(pause * 2, _LONGEST_PAUSE_SECONDS)
+
+
+def sqlite_connector(path: str) -> Callable[[], sqlite3.Connection]:
+    """The `creator` for a sync engine run on the loop: no busy wait (see `retry_while_locked`).
+
+    The pragmas are set here rather than by a "connect" listener: an engine with no listeners
+    skips SQLAlchemy's event dispatch on every statement.
+    """
+
+    def connect() -> sqlite3.Connection:
+        # check_same_thread is off for the same reason as in `on_loop_connector`.
+        conn = sqlite3.connect(path, timeout=0, check_same_thread=False, isolation_level=None)
+        for pragma in SQLITE_PRAGMAS:
+            conn.execute(pragma)
+        return conn
+
+    return connect
 
 
 def on_loop_connector(path: str, *, busy_timeout: float) -> Callable[[], Any]:

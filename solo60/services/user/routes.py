@@ -25,7 +25,9 @@ class UserRoutes(ServiceRoutes):
         row = await self.runtime.db.fetch_one(storage.BY_ID, {"user_id": user_id})
         if row is None:
             raise NotFound(f"User {user_id!r} does not exist.")
-        return User.model_validate(row._mapping)
+        # A dict, not the row's mapping: pydantic tries each camelCase alias first, and a key a
+        # row does not have costs SQLAlchemy an exception.
+        return User.model_validate(row._asdict())
 
     @implements(api.get_user_by_email)
     async def get_user_by_email(self, query: EmailQuery) -> User:
@@ -45,16 +47,15 @@ class UserRoutes(ServiceRoutes):
 
     @implements(api.create_user)
     async def create_user(self, body: CreateUser) -> User:
+        values = storage.new_user(
+            email=body.email,
+            name=body.name,
+            roles=sorted({role.value for role in body.roles}),
+            email_verified=body.email_verified,
+        )
         try:
-            async with self.runtime.db.write_statements() as connection:
-                row = await storage.add_user(
-                    connection,
-                    email=body.email,
-                    name=body.name,
-                    roles=sorted({role.value for role in body.roles}),
-                    email_verified=body.email_verified,
-                )
-                return User.model_validate(row)
+            row = await self.runtime.db.write_core(lambda connection: storage.insert_user(connection, values))
+            return User.model_validate(row)
         except storage.EmailTaken:
             raise Conflict("A user with this email address already exists.") from None
 

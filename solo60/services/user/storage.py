@@ -54,6 +54,9 @@ BY_ID = sa.select(USERS).where(USERS.c.id == sa.bindparam("user_id"))
 
 """One user's row by id, for `Database.fetch_one(BY_ID, {"user_id": ...})` (the read path of the hot GET)."""
 
+INSERT_USER = USERS.insert()
+"""Built once: SQLAlchemy computes a new statement's cache key on every execution (the signup path)."""
+
 
 async def find_user_by_email(session: AsyncSession, email: str) -> UserRow | None:
     return await session.scalar(sa.select(UserRow).where(UserRow.email_key == email_key(email)))
@@ -78,13 +81,42 @@ async def add_user(
     email_verified: bool = False,
     user_id: str | None = None,
 ) -> dict[str, Any]:
-    """Insert a user and return its columns; the unique email key, not a prior lookup, decides a race.
+    """Insert a user in an open session (provider states seed this way) and return its columns."""
+    values = new_user(
+        email=email, name=name, roles=roles, status=status, email_verified=email_verified, user_id=user_id
+    )
+    try:
+        await session.execute(sa.insert(USERS), values)
+    except IntegrityError as error:
+        raise EmailTaken(email) from error
+    return values
 
-    A Core insert, not an ORM object and a flush: the unit of work cost several times the
-    INSERT itself on the signup path, and nothing reads the row back in the same session.
+
+def insert_user(connection: sa.Connection, values: dict[str, Any]) -> dict[str, Any]:
+    """Insert a user made by `new_user` and return it; the unique email key, not a prior lookup, decides a race.
+
+    Synchronous, for `Database.write_core` (the signup path): a Core insert, not an ORM object
+    and a flush, and no async hop per statement; the unit of work cost several times the INSERT.
     """
+    try:
+        connection.execute(INSERT_USER, values)
+    except IntegrityError as error:
+        raise EmailTaken(values["email"]) from error
+    return values
+
+
+def new_user(
+    *,
+    email: str,
+    name: str,
+    roles: list[str],
+    status: str = "ACTIVE",
+    email_verified: bool = False,
+    user_id: str | None = None,
+) -> dict[str, Any]:
+    """A new user's columns: a fresh id unless one is given, created and updated now."""
     now = utc_now()
-    values = {
+    return {
         "id": user_id or str(uuid.uuid4()),
         "email": email.strip(),
         "email_key": email_key(email),
@@ -96,8 +128,3 @@ async def add_user(
         "created_at": now,
         "updated_at": now,
     }
-    try:
-        await session.execute(sa.insert(USERS), values)
-    except IntegrityError as error:
-        raise EmailTaken(email) from error
-    return values

@@ -76,6 +76,23 @@ def test_tagged_and_matrix_badges_use_the_tags(broker: BrokerClient) -> None:
     assert badge(broker, matrix.replace("latest/prod/consumer", "latest/dev/consumer"))[1] == "unknown"
 
 
+def test_the_untagged_badge_reads_only_consumer_versions_without_tags(broker: BrokerClient) -> None:
+    base = "/pacts/provider/Provider/consumer/Consumer/latest-untagged/badge"
+    broker.publish("Consumer", "1", tags=["prod"])
+    assert badge(broker, base) == ("pact not found", "unknown", COLOURS["lightgrey"])
+    broker.publish("Consumer", "2", interactions=[interaction("untagged")])
+    assert badge(broker, base) == ("consumer/provider pact", "unknown", COLOURS["lightgrey"])
+    broker.verify("Provider", "Consumer", "2", "p1")
+    assert badge(broker, base + ".svg") == ("consumer/provider pact", "verified", COLOURS["brightgreen"])
+    broker.publish("Consumer", "3", tags=["dev"], interactions=[interaction("newer, tagged")])
+    broker.verify("Provider", "Consumer", "3", "p2", success=False)
+    assert badge(broker, base)[1:] == ("verified", COLOURS["brightgreen"])  # the tagged failure is not its business
+    assert badge(broker, "/pacts/provider/Provider/consumer/Consumer/latest/badge")[1] == "failed"
+    broker.publish("Consumer", "4", interactions=[interaction("changed, untagged")])
+    assert badge(broker, base)[1:] == ("changed", COLOURS["orange"])
+    assert badge(broker, base, params={"label": "provider", "initials": "true"})[0] == "provider pact"
+
+
 def test_can_i_deploy_and_can_i_merge_badges(broker: BrokerClient) -> None:
     broker.create_environment("production", production=True)
     broker.publish("Consumer", "1", branch="main", tags=["main"])
@@ -98,12 +115,15 @@ def test_can_i_deploy_and_can_i_merge_badges(broker: BrokerClient) -> None:
 
 @pytest.mark.parametrize("accept", ["text/html,application/xhtml+xml,*/*;q=0.8", "image/avif,image/webp,*/*"])
 def test_a_browser_gets_the_svg_too(broker: BrokerClient, accept: str) -> None:
-    response = broker.get("/pacts/provider/P/consumer/C/latest/badge", headers={"Accept": accept})
-    assert response.headers["content-type"].startswith("image/svg+xml")
+    for kind in ("latest", "latest-untagged"):
+        response = broker.get(f"/pacts/provider/P/consumer/C/{kind}/badge", headers={"Accept": accept})
+        assert response.headers["content-type"].startswith("image/svg+xml")
+        assert response.headers["cache-control"] == "no-cache"
 
 
-def test_badges_need_credentials_unless_public_badge_access_is_on(start_broker: StartBroker) -> None:
-    path = "/pacts/provider/P/consumer/C/latest/badge"
+@pytest.mark.parametrize("kind", ["latest", "latest-untagged"])
+def test_badges_need_credentials_unless_public_badge_access_is_on(start_broker: StartBroker, kind: str) -> None:
+    path = f"/pacts/provider/P/consumer/C/{kind}/badge"
     users = AuthSettings(username="writer", password="w")
     with start_broker(auth=users) as closed:
         assert closed.get(path).status_code == 401

@@ -68,6 +68,12 @@ def pages(seeded: SeededBroker) -> dict[str, tuple[str, str]]:
         "environments": ("/environments", "released, supported"),
         "environment": (f"/environments/{test_env}", "still deployed"),
         "webhooks": ("/webhooks", "Latest executions"),
+        "dashboard": ("/dashboard/provider/session-service/consumer/web-app", "branch feat/booking-ui"),
+        "dashboard-environments": (
+            "/dashboard/provider/session-service/consumer/web-app?view=environment",
+            "deployed to production",
+        ),
+        "coverage": ("/coverage", "Incompatible by comparison"),
         "webhook": (f"/webhooks/{seeded.seeded.webhook_failing}", "3 attempts"),
     }
 
@@ -181,3 +187,22 @@ def test_writers_delete_from_the_page_and_readers_see_no_button(start_broker: St
         assert [i["provider"]["name"] for i in remaining] == ["api"]
         gone = broker.get(f"/pacts/provider/{segment('search')}/consumer/web/latest", auth=("reader", "r-pass"))
         assert gone.status_code == 404
+
+
+def test_the_dashboard_is_reached_from_the_index_and_leads_to_pacts(seeded: SeededBroker, browser) -> None:
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.get(seeded.url + "/")
+    row = browser.find_element("css selector", 'tr[data-consumer="web-app"][data-provider="session-service"]')
+    row.find_element("partial link text", "Dashboard").click()
+    WebDriverWait(browser, 10).until(lambda d: "/dashboard/provider/session-service/consumer/web-app" in d.current_url)
+    browser.find_element("link text", "By environment").click()
+    WebDriverWait(browser, 10).until(lambda d: "view=environment" in d.current_url)
+    first = browser.find_element("css selector", "table.dashboard tbody tr")
+    assert first.text.startswith("deployed to test")
+    first.find_element("partial link text", "View pact").click()
+    WebDriverWait(browser, 10).until(lambda d: "/version/1.1.0" in d.current_url)
+    assert "Pact between web-app and session-service" in browser.find_element("tag name", "h1").text
+    browser.find_element("link text", "Coverage").click()
+    WebDriverWait(browser, 10).until(lambda d: d.current_url.endswith("/coverage"))
+    assert "communication-service" in browser.find_element("tag name", "h2").text

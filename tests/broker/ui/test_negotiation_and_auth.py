@@ -20,6 +20,7 @@ PAGES = [
     "/matrix?q[][pacticipant]=web",
     "/environments",
     "/webhooks",
+    "/coverage",
 ]
 USERS = AuthSettings(username="writer", password="w-pass", read_only_username="reader", read_only_password="r-pass")
 
@@ -78,6 +79,9 @@ def test_read_only_users_see_everything_but_no_write_controls(start_broker: Star
         assert _write_controls(broker, pact, auth=("writer", "w-pass")) == ["Delete this pact version"]
         assert _write_controls(broker, "/", auth=("reader", "r-pass")) == []
         assert _write_controls(broker, pact, auth=("reader", "r-pass")) == []
+        for read_only_page in ("/dashboard/provider/api/consumer/web?view=all", "/coverage"):
+            assert _write_controls(broker, read_only_page, auth=("writer", "w-pass")) == []
+            assert _write_controls(broker, read_only_page, auth=("reader", "r-pass")) == []
         reader_page = broker.get(pact, headers={"Accept": BROWSER_ACCEPT}, auth=("reader", "r-pass")).text
         assert "Interactions (1)" in reader_page
 

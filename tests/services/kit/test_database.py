@@ -84,3 +84,58 @@ async def test_postgresql_connections_killed_under_the_pool_cost_no_failed_reque
     assert row is not None
     assert sorted(row.name.split("-")[1:]) == ["a", "b", "c"]
     await db.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def any_database_url(request: pytest.FixtureRequest, tmp_path) -> str:
+    if request.param == "postgres":
+        return request.getfixturevalue("postgres_url")
+    return f"sqlite:///{tmp_path}/any.sqlite"
+
+
+async def test_a_write_that_fails_leaves_nothing_behind_on_either_path(any_database_url) -> None:
+    """PostgreSQL's pooled connections run in autocommit; writes must still be one transaction each."""
+    db = Database(any_database_url, migrations="unused")
+    async with db.write() as session:
+        await session.execute(sa.text("CREATE TABLE items (id INTEGER PRIMARY KEY)"))
+    insert = sa.text("INSERT INTO items VALUES (:id)")
+
+    def insert_then_fail(connection: sa.Connection) -> None:
+        connection.execute(insert, {"id": 1})
+        raise LookupError("the handler changed its mind")
+
+    async def insert_in_a_session_then_fail() -> None:
+        async with db.write() as session:
+            await session.execute(insert, {"id": 2})
+            raise LookupError("the handler changed its mind")
+
+    with pytest.raises(LookupError):
+        await db.write_core(insert_then_fail)
+    with pytest.raises(LookupError):
+        await insert_in_a_session_then_fail()
+    assert await db.write_core(lambda connection: connection.execute(insert, {"id": 3}).rowcount) == 1
+
+    count = sa.text("SELECT count(*) AS n, min(id) AS first FROM items")
+    row = await db.fetch_one(count)
+    assert row is not None
+    assert (row.n, row.first) == (1, 3)
+    await db.dispose()
+
+
+async def test_a_core_write_sees_its_own_statements_and_concurrent_ones_all_commit(any_database_url) -> None:
+    db = Database(any_database_url, migrations="unused")
+    async with db.write() as session:
+        await session.execute(sa.text("CREATE TABLE counter (n INTEGER)"))
+        await session.execute(sa.text("INSERT INTO counter VALUES (0)"))
+
+    def increment(connection: sa.Connection) -> int:
+        value = connection.execute(sa.text("SELECT n FROM counter")).scalar_one()
+        connection.execute(sa.text("UPDATE counter SET n = :n"), {"n": value + 1})
+        return connection.execute(sa.text("SELECT n FROM counter")).scalar_one()
+
+    if db.is_sqlite:  # one writer at a time; PostgreSQL would need a row lock for this read-modify-write
+        seen = await asyncio.gather(*(db.write_core(increment) for _ in range(20)))
+        assert sorted(seen) == list(range(1, 21))
+    else:
+        assert await db.write_core(increment) == 1
+    await db.dispose()

@@ -60,3 +60,33 @@ async def test_reads_see_committed_rows_and_types_round_trip(tmp_path) -> None:
         rows = (await session.execute(sa.text("SELECT id, name, blob FROM t ORDER BY id"))).all()
     assert [tuple(row) for row in rows] == [(1, "a", b"\x00"), (2, "b", b"\x01")]
     await db.dispose()
+
+
+async def test_a_core_write_waits_for_another_connections_lock_without_blocking_the_loop(tmp_path) -> None:
+    path = tmp_path / "locked-core.sqlite"
+    db = Database(f"sqlite:///{path}", migrations="unused")
+    async with db.write() as session:
+        await session.execute(sa.text("CREATE TABLE events (name TEXT)"))
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")
+    other.execute("INSERT INTO events VALUES ('theirs')")
+
+    writer = asyncio.create_task(
+        db.write_core(lambda connection: connection.execute(sa.text("INSERT INTO events VALUES ('ours')")).rowcount)
+    )
+    ticks = 0
+    while ticks < 5:  # the loop keeps running while the writer waits
+        await asyncio.sleep(0.01)
+        ticks += 1
+    assert not writer.done()
+    assert (await db.fetch_one(sa.text("SELECT count(*) AS n FROM events"))).n == 0  # reads don't wait
+    released = threading.Timer(0, other.commit)
+    released.start()
+    assert await asyncio.wait_for(writer, 10) == 1
+    released.join()
+    other.close()
+
+    async with db.read() as session:
+        names = (await session.scalars(sa.text("SELECT name FROM events ORDER BY rowid"))).all()
+    assert names == ["theirs", "ours"]
+    await db.dispose()

@@ -90,6 +90,23 @@ async def test_an_answer_without_fields_the_route_does_not_read_is_accepted(
     assert response.status_code == 202, response.text
 
 
+async def test_an_answer_without_a_field_the_route_reads_is_a_503_naming_the_field(
+    serve: Any, users: ScriptedProvider
+) -> None:
+    """The other side of the tolerant reader: signup reads the new user's email and name, so a user
+    service that stopped sending them breaks this route, and the caller learns which field, and where."""
+    users.answer(Answer(201, {"id": "123"}))
+    async with serve("auth", environ={**CLIENT, "USER_SERVICE_URL": users.url}) as auth:
+        response = await auth.post(
+            "/internal/auth/signup",
+            json={"email": "ada@example.com", "name": "Ada Lovelace", "password": "correct horse battery"},
+            headers={"Idempotency-Key": "signup-ada"},
+        )
+    body = assert_error(response, 503, "UPSTREAM_UNAVAILABLE")
+    assert body.message.startswith("The user service answered create_user outside its contract (field email)")
+    assert "the provider did not send it" in body.message
+
+
 async def test_an_unreachable_service_is_a_503_naming_it(serve: Any) -> None:
     nobody = ReservedPort()
     body = assert_error(await _reset(serve, nobody.url), 503, "UPSTREAM_UNAVAILABLE")
