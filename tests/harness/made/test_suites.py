@@ -77,3 +77,13 @@ def test_off_the_main_thread_the_suites_run_in_a_child_process_with_the_same_out
     (run,) = runs
     assert not run.ok
     assert "test_another_pair_breaks" in run.output
+
+
+def test_a_second_run_in_the_same_process_runs_the_tests_as_they_are_now(repository: Path, tmp_path: Path) -> None:
+    assert not run_consumer_suites(repository, tmp_path / "pacts").ok
+
+    (repository / "consumers" / "test_pairs.py").write_text(SUITE.replace("1 + 1 == 3", "1 + 1 == 2"))
+
+    run = run_consumer_suites(repository, tmp_path / "pacts")
+    assert run.ok, run.output
+    assert "2 passed" in run.output
