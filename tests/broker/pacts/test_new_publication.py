@@ -34,9 +34,8 @@ def _publish(broker: BrokerClient, description: str) -> None:
     assert answer.status_code == 200, answer.text
 
 
-def test_an_existing_publication_is_left_alone(broker: BrokerClient, backend: str) -> None:
-    if backend != "postgres":
-        pytest.skip("the one-statement path is PostgreSQL's")
+@pytest.mark.parametrize("backend", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True)
+def test_an_existing_publication_is_left_alone(broker: BrokerClient) -> None:
     _publish(broker, "the first content")
     database = broker.application.database
     with database.writing() as connection:
