@@ -32,6 +32,7 @@ verifications = sa.Table(
     ),
     sa.Index(None, "provider_version_id"),
     sa.Index(None, "provider_id", "created_at"),
+    sa.Index(None, "pact_version_id", "id"),  # a pact version's newest verification, in one probe
 )
 
 latest_verifications = sa.Table(
