@@ -258,7 +258,14 @@ def pact_uses_that_matter(connection: Connection, provider_id: int) -> list[Any]
     `verifier_version_number`; None when never verified).
 
     The publications are gathered by id alone and then looked up by primary key: PostgreSQL
-    otherwise hashes every publication to find a thousand of them."""
+    otherwise hashes every publication to find a thousand of them. The statement is built once
+    per dialect (the provider is a parameter): building it took ~1 ms per request."""
+    return list(connection.execute(_pact_uses_that_matter(connection.dialect.name), {"provider_id": provider_id}))
+
+
+@lru_cache(maxsize=4)
+def _pact_uses_that_matter(dialect: str) -> sa.Select[Any]:
+    provider_id = sa.bindparam("provider_id", type_=sa.Integer)
     heads = sa.select(latest_branch_pacts.c.pact_publication_id.label("id")).where(
         latest_branch_pacts.c.provider_id == provider_id
     )
@@ -274,10 +281,8 @@ def pact_uses_that_matter(connection: Connection, provider_id: int) -> list[Any]
         .join(pact_versions, pact_versions.c.id == pact_publications.c.pact_version_id)
         .join(pact_contents, pact_contents.c.id == pact_versions.c.content_id)
     )
-    with_verification, verified, verifier_name, verifier_version_number = _with_newest_verification(
-        uses, connection.dialect.name
-    )
-    statement = sa.select(
+    with_verification, verified, verifier_name, verifier_version_number = _with_newest_verification(uses, dialect)
+    return sa.select(
         pact_publications.c.pact_version_id,
         _use_consumers.c.name.label("consumer_name"),
         versions.c.number.label("consumer_version_number"),
@@ -286,7 +291,6 @@ def pact_uses_that_matter(connection: Connection, provider_id: int) -> list[Any]
         verifier_name.label("verifier_name"),
         verifier_version_number.label("verifier_version_number"),
     ).select_from(with_verification)
-    return list(connection.execute(statement))
 
 
 def _with_newest_verification(
@@ -328,7 +332,7 @@ def _with_newest_verification(
     return joined, verifications.c.success, _verifiers.c.name, _verifier_versions.c.number
 
 
-def _live_consumer_versions(provider_id: int) -> Any:
+def _live_consumer_versions(provider_id: int | sa.BindParameter[int]) -> Any:
     """The versions of the provider's consumers deployed or released now."""
     consumer_ids = sa.select(integrations.c.consumer_id).where(integrations.c.provider_id == provider_id)
     return sa.union(
