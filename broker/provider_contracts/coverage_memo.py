@@ -8,15 +8,23 @@ never rows, so a kept value can not go stale: a changed pact or contract has ano
 several broker processes sharing a database each keep their own copy of the same answers.
 Both mappings are bounded (least recently used first out); the analyses by their size rather than
 their number, as a pact may have three interactions or three hundred.
+
+A provider's assembled map is kept too (`maps`), keyed by everything it is built from: the
+provider's name, its contract's version number and SHA, and a digest of every row the query of
+the pacts that matter returned (pact version, consumer, consumer version number, pact SHA and
+the newest verification). A new publication, verification, deployment or branch head changes a
+row and so the key, so a kept map is never stale either; the page's arrangement of a map into
+tables is kept by the same key (`arranged`). A warm request costs the queries and the rendering.
 """
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from hashlib import sha256
+from typing import Any, Generic, TypeVar
 
 from broker.provider_contracts.comparison import Comparator
 from broker.provider_contracts.coverage import DocumentedOperation, InteractionUse
@@ -29,6 +37,9 @@ CACHED_DOCUMENTS = 64  # a contract per provider, plus the ones a republish repl
 # pact (3 interactions reading 3 fields each) weighs 13 and takes ~1.5 KB, so ~45 MB at most; that
 # holds the ~1,000 pacts that matter of each of 20 providers (a contract each) with room to spare.
 CACHED_ANALYSIS_WEIGHT = 400_000
+# Assembled maps (and their arrangement for the page): one per provider, each ~1-2 MB at full data
+# (~3,000 uses); a few more than the benchmark's 20 providers, for keys a new row just replaced.
+CACHED_MAPS = 32
 
 
 class Bounded(Generic[Key, Value]):
@@ -87,6 +98,18 @@ def _weight(analysis: tuple[InteractionUse, ...]) -> int:
 
 documents: Bounded[str, PreparedContract] = Bounded(CACHED_DOCUMENTS)
 analyses: Bounded[tuple[str, str, str], tuple[InteractionUse, ...]] = Bounded(CACHED_ANALYSIS_WEIGHT, _weight)
+maps: Bounded[Hashable, dict[str, Any]] = Bounded(CACHED_MAPS)
+arranged: Bounded[Hashable, Any] = Bounded(CACHED_MAPS)
+
+
+def rows_digest(rows: Iterable[tuple[Any, ...]]) -> bytes:
+    """A digest of the rows whatever their order (the map does not depend on it): each row's
+    values as their repr, so None, False and "False" differ, in sorted order."""
+    found = sha256()
+    for row in sorted(repr(tuple(row)) for row in rows):
+        found.update(row.encode())
+        found.update(b"\n")  # a repr holds no raw newline, so rows can not run into each other
+    return found.digest()
 
 
 def remembered(cache: Bounded[Key, Value], key: Key, compute: Callable[[], Value]) -> Value:
@@ -100,6 +123,8 @@ def remembered(cache: Bounded[Key, Value], key: Key, compute: Callable[[], Value
 
 
 def forget_all() -> None:
-    """Empties both mappings (tests use it to start cold)."""
+    """Empties every mapping (tests use it to start cold)."""
     documents.clear()
     analyses.clear()
+    maps.clear()
+    arranged.clear()

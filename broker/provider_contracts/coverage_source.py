@@ -8,12 +8,15 @@ newest), the pacts of consumer versions that are the latest of a branch or deplo
 Per request only the queries deciding which contract and pacts matter, and their latest
 verifications, run; parsing a contract and comparing a pact with it depend on their contents
 alone and are kept by SHA between requests (`coverage_memo`), so a pact content or contract
-is read and compared once per process, not on every request.
+is read and compared once per process, not on every request. The assembled map of a provider is
+kept too, by its contract and a digest of the rows those queries returned (every input it has), so
+a request whose rows did not change since the last one reuses the map as it was.
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Hashable
 from functools import partial
 from typing import Any
 
@@ -36,8 +39,21 @@ from broker.provider_contracts.coverage_memo import PreparedContract
 from broker.provider_contracts.tables import provider_contract_contents, provider_contracts
 from broker.versions.tables import branch_versions, branches, versions
 
+SOURCE = "the provider contracts and pacts in this broker"
+
 
 def broker_coverage(connection: Connection) -> dict[str, Any]:
+    return {
+        "source": SOURCE,
+        "fuzzReport": None,
+        "providers": [found for _, found in provider_maps(connection)],
+    }
+
+
+def provider_maps(connection: Connection) -> list[tuple[Hashable, dict[str, Any]]]:
+    """Each provider's coverage map (by provider name), with the key it is kept by: everything
+    it was assembled from (`coverage_memo.maps`). The maps are shared between requests: a caller
+    reads them, or copies what it changes."""
     everyone = pacticipants_repository.list_all(connection)
     with_contracts = repository.providers_with_contracts(connection, [item.id for item in everyone])
     providers = []
@@ -50,12 +66,23 @@ def broker_coverage(connection: Connection) -> dict[str, Any]:
         )
         if prepared.comparator is None:
             continue  # a stored contract that is not an OpenAPI document has no operations to map
-        found = coverage_map(
-            provider.name, prepared.operations, _pacts_that_matter(connection, provider.id, contract.sha, prepared)
+        rows = repository.pact_uses_that_matter(connection, provider.id)
+        key = (provider.name, contract.version_number, contract.sha, coverage_memo.rows_digest(rows))
+        found = coverage_memo.remembered(
+            coverage_memo.maps, key, partial(_assembled, connection, provider.name, contract, prepared, rows)
         )
-        found["contract"] = {"version": contract.version_number, "sha": contract.sha}
-        providers.append(found)
-    return {"source": "the provider contracts and pacts in this broker", "fuzzReport": None, "providers": providers}
+        providers.append((key, found))
+    return providers
+
+
+def _assembled(
+    connection: Connection, provider_name: str, contract: Any, prepared: PreparedContract, rows: list[Any]
+) -> dict[str, Any]:
+    found = coverage_map(
+        provider_name, prepared.operations, _pacts_that_matter(connection, contract.sha, prepared, rows)
+    )
+    found["contract"] = {"version": contract.version_number, "sha": contract.sha}
+    return found
 
 
 def _main_branch_contract(connection: Connection, provider_id: int, main_branch: str | None) -> Any:
@@ -94,10 +121,10 @@ def _prepared(connection: Connection, provider_name: str, content_id: int) -> Pr
 
 
 def _pacts_that_matter(
-    connection: Connection, provider_id: int, contract_sha: str, prepared: PreparedContract
+    connection: Connection, contract_sha: str, prepared: PreparedContract, rows: list[Any]
 ) -> list[AnalysedPact]:
     by_pact_version: dict[int, list[Any]] = {}
-    for row in repository.pact_uses_that_matter(connection, provider_id):
+    for row in rows:
         by_pact_version.setdefault(row.pact_version_id, []).append(row)
     uses = []
     for pact_version_id, rows in sorted(by_pact_version.items()):

@@ -32,6 +32,8 @@ verifications = sa.Table(
     ),
     sa.Index(None, "provider_version_id"),
     sa.Index(None, "provider_id", "created_at"),
+    # a pact version's newest verification, in one probe (on PostgreSQL without visiting the table)
+    sa.Index(None, "pact_version_id", "id", postgresql_include=["success", "provider_id", "provider_version_id"]),
 )
 
 latest_verifications = sa.Table(

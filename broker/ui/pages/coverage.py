@@ -7,19 +7,22 @@ The data is exactly the API's (`broker_coverage`); this module only arranges it 
 uses of a response are grouped by consumer and verification state, each group naming its last few
 consumer versions and interactions (those of the newest pact contents) and counting the rest: at a
 year of history a response has thousands of uses (every branch head of every consumer), which
-nobody reads one by one and which took most of the page's time to render.
+nobody reads one by one and which took most of the page's time to render. A provider's tables
+are kept with its map (`coverage_memo.arranged`, by the map's key), as they depend on it alone.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from broker.api.requests import BrokerRequest
 from broker.api.responses import HalResponse
 from broker.api.router import Router
+from broker.provider_contracts import coverage_memo
 from broker.provider_contracts.coverage import INCOMPATIBLE_BY_COMPARISON, VERIFIED_BY_COMPARISON
-from broker.provider_contracts.coverage_source import broker_coverage
+from broker.provider_contracts.coverage_source import SOURCE, provider_maps
 from broker.ui import status, urls
 from broker.ui.rendering import page
 from broker.ui.status import Shown
@@ -147,14 +150,17 @@ def _provider(found: dict[str, Any], number: int) -> ProviderCoverage:
 
 
 def show_coverage(request: BrokerRequest) -> HalResponse:
-    found = broker_coverage(request.connection)
+    providers = [
+        coverage_memo.remembered(coverage_memo.arranged, ("page", key, number), partial(_provider, found, number))
+        for number, (key, found) in enumerate(provider_maps(request.connection), start=1)
+    ]
     return page(
         request,
         "coverage.html",
         title="Contract coverage",
         active="Coverage",
-        providers=[_provider(item, number) for number, item in enumerate(found.get("providers", []), start=1)],
-        source=found.get("source", ""),
+        providers=providers,
+        source=SOURCE,
         api_path=urls.COVERAGE,
     )
 

@@ -78,6 +78,20 @@ def test_a_changed_contract_changes_the_answer_and_going_back_restores_it(broker
     assert back["providers"][0]["operations"] == first["providers"][0]["operations"]
 
 
+def test_a_new_verification_changes_a_kept_answer(broker: BrokerClient) -> None:
+    publish_contract(broker, "10", shop())
+    broker.publish("web", "1", "shop", branch="main", interactions=COMPATIBLE)
+    assert uses_of(coverage(broker), GET_ITEM) == [("web", "1", "compatible by comparison")]
+    broker.verify("shop", "web", "1", "11")
+    assert uses_of(coverage(broker), GET_ITEM) == [("web", "1", "verified by shop 11")]
+    assert "shop 11" in broker.get("/coverage", headers={"Accept": "text/html"}).text
+    broker.verify("shop", "web", "1", "12", success=False)  # the newest verification is the one shown
+    assert uses_of(coverage(broker), GET_ITEM) == [("web", "1", "compatible by comparison")]
+    page = broker.get("/coverage", headers={"Accept": "text/html"})
+    assert page.status_code == 200
+    assert "shop 11" not in page.text
+
+
 def test_two_requests_and_a_cold_start_give_identical_answers(broker: BrokerClient) -> None:
     publish_contract(broker, "10", shop())
     broker.publish("web", "1", "shop", branch="main", interactions=COMPATIBLE)
