@@ -7,6 +7,7 @@ never cache, and need no credentials when public badge access is on.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 from broker.api.requests import BrokerRequest
 from broker.api.responses import HalResponse
@@ -30,7 +31,7 @@ def _svg(drawn: service.Drawn) -> HalResponse:
     return HalResponse(200, None, {"Cache-Control": "no-cache"}, SVG, raw=render(drawn.badge, drawn.comment).encode())
 
 
-def _pact(request: BrokerRequest) -> HalResponse:
+def _pact(request: BrokerRequest, *, only_untagged: bool = False) -> HalResponse:
     return _svg(
         service.pact_badge(
             request.connection,
@@ -38,18 +39,7 @@ def _pact(request: BrokerRequest) -> HalResponse:
             request.param("consumer"),
             _style(request),
             consumer_tag=request.params.get("tag"),
-        )
-    )
-
-
-def _untagged_pact(request: BrokerRequest) -> HalResponse:
-    return _svg(
-        service.pact_badge(
-            request.connection,
-            request.param("provider"),
-            request.param("consumer"),
-            _style(request),
-            only_untagged=True,
+            only_untagged=only_untagged,
         )
     )
 
@@ -103,7 +93,7 @@ BADGES: list[tuple[str, str, Callable[[BrokerRequest], HalResponse], str]] = [
     (
         "/pacts/provider/{provider}/consumer/{consumer}/latest-untagged",
         "untagged_pact",
-        _untagged_pact,
+        partial(_pact, only_untagged=True),
         "The verification status of the newest pact from a consumer version without tags",
     ),
     (
