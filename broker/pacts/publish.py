@@ -12,6 +12,7 @@ import binascii
 import json
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from functools import cached_property
 from typing import Any, Literal
 
@@ -275,20 +276,7 @@ def publish_pact(
             return publish_pact(
                 connection, consumer, version, contract, allow_modification=allow_modification, field_path=field_path
             )
-        publication = Publication(
-            new_id,
-            consumer.id,
-            consumer.name,
-            provider.id,
-            provider.name,
-            version.id,
-            version.number,
-            pact_version_id,
-            sha,
-            1,
-            now,
-            now,
-        )
+        publication = _first_revision(new_id, consumer, provider, version, pact_version_id, sha, now)
         outcome = "created"
     assert publication is not None
     events = [EventName.CONTRACT_PUBLISHED.value]
@@ -333,21 +321,36 @@ def _insert_in_one_statement(
     )
     if written is None:
         return None
-    publication = Publication(
-        written.publication_id,
+    publication = _first_revision(
+        written.publication_id, consumer, provider, version, written.pact_version_id, contract.sha, now
+    )
+    return publication, written.new_content
+
+
+def _first_revision(
+    publication_id: int,
+    consumer: Pacticipant,
+    provider: Pacticipant,
+    version: Version,
+    pact_version_id: int,
+    sha: str,
+    now: datetime,
+) -> Publication:
+    """A publication just written: the first revision of this consumer version's pact, made now."""
+    return Publication(
+        publication_id,
         consumer.id,
         consumer.name,
         provider.id,
         provider.name,
         version.id,
         version.number,
-        written.pact_version_id,
-        contract.sha,
+        pact_version_id,
+        sha,
         1,
         now,
         now,
     )
-    return publication, written.new_content
 
 
 def _content_changed(connection: Connection, publication: Publication) -> bool:
