@@ -39,7 +39,8 @@ from solo60.fuzz.baseline import Baseline, Tally
 from solo60.fuzz.budget import Budget
 from solo60.fuzz.live import LiveTarget, LiveTargets, live_targets, service_auth, service_environment
 from solo60.fuzz.report import findings_text
-from solo60.fuzz.runner import TargetResult, run_schema, run_target, run_targets
+from solo60.fuzz.results import TargetResult
+from solo60.fuzz.runner import run_schema, run_target, run_targets
 from solo60.fuzz.schema import fuzz_schema
 from solo60.fuzz.targets import DEFAULT_WORKERS
 from solo60.services import SERVICE_NAMES, definition

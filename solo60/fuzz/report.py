@@ -16,7 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from solo60.fuzz.baseline import BaselineEntry, Finding
-from solo60.fuzz.runner import ANSWER_CLASSES, OperationResult, TargetResult
+from solo60.fuzz.results import ANSWER_CLASSES, OperationResult, TargetResult
 
 REACHED_GOAL = 0.3
 """Below this share of cases answered other than 404, an operation's logic is barely fuzzed."""

@@ -17,7 +17,8 @@ from solo60.fuzz.baseline import Baseline
 from solo60.fuzz.budget import CI_SEED, Budget
 from solo60.fuzz.live import LiveTargets
 from solo60.fuzz.report import REACHED_GOAL
-from solo60.fuzz.runner import TargetResult, run_targets
+from solo60.fuzz.results import TargetResult
+from solo60.fuzz.runner import run_targets
 
 ONCE_NOT_FOUND = {
     "auth": ("POST /internal/auth/password-reset/confirm", "POST /internal/auth/verify-email"),
