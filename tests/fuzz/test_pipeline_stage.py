@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 from pathlib import Path
 
 import pytest
@@ -39,6 +40,15 @@ def test_a_provider_it_cannot_fuzz_is_refused_and_the_process_ends_with_the_bloc
     assert fuzzing.pid is not None
     with pytest.raises(ProcessLookupError):
         os.kill(fuzzing.pid, 0)
+
+
+def test_a_fuzzing_process_that_died_is_an_error_not_a_hang() -> None:
+    with fuzz_beside() as fuzzing:
+        assert fuzzing.pid is not None
+        os.kill(fuzzing.pid, signal.SIGKILL)  # at once: still importing, before it starts any provider
+        fuzzing.begin(["user"], PACTS)
+        with pytest.raises(FuzzStageError, match=r"ended without results \(exit code -9\)"):
+            fuzzing.results(timeout=60)
 
 
 def test_a_new_finding_in_the_fuzz_stage_fails_the_pipeline() -> None:
