@@ -11,6 +11,7 @@ Pact mock server. So the pact records what the consumer's code composes, not wha
 
 from __future__ import annotations
 
+import atexit
 import shutil
 import tempfile
 from collections.abc import AsyncIterator, Mapping
@@ -43,6 +44,17 @@ class QueuedCall:
 _MIGRATED: dict[str, Path] = {}
 """Per process, one SQLite file per service that its migrations made; each test gets a copy."""
 
+_TEMPLATES: list[Path] = []
+"""The folder holding this process's templates, made on first use and removed when it exits."""
+
+
+def _templates_folder() -> Path:
+    if not _TEMPLATES or not _TEMPLATES[0].is_dir():
+        folder = Path(tempfile.mkdtemp(prefix="solo60-schemas-"))
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        _TEMPLATES[:] = [folder]
+    return _TEMPLATES[0]
+
 
 async def migrated_sqlite(service: str, target: Path) -> Path:
     """`target`, a SQLite file with the service's schema as its own migrations make it.
@@ -52,7 +64,7 @@ async def migrated_sqlite(service: str, target: Path) -> Path:
     """
     template = _MIGRATED.get(service)
     if template is None or not template.exists():
-        template = Path(tempfile.mkdtemp(prefix=f"solo60-{service}-schema-")) / f"{service}.sqlite"
+        template = _templates_folder() / f"{service}.sqlite"
         db = _database(service, template)
         try:
             await db.migrate()
