@@ -24,6 +24,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from broker.pacticipants import repository as pacticipants_repository
+from broker.pacticipants.models import Pacticipant
 from broker.pacts import repository as pacts_repository
 from broker.provider_contracts import coverage_memo, repository
 from broker.provider_contracts.comparison import ComparisonError, document_from_text
@@ -56,6 +57,9 @@ def provider_maps(connection: Connection) -> list[tuple[Hashable, dict[str, Any]
     reads them, or copies what it changes."""
     everyone = pacticipants_repository.list_all(connection)
     with_contracts = repository.providers_with_contracts(connection, [item.id for item in everyone])
+    # the rows' consumers and verifiers by name; the creation times tell a database emptied and
+    # filled again (its ids counted from 1 again) from the one a kept map was built from
+    names = tuple(sorted((item.id, item.name, item.created_at) for item in everyone))
     providers = []
     for provider in sorted((item for item in everyone if item.id in with_contracts), key=lambda item: item.name):
         contract = _main_branch_contract(connection, provider.id, provider.main_branch)
@@ -66,13 +70,33 @@ def provider_maps(connection: Connection) -> list[tuple[Hashable, dict[str, Any]
         )
         if prepared.comparator is None:
             continue  # a stored contract that is not an OpenAPI document has no operations to map
-        rows = repository.pact_uses_that_matter(connection, provider.id)
-        key = (provider.name, contract.version_number, contract.sha, coverage_memo.rows_digest(rows))
-        found = coverage_memo.remembered(
-            coverage_memo.maps, key, partial(_assembled, connection, provider.name, contract, prepared, rows)
-        )
-        providers.append((key, found))
+        providers.append(_provider_map(connection, provider, contract, prepared, names))
     return providers
+
+
+def _provider_map(
+    connection: Connection, provider: Pacticipant, contract: Any, prepared: PreparedContract, names: Hashable
+) -> tuple[Hashable, dict[str, Any]]:
+    """The provider's kept map when the keys of its rows (`repository.pact_use_keys`: ids alone on
+    PostgreSQL, a third of the rows' cost) and the pacticipants' names are those it was built from;
+    else the map built from the rows, kept by the keys of those rows (not of the probe: a change
+    committed between the two statements is in the rows, and must be in their key too)."""
+
+    def key_of(keys: list[tuple[Any, ...]]) -> Hashable:
+        return (provider.name, contract.version_number, contract.sha, names, coverage_memo.rows_digest(keys))
+
+    probe = repository.pact_use_keys(connection, provider.id)
+    rows = repository.pact_uses_that_matter(connection, provider.id) if probe is None else None
+    key = key_of(probe if probe is not None else repository.use_keys(connection, rows or []))
+    found = coverage_memo.maps.get(key)
+    if found is not None:
+        return key, found
+    if rows is None:
+        rows = repository.pact_uses_that_matter(connection, provider.id)
+        key = key_of(repository.use_keys(connection, rows))
+    found = _assembled(connection, provider.name, contract, prepared, rows)
+    coverage_memo.maps.put(key, found)
+    return key, found
 
 
 def _assembled(

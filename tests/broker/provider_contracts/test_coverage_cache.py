@@ -7,9 +7,13 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable
 from typing import Any
 
+import sqlalchemy as sa
+
 from broker.provider_contracts import coverage_memo
+from tests.broker.conftest import StartBroker
 from tests.broker.provider_contracts.shop import get_item, pact, shop
 from tests.broker.support import BrokerClient
 
@@ -90,6 +94,40 @@ def test_a_new_verification_changes_a_kept_answer(broker: BrokerClient) -> None:
     page = broker.get("/coverage", headers={"Accept": "text/html"})
     assert page.status_code == 200
     assert "shop 11" not in page.text
+
+
+def test_a_change_made_by_another_broker_or_straight_in_the_database_shows_on_the_next_request(
+    start_broker: StartBroker, new_database: Callable[[], str]
+) -> None:
+    """Brokers sharing a database keep their maps by what the database holds, read on every
+    request, so nothing has to tell them of a change: not the broker that made it, nor any broker
+    when the change was written straight into the tables."""
+    url = new_database()
+    with start_broker(database_url=url) as first, start_broker(database_url=url) as second:
+        publish_contract(first, "10", shop())
+        first.publish("web", "1", "shop", branch="main", interactions=COMPATIBLE)
+        assert uses_of(coverage(first), GET_ITEM) == [("web", "1", "compatible by comparison")]
+        second.verify("shop", "web", "1", "11")
+        assert uses_of(coverage(first), GET_ITEM) == [("web", "1", "verified by shop 11")]
+        second.verify("shop", "web", "1", "12", success=False)
+        assert uses_of(coverage(first), GET_ITEM) == [("web", "1", "compatible by comparison")]
+
+        engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
+        try:
+            with engine.begin() as connection:  # the failed verification, deleted behind every broker's back
+                connection.execute(sa.text("DELETE FROM verifications WHERE id = (SELECT max(id) FROM verifications)"))
+        finally:
+            engine.dispose()
+        assert uses_of(coverage(first), GET_ITEM) == [("web", "1", "verified by shop 11")]
+        assert "shop 11" in first.get("/coverage", headers={"Accept": "text/html"}).text
+
+        second.publish("web", "2", "shop", branch="main", interactions=INCOMPATIBLE)
+        assert uses_of(coverage(first), GET_ITEM) == [("web", "2", "incompatible by comparison")]
+        second.record_deployment("web", "1", "production")  # web 1 matters again, deployed
+        assert sorted(uses_of(coverage(first), GET_ITEM)) == [
+            ("web", "1", "verified by shop 11"),
+            ("web", "2", "incompatible by comparison"),
+        ]
 
 
 def test_two_requests_and_a_cold_start_give_identical_answers(broker: BrokerClient) -> None:
