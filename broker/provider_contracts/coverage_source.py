@@ -77,25 +77,30 @@ def provider_maps(connection: Connection) -> list[tuple[Hashable, dict[str, Any]
 def _provider_map(
     connection: Connection, provider: Pacticipant, contract: Any, prepared: PreparedContract, names: Hashable
 ) -> tuple[Hashable, dict[str, Any]]:
-    """The provider's kept map when the keys of its rows (`repository.pact_use_keys`: ids alone on
-    PostgreSQL, a third of the rows' cost) and the pacticipants' names are those it was built from;
-    else the map built from the rows, kept by the keys of those rows (not of the probe: a change
-    committed between the two statements is in the rows, and must be in their key too)."""
+    """The provider's kept map when the digest of its rows and the pacticipants' names are those it
+    was built from. On PostgreSQL the digest comes first, from a probe of ids at a third of the rows'
+    cost, and the rows are read only when it is new; the map is then kept by the digest of those
+    rows, not the probe's, so a change committed between the two statements, which is in the rows,
+    is in their key too."""
 
-    def key_of(keys: list[tuple[Any, ...]]) -> Hashable:
-        return (provider.name, contract.version_number, contract.sha, names, coverage_memo.rows_digest(keys))
+    def key_of(digest: Hashable) -> Hashable:
+        return (provider.name, contract.version_number, contract.sha, names, digest)
 
-    probe = repository.pact_use_keys(connection, provider.id)
-    rows = repository.pact_uses_that_matter(connection, provider.id) if probe is None else None
-    key = key_of(probe if probe is not None else repository.use_keys(connection, rows or []))
-    found = coverage_memo.maps.get(key)
-    if found is not None:
-        return key, found
-    if rows is None:
+    probe = repository.pact_uses_digest(connection, provider.id)
+    if probe is None:  # SQLite: the rows are the key
         rows = repository.pact_uses_that_matter(connection, provider.id)
-        key = key_of(repository.use_keys(connection, rows))
-    found = _assembled(connection, provider.name, contract, prepared, rows)
-    coverage_memo.maps.put(key, found)
+        key = key_of(coverage_memo.rows_digest(rows))
+        found = coverage_memo.remembered(
+            coverage_memo.maps, key, partial(_assembled, connection, provider.name, contract, prepared, rows)
+        )
+        return key, found
+    key = key_of(probe)
+    found = coverage_memo.maps.get(key)
+    if found is None:
+        rows = repository.pact_uses_that_matter(connection, provider.id)
+        key = key_of(repository.uses_digest(rows))
+        found = _assembled(connection, provider.name, contract, prepared, rows)
+        coverage_memo.maps.put(key, found)
     return key, found
 
 

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
+from hashlib import md5
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.engine import Connection
 
 from broker.deployments.tables import deployed_versions, released_versions
@@ -263,30 +265,31 @@ def pact_uses_that_matter(connection: Connection, provider_id: int) -> list[Any]
     return list(connection.execute(_pact_uses_that_matter(connection.dialect.name), {"provider_id": provider_id}))
 
 
-def pact_use_keys(connection: Connection, provider_id: int) -> list[tuple[Any, ...]] | None:
-    """What names every row of `pact_uses_that_matter` but its pacticipants' names, at a third of
-    its cost: per pact that matters (pact version id, consumer version id, newest verification id).
+def pact_uses_digest(connection: Connection, provider_id: int) -> str | None:
+    """A digest of what names every row of `pact_uses_that_matter` but its pacticipants' names, at
+    a third of its cost and in one short row: per pact that matters, its pact version id, consumer
+    version id and newest verification id (`uses_digest` of the rows themselves gives the same).
     Equal ids mean equal rows, as what a row shows of them never changes (a pact version's content,
     a version's number and pacticipant, a verification's result and verifier), and PostgreSQL's
-    sequences never hand an id out twice. None on SQLite, which gives the id of a deleted newest row
-    to the next insert, so only the rows themselves tell (`use_keys`).
+    sequences never hand an id out twice. None on SQLite, which gives a deleted newest row's id to
+    the next insert, so only the rows themselves tell.
 
     The newest verification is looked up once per distinct pact version (half the publications at
     the benchmark's data), from the end of the (pact version, id) index alone."""
     if connection.dialect.name != "postgresql":
         return None
-    return [tuple(row) for row in connection.execute(_pact_use_keys(), {"provider_id": provider_id})]
+    return connection.execute(_pact_uses_digest(), {"provider_id": provider_id}).scalar_one()
 
 
-def use_keys(connection: Connection, rows: Iterable[Any]) -> list[tuple[Any, ...]]:
-    """The keys of `pact_use_keys` of rows of `pact_uses_that_matter` (on SQLite the rows whole)."""
-    if connection.dialect.name != "postgresql":
-        return [tuple(row) for row in rows]
-    return [(row.pact_version_id, row.consumer_version_id, row.verification_id) for row in rows]
+def uses_digest(rows: Iterable[Any]) -> str:
+    """`pact_uses_digest` of rows of `pact_uses_that_matter`: the same text, hashed the same way."""
+    keys = sorted((row.pact_version_id, row.consumer_version_id, row.verification_id) for row in rows)
+    text = ",".join(f"{pact}:{consumer}:{'' if verified is None else verified}" for pact, consumer, verified in keys)
+    return md5(text.encode(), usedforsecurity=False).hexdigest()
 
 
 @lru_cache(maxsize=1)
-def _pact_use_keys() -> sa.Select[Any]:
+def _pact_uses_digest() -> sa.Select[Any]:
     provider_id = sa.bindparam("provider_id", type_=sa.Integer)
     matter = _matter(provider_id)
     uses = (
@@ -303,7 +306,16 @@ def _pact_use_keys() -> sa.Select[Any]:
         .scalar_subquery()
     )
     per_pact_version = sa.select(used.c.pact_version_id, newest.label("verification_id")).subquery("newest")
-    return sa.select(uses.c.pact_version_id, uses.c.consumer_version_id, per_pact_version.c.verification_id).join_from(
+    text = sa.func.concat_ws(
+        ":",
+        uses.c.pact_version_id,
+        uses.c.consumer_version_id,
+        sa.func.coalesce(sa.cast(per_pact_version.c.verification_id, sa.Text), ""),
+    )
+    ordered = sa.func.string_agg(  # string_agg(text, ',' ORDER BY ...): the order goes with the last argument
+        text, aggregate_order_by(sa.literal_column("','"), uses.c.pact_version_id, uses.c.consumer_version_id)
+    )
+    return sa.select(sa.func.md5(sa.func.coalesce(ordered, ""))).join_from(
         uses, per_pact_version, per_pact_version.c.pact_version_id == uses.c.pact_version_id
     )
 

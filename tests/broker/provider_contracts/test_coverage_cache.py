@@ -12,7 +12,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from broker.provider_contracts import coverage_memo
+from broker.pacticipants import repository as pacticipants_repository
+from broker.provider_contracts import coverage_memo, repository
 from tests.broker.conftest import StartBroker
 from tests.broker.provider_contracts.shop import get_item, pact, shop
 from tests.broker.support import BrokerClient
@@ -128,6 +129,25 @@ def test_a_change_made_by_another_broker_or_straight_in_the_database_shows_on_th
             ("web", "1", "verified by shop 11"),
             ("web", "2", "incompatible by comparison"),
         ]
+
+
+def test_the_probe_of_ids_and_the_rows_it_stands_for_have_one_digest(broker: BrokerClient) -> None:
+    """On PostgreSQL a warm request reads the digest of ids alone and reuses the map kept by the
+    digest of the rows: were the two computed differently, every request would build the map anew."""
+    publish_contract(broker, "10", shop())
+    broker.publish("web", "1", "shop", branch="main", interactions=COMPATIBLE)
+    broker.publish("web", "2", "shop", branch="feat/price", interactions=INCOMPATIBLE)  # never verified
+    broker.publish("app", "7", "shop", branch="main", interactions=COMPATIBLE)
+    broker.verify("shop", "web", "1", "11")
+    with broker.application.database.engine.connect() as connection:
+        shop_id = pacticipants_repository.find_by_name(connection, "shop").id  # type: ignore[union-attr]
+        probe = repository.pact_uses_digest(connection, shop_id)
+        rows = repository.pact_uses_that_matter(connection, shop_id)
+    assert len(rows) == 3
+    if broker.application.database.engine.dialect.name == "postgresql":
+        assert probe == repository.uses_digest(rows)
+    else:
+        assert probe is None  # SQLite reuses ids: its key is the rows themselves
 
 
 def test_two_requests_and_a_cold_start_give_identical_answers(broker: BrokerClient) -> None:
