@@ -100,6 +100,9 @@ documents: Bounded[str, PreparedContract] = Bounded(CACHED_DOCUMENTS)
 analyses: Bounded[tuple[str, str, str], tuple[InteractionUse, ...]] = Bounded(CACHED_ANALYSIS_WEIGHT, _weight)
 maps: Bounded[Hashable, dict[str, Any]] = Bounded(CACHED_MAPS)
 arranged: Bounded[Hashable, Any] = Bounded(CACHED_MAPS)
+# The API's encoded answer, by the keys of every map in it and its own URL: ~1-2 MB of JSON per
+# provider at full data took ~4 ms to encode on each request; one answer per base URL it is asked by.
+encoded: Bounded[Hashable, bytes] = Bounded(4)
 
 
 def rows_digest(rows: Iterable[tuple[Any, ...]]) -> bytes:
@@ -128,3 +131,4 @@ def forget_all() -> None:
     analyses.clear()
     maps.clear()
     arranged.clear()
+    encoded.clear()

@@ -44,11 +44,12 @@ SOURCE = "the provider contracts and pacts in this broker"
 
 
 def broker_coverage(connection: Connection) -> dict[str, Any]:
-    return {
-        "source": SOURCE,
-        "fuzzReport": None,
-        "providers": [found for _, found in provider_maps(connection)],
-    }
+    return coverage_answer(provider_maps(connection))
+
+
+def coverage_answer(maps: list[tuple[Hashable, dict[str, Any]]]) -> dict[str, Any]:
+    """The `/coverage` resource's body from the providers' maps (`provider_maps`)."""
+    return {"source": SOURCE, "fuzzReport": None, "providers": [found for _, found in maps]}
 
 
 def provider_maps(connection: Connection) -> list[tuple[Hashable, dict[str, Any]]]:
