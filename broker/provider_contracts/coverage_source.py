@@ -10,7 +10,8 @@ verifications, run; parsing a contract and comparing a pact with it depend on th
 alone and are kept by SHA between requests (`coverage_memo`), so a pact content or contract
 is read and compared once per process, not on every request. The assembled map of a provider is
 kept too, by its contract and a digest of the rows those queries returned (every input it has), so
-a request whose rows did not change since the last one reuses the map as it was.
+a request whose rows did not change since the last one reuses the map as it was. On PostgreSQL a
+request first asks only for a digest of the rows' ids, and reads the rows when it is new.
 """
 
 from __future__ import annotations
