@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from broker.pacticipants import repository as pacticipants_repository
 from broker.provider_contracts import coverage_memo, repository
-from tests.broker.conftest import StartBroker
+from tests.broker.conftest import StartBroker, empty_database
 from tests.broker.provider_contracts.shop import get_item, pact, shop
 from tests.broker.support import BrokerClient
 
@@ -129,6 +129,21 @@ def test_a_change_made_by_another_broker_or_straight_in_the_database_shows_on_th
             ("web", "1", "verified by shop 11"),
             ("web", "2", "incompatible by comparison"),
         ]
+
+
+def test_a_database_emptied_and_filled_again_under_a_running_broker_gives_the_new_answer(
+    broker: BrokerClient,
+) -> None:
+    """Emptied with its sequences restarted, the database hands the same ids to other rows: the
+    same contract, consumer, version and pact version ids, now with an incompatible pact."""
+    publish_contract(broker, "10", shop())
+    broker.publish("web", "1", "shop", branch="main", interactions=COMPATIBLE)
+    assert uses_of(coverage(broker), GET_ITEM) == [("web", "1", "compatible by comparison")]
+    empty_database(broker.application)
+    publish_contract(broker, "10", shop())
+    broker.publish("web", "1", "shop", branch="main", interactions=INCOMPATIBLE)
+    assert uses_of(coverage(broker), GET_ITEM) == [("web", "1", "incompatible by comparison")]
+    assert "Incompatible by comparison" in broker.get("/coverage", headers={"Accept": "text/html"}).text
 
 
 def test_the_probe_of_ids_and_the_rows_it_stands_for_have_one_digest(broker: BrokerClient) -> None:
