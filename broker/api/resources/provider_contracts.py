@@ -172,11 +172,20 @@ def register(router: Router) -> None:
         responses={200: "OK"},
     )
     def get_coverage(request: BrokerRequest) -> HalResponse:
-        from broker.provider_contracts.coverage_source import broker_coverage
+        from broker.provider_contracts import coverage_memo
+        from broker.provider_contracts.coverage_source import coverage_answer, provider_maps
 
-        found = broker_coverage(request.connection)
-        found["_links"] = {"self": {"href": request.links.url("/coverage"), "title": "Contract coverage"}}
-        return ok(found)
+        maps = provider_maps(request.connection)
+        href = request.links.url("/coverage")
+
+        def encode() -> bytes:
+            found = coverage_answer(maps)
+            found["_links"] = {"self": {"href": href, "title": "Contract coverage"}}
+            return ok(found).render()
+
+        # the maps' keys name everything they were built from, so the same keys give the same bytes
+        key = (tuple(key for key, _ in maps), href)
+        return HalResponse(200, None, raw=coverage_memo.remembered(coverage_memo.encoded, key, encode))
 
     base = "/contracts/bi-directional/provider/{provider}/version/{version}"
     pair = f"{base}/consumer/{{consumer}}/version/{{consumerVersion}}"
