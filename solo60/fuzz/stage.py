@@ -15,7 +15,6 @@ This module imports nothing of the fuzzing engine: the pipeline's process never 
 from __future__ import annotations
 
 import multiprocessing
-import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from multiprocessing.connection import Connection
@@ -108,17 +107,9 @@ def stage_detail(results: list[TargetResult]) -> str:
 
 _NOT_YET = object()
 
-NICENESS = 10
-
 
 def _fuzz_when_told(orders: Connection) -> None:
-    """The fuzzing process: providers up and seeded at once, then fuzz what the pipeline names.
-
-    It runs niced (its providers too: they inherit it), so on a busy machine the pipeline's own
-    stages, which every result waits for, keep the cores they need and this takes what is left.
-    """
-    with suppress(OSError):  # a platform without priorities runs it as it is
-        os.nice(NICENESS)
+    """The fuzzing process: providers up and seeded at once, then fuzz what the pipeline names."""
     from solo60.fuzz.baseline import Baseline
     from solo60.fuzz.budget import PIPELINE_BUDGET
     from solo60.fuzz.live import live_targets
