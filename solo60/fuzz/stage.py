@@ -14,7 +14,9 @@ This module imports nothing of the fuzzing engine: the pipeline's process never 
 
 from __future__ import annotations
 
+import importlib
 import multiprocessing
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from multiprocessing.connection import Connection
@@ -111,22 +113,28 @@ _NOT_YET = object()
 def _fuzz_when_told(orders: Connection) -> None:
     """The fuzzing process: providers up and seeded at once, then fuzz what the pipeline names."""
     from solo60.fuzz.baseline import Baseline
-    from solo60.fuzz.budget import PIPELINE_BUDGET
     from solo60.fuzz.live import live_targets
-    from solo60.fuzz.runner import run_targets
     from solo60.services import SERVICE_NAMES
 
+    # The fuzzing engine loads while the providers start: this process mostly waits for their
+    # child meanwhile, which starts on the other core.
+    engine = threading.Thread(target=importlib.import_module, args=("solo60.fuzz.runner",), daemon=True)
     try:
         # Told already? If to end (the pipeline stopped while this process was starting), no providers start.
         order = orders.recv() if orders.poll() else _NOT_YET
         if order is None:
             return
+        engine.start()
         with live_targets(SERVICE_NAMES) as live:
             if order is _NOT_YET:
                 order = orders.recv()
             if order is None:
                 return
             names, pacts_dir = order
+            engine.join()
+            from solo60.fuzz.budget import PIPELINE_BUDGET
+            from solo60.fuzz.runner import run_targets
+
             baseline = Baseline.load()
             results = run_targets([live[name] for name in names], PIPELINE_BUDGET, baseline, pacts_dir=Path(pacts_dir))
             orders.send(("results", results))
