@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import re
 import threading
+import weakref
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -38,6 +39,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.util import greenlet_spawn
 
+from solo60.services.kit.pg_lookup import Lookup, compile_lookup, run_lookup
 from solo60.services.kit.sqlite_on_loop import (
     SQLITE_PRAGMAS,
     on_loop_connector,
@@ -54,6 +56,7 @@ POSTGRES_POOL_RECYCLE_SECONDS = 1800
 _MIGRATION_LOCK = threading.Lock()
 _SEARCH_PATH = re.compile(r"-csearch_path=([A-Za-z0-9_]+)")
 T = TypeVar("T")
+_UNSUPPORTED: Any = object()  # a statement `pg_lookup` cannot run (SQLAlchemy runs it)
 
 
 class Database:
@@ -111,6 +114,9 @@ class Database:
             # CPU). `write_core` begins its transactions itself.
             hot_async = create_async_engine(self.url, pool=self.engine.sync_engine.pool, isolation_level="AUTOCOMMIT")
             self._sync_engine = hot_async.sync_engine
+        # PostgreSQL lookups compiled once per statement (`pg_lookup`); None: run through SQLAlchemy.
+        # Keyed by the statement object (weakly: one built per call must not pile up here).
+        self._lookups: weakref.WeakKeyDictionary[sa.Executable, Lookup | None] = weakref.WeakKeyDictionary()
         self._write_lock = asyncio.Lock() if self.is_sqlite else None
         self._writer_task: asyncio.Task[Any] | None = None
         # The engine the hot paths run on synchronously: on the loop for SQLite, inside one
@@ -151,8 +157,34 @@ class Database:
         return await greenlet_spawn(lookup)
 
     def _lookup(self, statement: sa.Executable, parameters: dict[str, Any] | None) -> sa.Row[Any] | None:
+        if not self.is_sqlite:
+            found = self._lookup_on_driver(statement, parameters)
+            if found is not _UNSUPPORTED:
+                return found
         with self._single_sync.connect() as connection:
             return connection.execute(statement, parameters).first()
+
+    def _lookup_on_driver(self, statement: sa.Executable, parameters: dict[str, Any] | None) -> Any:
+        """PostgreSQL: the statement run by psycopg itself on a pooled connection (`pg_lookup`)."""
+        lookup = self._lookups.get(statement, _UNSUPPORTED)
+        if lookup is None:
+            return _UNSUPPORTED
+        pool = self._sync_engine.pool
+        connection = pool.connect()
+        try:
+            if lookup is _UNSUPPORTED:
+                # Compiled once a connection exists: the dialect is then initialised for the server.
+                lookup = self._lookups[statement] = compile_lookup(statement, self._sync_engine.dialect)
+                if lookup is None:
+                    return _UNSUPPORTED
+            return run_lookup(connection, lookup, parameters)
+        except sa.exc.DBAPIError as error:
+            if error.connection_invalidated:
+                # What SQLAlchemy does on a disconnect: drop this connection and every one opened before it.
+                pool._invalidate(connection, error)
+            raise
+        finally:
+            connection.close()
 
     async def write_one(self, statement: sa.Executable, parameters: dict[str, Any] | None = None) -> int:
         """One write statement as its own transaction; the number of rows it changed.
