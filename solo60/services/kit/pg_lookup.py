@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import psycopg
 import sqlalchemy as sa
@@ -45,7 +45,7 @@ class Lookup:
     def parameters(self, values: dict[str, Any] | None) -> dict[str, Any]:
         """The driver's parameters: defaults filled in, names escaped, values bound as SQLAlchemy would."""
         try:
-            bound = self.compiled.construct_params(values, escape_names=True)
+            bound = cast(dict[str, Any], self.compiled.construct_params(values, escape_names=True))
         except sa.exc.InvalidRequestError as error:  # a parameter left out: what `execute` raises for it
             raise sa.exc.StatementError(str(error), self.sql, values, error) from error
         for name, process in self.bind_processors.items():
@@ -109,7 +109,8 @@ def run_lookup(connection: PoolProxiedConnection, lookup: Lookup, values: dict[s
         values_row = await_(cursor.fetchone())
         return None if values_row is None else lookup.row(cursor, values_row)
     except psycopg.Error as error:
-        dead = lookup.dialect.is_disconnect(error, driver, None)
+        # The dialect asks the driver connection itself whether it is closed or broken.
+        dead = lookup.dialect.is_disconnect(cast(Any, error), cast(Any, driver), None)
         raise sa.exc.DBAPIError.instance(
             lookup.sql, parameters, error, psycopg.Error, connection_invalidated=dead, dialect=lookup.dialect
         ) from error
