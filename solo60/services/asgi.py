@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import gc
 import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
 
@@ -24,4 +27,24 @@ def app_from_env() -> FastAPI:
     # Everything made so far (modules, the app, its routes and models) lives as long as the
     # process: moved out of the collector's generations, it is not scanned again and again.
     gc.freeze()
+    app.router.lifespan_context = _freeze_after(app.router.lifespan_context)
     return app
+
+
+def _freeze_after(startup: Any) -> Any:
+    """The app's lifespan, then everything its start-up made moved out of the collector too.
+
+    Migrations, the database pool and its connections, the dialect and the compiled statements
+    are made while the lifespan starts and live as long as the process. Left in the oldest
+    generation, each full collection (every second or so under load) walked them again: up to
+    80 ms with the loop stopped, the PostgreSQL GET's worst latencies.
+    """
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[Any]:
+        async with startup(app) as state:
+            gc.collect()  # what start-up left as garbage is freed, not frozen
+            gc.freeze()
+            yield state
+
+    return lifespan

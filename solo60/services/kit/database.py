@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import re
 import threading
+import weakref
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -28,6 +29,7 @@ from urllib.parse import unquote
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
+from psycopg.pq import TransactionStatus
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
@@ -38,6 +40,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.util import greenlet_spawn
 
+from solo60.services.kit.pg_lookup import Lookup, compile_lookup, run_lookup
 from solo60.services.kit.sqlite_on_loop import (
     SQLITE_PRAGMAS,
     on_loop_connector,
@@ -52,8 +55,10 @@ POSTGRES_POOL_SIZE = 10
 POSTGRES_POOL_OVERFLOW = 10
 POSTGRES_POOL_RECYCLE_SECONDS = 1800
 _MIGRATION_LOCK = threading.Lock()
+_PG_IDLE = TransactionStatus.IDLE
 _SEARCH_PATH = re.compile(r"-csearch_path=([A-Za-z0-9_]+)")
 T = TypeVar("T")
+_UNSUPPORTED: Any = object()  # a statement `pg_lookup` cannot run (SQLAlchemy runs it)
 
 
 class Database:
@@ -99,18 +104,26 @@ class Database:
                 # Autocommit for good, transactions begun explicitly (`_begin_explicitly`): a
                 # per-lookup switch to autocommit and back cost two driver calls per request.
                 isolation_level="AUTOCOMMIT",
+                # No ROLLBACK call on every return to the pool: in autocommit mode there is
+                # nothing to roll back unless a transaction was left open, which
+                # `_end_open_transactions` checks from the connection's own state instead.
+                pool_reset_on_return=None,
             )
         self.engine: AsyncEngine = create_async_engine(self.url, **options)
         if self.is_sqlite:
             _configure_sqlite(self.engine.sync_engine)
         else:
             _begin_explicitly(self.engine.sync_engine, write="BEGIN", read="BEGIN")
+            _end_open_transactions(self.engine.sync_engine.pool)
             # The hot paths' engine on the same pool (made before any connection, so that both
             # engines' dialects are set up by the first one), without the listener: an engine
             # with one pays SQLAlchemy's event dispatch on every statement (~14% of a lookup's
             # CPU). `write_core` begins its transactions itself.
             hot_async = create_async_engine(self.url, pool=self.engine.sync_engine.pool, isolation_level="AUTOCOMMIT")
             self._sync_engine = hot_async.sync_engine
+        # PostgreSQL lookups compiled once per statement (`pg_lookup`); None: run through SQLAlchemy.
+        # Keyed by the statement object (weakly: one built per call must not pile up here).
+        self._lookups: weakref.WeakKeyDictionary[sa.Executable, Lookup | None] = weakref.WeakKeyDictionary()
         self._write_lock = asyncio.Lock() if self.is_sqlite else None
         self._writer_task: asyncio.Task[Any] | None = None
         # The engine the hot paths run on synchronously: on the loop for SQLite, inside one
@@ -151,8 +164,34 @@ class Database:
         return await greenlet_spawn(lookup)
 
     def _lookup(self, statement: sa.Executable, parameters: dict[str, Any] | None) -> sa.Row[Any] | None:
+        if not self.is_sqlite:
+            found = self._lookup_on_driver(statement, parameters)
+            if found is not _UNSUPPORTED:
+                return found
         with self._single_sync.connect() as connection:
             return connection.execute(statement, parameters).first()
+
+    def _lookup_on_driver(self, statement: sa.Executable, parameters: dict[str, Any] | None) -> Any:
+        """PostgreSQL: the statement run by psycopg itself on a pooled connection (`pg_lookup`)."""
+        lookup = self._lookups.get(statement, _UNSUPPORTED)
+        if lookup is None:
+            return _UNSUPPORTED
+        pool = self._sync_engine.pool
+        connection = pool.connect()
+        try:
+            if lookup is _UNSUPPORTED:
+                # Compiled once a connection exists: the dialect is then initialised for the server.
+                lookup = self._lookups[statement] = compile_lookup(statement, self._sync_engine.dialect)
+                if lookup is None:
+                    return _UNSUPPORTED
+            return run_lookup(connection, lookup, parameters)
+        except sa.exc.DBAPIError as error:
+            if error.connection_invalidated:
+                # What SQLAlchemy does on a disconnect: drop this connection and every one opened before it.
+                pool._invalidate(connection, error)
+            raise
+        finally:
+            connection.close()
 
     async def write_one(self, statement: sa.Executable, parameters: dict[str, Any] | None = None) -> int:
         """One write statement as its own transaction; the number of rows it changed.
@@ -319,6 +358,22 @@ def _configure_sqlite(engine: sa.Engine) -> None:
         cursor.close()
 
     _begin_explicitly(engine, write="BEGIN IMMEDIATE", read="BEGIN")
+
+
+def _end_open_transactions(pool: sa.pool.Pool) -> None:
+    """Roll back, on its return to the pool, a PostgreSQL connection that still has a transaction open.
+
+    What `pool_reset_on_return="rollback"` guarantees, paid only when needed: the default
+    called the driver's rollback (a greenlet switch and a coroutine, ~10 µs) on every return,
+    though SQLAlchemy's connections end their own transactions and a lookup opens none.
+    """
+
+    @event.listens_for(pool, "reset")
+    def _on_reset(dbapi_connection: Any, _record: Any, state: Any) -> None:
+        if state.terminate_only or not state.asyncio_safe or state.transaction_was_reset:
+            return
+        if dbapi_connection.driver_connection.info.transaction_status != _PG_IDLE:
+            dbapi_connection.rollback()
 
 
 def _begin_explicitly(engine: sa.Engine, *, write: str, read: str) -> None:

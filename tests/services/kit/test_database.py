@@ -142,3 +142,28 @@ async def test_a_core_write_sees_its_own_statements_and_concurrent_ones_all_comm
     else:
         assert await db.write_core(increment) == 1
     await db.dispose()
+
+
+async def test_a_postgresql_connection_returned_inside_a_transaction_is_rolled_back(postgres_url) -> None:
+    """The pool no longer calls ROLLBACK on every return; one left in a transaction still gets it."""
+    from sqlalchemy.util import await_, greenlet_spawn
+
+    db = Database(postgres_url, migrations="unused", pool_size=1)
+    async with db.write() as session:
+        await session.execute(sa.text("CREATE TABLE items (id INTEGER PRIMARY KEY)"))
+    pool = db.engine.sync_engine.pool
+
+    def leave_a_transaction_open() -> None:
+        connection = pool.connect()
+        cursor = connection.driver_connection.cursor()
+        await_(cursor.execute("BEGIN"))
+        await_(cursor.execute("INSERT INTO items VALUES (1)"))
+        connection.close()  # back to the pool, neither committed nor rolled back
+
+    await greenlet_spawn(leave_a_transaction_open)
+    row = await db.fetch_one(sa.text("SELECT count(*) AS n, now() = statement_timestamp() AS fresh FROM items"))
+    assert row is not None
+    assert row.n == 0
+    assert row.fresh  # not inside the old transaction, whose now() would be earlier
+    assert await db.write_one(sa.text("INSERT INTO items VALUES (1)")) == 1
+    await db.dispose()
