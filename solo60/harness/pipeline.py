@@ -12,6 +12,7 @@ these verify (`solo60.fuzz.stage`).
 
 from __future__ import annotations
 
+import logging
 import os
 import tempfile
 import time
@@ -236,7 +237,13 @@ def _providers(names: list[str]) -> Iterator[dict[str, str]]:
             "SOLO60_DATA_DIR": data_dir,
             "SOLO60_RATE_LIMIT": "1000000/minute",
         }
-        # Warnings the providers log while verified (the local mail sink, the outbox retrying a pact's
-        # example ids) say nothing about the contracts; the pipeline's output is its verdict.
-        with running_services(names, environ=environ, log_level="error") as services:
-            yield {name: service.url for name, service in services.items()}
+        # Warnings the providers log while verified (the local mail sink, the outbox giving up on a
+        # pact's example ids) say nothing about the contracts; the pipeline's output is its verdict.
+        services_log = logging.getLogger("solo60.services")
+        level = services_log.level
+        services_log.setLevel(logging.ERROR)
+        try:
+            with running_services(names, environ=environ, log_level="error") as services:
+                yield {name: service.url for name, service in services.items()}
+        finally:
+            services_log.setLevel(level)
