@@ -127,6 +127,11 @@ def _fetch_rows(connection: Connection, query: MatrixQuery, resolution: Resoluti
             connection,
             pairs=pairs,
             names=names,
+            version_numbers={
+                s.version_id: s.version_number
+                for s in resolution.all_selectors
+                if s.version_id is not None and s.version_number is not None
+            },
             consumer_version_ids={vid for consumer, _ in pairs for vid in version_sets[consumer] or []},
             provider_version_ids={vid for _, provider in pairs for vid in version_sets[provider] or []},
             every_row=every_row,

@@ -5,7 +5,9 @@ content (once per SHA), the pact version (once per pair and content), the public
 integration's `contract_data_updated_at` and the heads of the version's branches and tags. Sent
 one statement at a time that is five round trips per pact, which is most of what a publish waits
 on; here they are one statement of data-modifying CTEs, each step reading the row the previous
-one inserted or found.
+one inserted or found. The same statement reads the pact version the pair's previous consumer
+version published, which says whether the content changed (the `contract_content_changed` event)
+without another round trip.
 
 Every step is the same insert-or-ignore (or guarded upsert) as the step-by-step path, so
 concurrent publishers are settled by the same unique constraints. When a row another writer
@@ -78,7 +80,11 @@ WITH content_new AS (
     WHERE excluded.consumer_version_id >= latest_tag_pacts.consumer_version_id
 )
 SELECT pact_version.id AS pact_version_id, pact_version.created,
-       (SELECT id FROM publication) AS publication_id
+       (SELECT id FROM publication) AS publication_id,
+       (SELECT previous.pact_version_id FROM pact_publications AS previous
+        WHERE previous.provider_id = :provider_id AND previous.consumer_id = :consumer_id
+          AND previous.consumer_version_id < :version_id
+        ORDER BY previous.consumer_version_id DESC LIMIT 1) AS previous_pact_version_id
 FROM pact_version
 """
 
@@ -88,6 +94,7 @@ class NewPublication:
     publication_id: int
     pact_version_id: int
     new_content: bool  # the pair had never published this content before
+    content_changed: bool  # new content, or not the content of the previous consumer version's pact
 
 
 @cache
@@ -128,4 +135,6 @@ def insert(
     ).first()
     if row is None or row.publication_id is None:
         return None
-    return NewPublication(row.publication_id, row.pact_version_id, bool(row.created))
+    created = bool(row.created)
+    changed = created or row.previous_pact_version_id != row.pact_version_id
+    return NewPublication(row.publication_id, row.pact_version_id, created, changed)

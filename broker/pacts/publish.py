@@ -243,6 +243,7 @@ def publish_pact(
     )
     new_sha = contract.sha
     heads_moved = False  # the integration and the heads were written with the publication
+    content_changed: bool | None = None  # None: not known yet, ask the database
     existing = None if version_is_new else repository.find_publication(connection, provider.id, version.id)
     outcome: Outcome
     new_content = False
@@ -265,7 +266,7 @@ def publish_pact(
         repository.replace_publication_content(connection, existing, pact_version_id)
         publication = repository.find_publication(connection, provider.id, version.id)  # type: ignore[assignment]
     elif (written := _insert_in_one_statement(connection, consumer, provider, version, contract, labels)) is not None:
-        publication, new_content = written
+        publication, new_content, content_changed = written
         outcome = "created"
         heads_moved = True
     else:
@@ -286,10 +287,14 @@ def publish_pact(
             heads.publication_added(
                 connection, publication.id, provider.id, consumer.id, version.id, publication.created_at, labels
             )
-        if new_content or _content_changed(connection, publication):
+        if content_changed is None:
+            content_changed = new_content or _content_changed(connection, publication)
+        if content_changed:
             events.append(EventName.CONTRACT_CONTENT_CHANGED.value)
-        if with_contracts is None or provider.id in with_contracts:
+        if with_contracts is None:
             cross_contracts.pact_published(connection, provider.id, publication.pact_version_id)
+        elif provider.id in with_contracts:
+            cross_contracts.pact_published(connection, provider.id, publication.pact_version_id, has_contracts=True)
     if with_webhooks:
         events.extend(triggers.pact_published(connection, publication, events, hooks))
     return PublishedPact(publication, outcome, events)
@@ -302,9 +307,10 @@ def _insert_in_one_statement(
     version: Version,
     contract: Contract,
     labels: tuple[list[int], list[str]] | None,
-) -> tuple[Publication, bool] | None:
-    """PostgreSQL, the version's labels known: the new publication (and whether its content is
-    new between the pair) written in one round trip; None to go step by step."""
+) -> tuple[Publication, bool, bool] | None:
+    """PostgreSQL, the version's labels known: the new publication, whether its content is new
+    between the pair and whether it changed since the previous consumer version, written and
+    read in one round trip; None to go step by step."""
     if connection.dialect.name != "postgresql" or labels is None:
         return None
     now = utcnow()
@@ -324,7 +330,7 @@ def _insert_in_one_statement(
     publication = _first_revision(
         written.publication_id, consumer, provider, version, written.pact_version_id, contract.sha, now
     )
-    return publication, written.new_content
+    return publication, written.new_content, written.content_changed
 
 
 def _first_revision(
@@ -354,8 +360,12 @@ def _first_revision(
 
 
 def _content_changed(connection: Connection, publication: Publication) -> bool:
-    previous = repository.previous_publication(connection, publication)
-    return previous is None or previous.sha != publication.sha
+    """Whether the pact differs from the previous consumer version's. Within one pair a pact
+    version is one content, so comparing pact versions compares contents."""
+    previous = repository.previous_pact_version_id(
+        connection, publication.consumer_id, publication.provider_id, publication.consumer_version_id
+    )
+    return previous is None or previous != publication.pact_version_id
 
 
 def publish_contracts(

@@ -112,10 +112,15 @@ def contract_published(connection: Connection, provider_id: int, contract_conten
     return _compare_all(connection, [(pact, contract_content_id) for pact in pacts])
 
 
-def pact_published(connection: Connection, provider_id: int, pact_version_id: int) -> list[CrossContractResult]:
+def pact_published(
+    connection: Connection, provider_id: int, pact_version_id: int, *, has_contracts: bool | None = None
+) -> list[CrossContractResult]:
     """Compare a newly published pact with the provider contracts that matter (nothing to do,
-    at the cost of one indexed probe, for a provider that never published a contract)."""
-    if not repository.any_contract_for(connection, provider_id):
+    at the cost of one indexed probe, for a provider that never published a contract).
+    `has_contracts`: whether it did, when the caller already asked (no probe then)."""
+    if has_contracts is None:
+        has_contracts = repository.any_contract_for(connection, provider_id)
+    if not has_contracts:
         return []
     pact = repository.pact_content_id_of(connection, pact_version_id)
     contracts = repository.contract_contents_that_matter(connection, provider_id)[:MAX_COMPARISONS_PER_PUBLISH]
