@@ -526,14 +526,18 @@ def version_labels(
 
 def counterparties(
     connection: Connection, pacticipant_id: int, version_ids: Collection[int] | None
-) -> list[tuple[str, Pacticipant]]:
-    """Who a pacticipant integrates with, in one round trip: ("provider", p) for the providers its
-    versions (or, with None, any version) have pacts with; ("consumer", c) for its consumers."""
+) -> list[tuple[str, Pacticipant, bool]]:
+    """Who a pacticipant integrates with, in one round trip: ("provider", p, c) for the providers
+    its versions (or, with None, any version) have pacts with; ("consumer", c, c) for its
+    consumers; `c`: whether that pacticipant ever published a provider contract (the matrix's
+    contract rows would otherwise ask that in a round trip of its own)."""
     statement = _counterparties_statement(connection.dialect.name, version_ids is not None)
     parameters: dict[str, Any] = {"pacticipant_id": pacticipant_id}
     if version_ids is not None:
         parameters["version_ids"] = list(version_ids) or [-1]
-    return [(row[0], pacticipant_from_row(row[1:])) for row in connection.execute(statement, parameters)]
+    return [
+        (row[0], pacticipant_from_row(row[1:-1]), bool(row[-1])) for row in connection.execute(statement, parameters)
+    ]
 
 
 @lru_cache(maxsize=8)
@@ -547,7 +551,14 @@ def _counterparties_statement(dialect: str, by_versions: bool) -> sa.CompoundSel
     else:
         provider_ids = sa.select(integrations.c.provider_id).where(integrations.c.consumer_id == pacticipant_id)
     consumer_ids = sa.select(integrations.c.consumer_id).where(integrations.c.provider_id == pacticipant_id)
+    has_contracts = (
+        sa.select(provider_contracts.c.id).where(provider_contracts.c.provider_id == pacticipants.c.id).exists()
+    )
     return sa.union_all(
-        sa.select(sa.literal("provider").label("role"), *pacticipants.c).where(pacticipants.c.id.in_(provider_ids)),
-        sa.select(sa.literal("consumer").label("role"), *pacticipants.c).where(pacticipants.c.id.in_(consumer_ids)),
+        sa.select(sa.literal("provider").label("role"), *pacticipants.c, has_contracts).where(
+            pacticipants.c.id.in_(provider_ids)
+        ),
+        sa.select(sa.literal("consumer").label("role"), *pacticipants.c, has_contracts).where(
+            pacticipants.c.id.in_(consumer_ids)
+        ),
     )

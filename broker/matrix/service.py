@@ -164,6 +164,7 @@ def _fetch_rows(connection: Connection, query: MatrixQuery, resolution: Resoluti
         selected=by_pacticipant.keys(),
         every_row=every_row,
         limit=limit,
+        with_contracts=resolution.with_contracts,
     )
     rows: list[MatrixRow] = []
     for (consumer_id, provider_id), pair_rows in grouped.items():
