@@ -79,7 +79,7 @@ WITH content_new AS (
         consumer_version_id = excluded.consumer_version_id, created_at = excluded.created_at
     WHERE excluded.consumer_version_id >= latest_tag_pacts.consumer_version_id
 )
-SELECT pact_version.id AS pact_version_id, pact_version.created,
+SELECT pact_version.id AS pact_version_id, pact_version.created, (SELECT id FROM content) AS content_id,
        (SELECT id FROM publication) AS publication_id,
        (SELECT previous.pact_version_id FROM pact_publications AS previous
         WHERE previous.provider_id = :provider_id AND previous.consumer_id = :consumer_id
@@ -93,6 +93,7 @@ FROM pact_version
 class NewPublication:
     publication_id: int
     pact_version_id: int
+    content_id: int
     new_content: bool  # the pair had never published this content before
     content_changed: bool  # new content, or not the content of the previous consumer version's pact
 
@@ -137,4 +138,4 @@ def insert(
         return None
     created = bool(row.created)
     changed = created or row.previous_pact_version_id != row.pact_version_id
-    return NewPublication(row.publication_id, row.pact_version_id, created, changed)
+    return NewPublication(row.publication_id, row.pact_version_id, row.content_id, created, changed)

@@ -244,6 +244,7 @@ def publish_pact(
     new_sha = contract.sha
     heads_moved = False  # the integration and the heads were written with the publication
     content_changed: bool | None = None  # None: not known yet, ask the database
+    content_id: int | None = None  # the pact's content, when known without asking
     existing = None if version_is_new else repository.find_publication(connection, provider.id, version.id)
     outcome: Outcome
     new_content = False
@@ -266,7 +267,7 @@ def publish_pact(
         repository.replace_publication_content(connection, existing, pact_version_id)
         publication = repository.find_publication(connection, provider.id, version.id)  # type: ignore[assignment]
     elif (written := _insert_in_one_statement(connection, consumer, provider, version, contract, labels)) is not None:
-        publication, new_content, content_changed = written
+        publication, new_content, content_changed, content_id = written
         outcome = "created"
         heads_moved = True
     else:
@@ -294,7 +295,9 @@ def publish_pact(
         if with_contracts is None:
             cross_contracts.pact_published(connection, provider.id, publication.pact_version_id)
         elif provider.id in with_contracts:
-            cross_contracts.pact_published(connection, provider.id, publication.pact_version_id, has_contracts=True)
+            cross_contracts.pact_published(
+                connection, provider.id, publication.pact_version_id, has_contracts=True, pact_content_id=content_id
+            )
     if with_webhooks:
         events.extend(triggers.pact_published(connection, publication, events, hooks))
     return PublishedPact(publication, outcome, events)
@@ -307,10 +310,10 @@ def _insert_in_one_statement(
     version: Version,
     contract: Contract,
     labels: tuple[list[int], list[str]] | None,
-) -> tuple[Publication, bool, bool] | None:
+) -> tuple[Publication, bool, bool, int] | None:
     """PostgreSQL, the version's labels known: the new publication, whether its content is new
-    between the pair and whether it changed since the previous consumer version, written and
-    read in one round trip; None to go step by step."""
+    between the pair, whether it changed since the previous consumer version and the content's
+    id, written and read in one round trip; None to go step by step."""
     if connection.dialect.name != "postgresql" or labels is None:
         return None
     now = utcnow()
@@ -330,7 +333,7 @@ def _insert_in_one_statement(
     publication = _first_revision(
         written.publication_id, consumer, provider, version, written.pact_version_id, contract.sha, now
     )
-    return publication, written.new_content, written.content_changed
+    return publication, written.new_content, written.content_changed, written.content_id
 
 
 def _first_revision(

@@ -113,16 +113,24 @@ def contract_published(connection: Connection, provider_id: int, contract_conten
 
 
 def pact_published(
-    connection: Connection, provider_id: int, pact_version_id: int, *, has_contracts: bool | None = None
+    connection: Connection,
+    provider_id: int,
+    pact_version_id: int,
+    *,
+    has_contracts: bool | None = None,
+    pact_content_id: int | None = None,
 ) -> list[CrossContractResult]:
     """Compare a newly published pact with the provider contracts that matter (nothing to do,
     at the cost of one indexed probe, for a provider that never published a contract).
-    `has_contracts`: whether it did, when the caller already asked (no probe then)."""
+    `has_contracts`: whether it did, and `pact_content_id`: the pact's content, when the caller
+    knows them (a round trip less each)."""
     if has_contracts is None:
         has_contracts = repository.any_contract_for(connection, provider_id)
     if not has_contracts:
         return []
-    pact = repository.pact_content_id_of(connection, pact_version_id)
+    pact = pact_content_id
+    if pact is None:
+        pact = repository.pact_content_id_of(connection, pact_version_id)
     contracts = repository.contract_contents_that_matter(connection, provider_id)[:MAX_COMPARISONS_PER_PUBLISH]
     return _compare_all(connection, [(pact, contract) for contract in contracts])
 

@@ -374,11 +374,9 @@ def contract_contents_that_matter(connection: Connection, provider_id: int) -> l
     latest = sa.select(sa.func.max(provider_contracts.c.provider_version_id).label("version_id")).where(
         provider_contracts.c.provider_id == provider_id
     )
-    wanted = set(connection.execute(on_branches).scalars()) | set(connection.execute(latest).scalars())
-    wanted |= set(connection.execute(_live_version_ids(provider_id)).scalars())
-    wanted.discard(None)
-    if not wanted:
-        return []
+    live = _live_version_ids(provider_id)
+    wanted = sa.union(on_branches, latest, sa.select(live.subquery().c.version_id))
+    # one round trip (every publish of a pact to a provider with contracts asks it)
     rows = connection.execute(
         sa.select(provider_contracts.c.content_id, provider_contracts.c.provider_version_id)
         .where(provider_contracts.c.provider_version_id.in_(wanted))
