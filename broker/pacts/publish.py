@@ -22,13 +22,11 @@ from broker.errors import ConflictError, InvalidInputError
 from broker.integrations import repository as integrations_repository
 from broker.limits import MAX_CONTRACTS, at_most
 from broker.names import name_problem, url_problem
-from broker.pacticipants import repository as pacticipants_repository
 from broker.pacticipants import service as pacticipants
 from broker.pacticipants.models import Pacticipant
-from broker.pacts import content, heads, new_publication, repository
+from broker.pacts import content, heads, new_publication, publish_lookup, repository
 from broker.pacts.models import Publication
 from broker.provider_contracts import cross_contracts
-from broker.provider_contracts import repository as contracts_repository
 from broker.storage.schema import utcnow
 from broker.versions import service as versions
 from broker.versions.models import Version
@@ -386,10 +384,15 @@ def publish_contracts(
     versions.require_number(version_number)
     if build_url is not None and (problem := url_problem(build_url, "buildUrl")):
         raise InvalidInputError(problem, {"buildUrl": [problem]})
-    # one lookup for every pacticipant named; a 409 below rolls back the version created here
-    found = pacticipants_repository.find_by_names(
-        connection, {pacticipant_name, *(contract.provider_name for contract in contracts)}
+    # one lookup for every pacticipant named (and the branch); a 409 below rolls back the version created here
+    first_tag = tags[0] if tags and isinstance(tags[0], str) else None
+    before = publish_lookup.look_up(
+        connection,
+        {pacticipant_name, *(contract.provider_name for contract in contracts)},
+        pacticipant_name,
+        branch if isinstance(branch, str) else first_tag,
     )
+    found = before.found
     consumer = found.get(pacticipant_name) or pacticipants.ensure_pacticipant(connection, pacticipant_name)
     version, created = versions.ensure_version(connection, consumer, version_number)
     if not allow_modification and not created:
@@ -401,15 +404,15 @@ def publish_contracts(
         effective_branch = tags[0]  # the official broker's use_first_tag_as_branch
     branch_ids = []
     if effective_branch is not None:
-        branch, _ = versions.add_to_branch(connection, consumer, version, effective_branch, version_is_new=created)
+        branch, _ = versions.add_to_branch(
+            connection, consumer, version, effective_branch, version_is_new=created, known=before.branch
+        )
         branch_ids.append(branch.id)
     versions.add_tags(connection, consumer, version, tags, version_is_new=created)
     ordered = sorted(enumerate(contracts), key=lambda pair: pair[1].provider_name)
     published: dict[int, PublishedPact] = {}
     hooks = webhooks_repository.enabled_with_party_ids(connection)
-    with_contracts = contracts_repository.providers_with_contracts(
-        connection, [provider.id for name, provider in found.items() if name != pacticipant_name]
-    )
+    with_contracts = before.with_contracts - {consumer.id}  # of the providers (that existed before this publish)
     # a version created just now carries exactly the labels given here: no need to read them back
     labels = (branch_ids, list(dict.fromkeys(tags))) if created else heads.labels_of_version(connection, version.id)
     for index, contract in ordered:

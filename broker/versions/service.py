@@ -119,14 +119,19 @@ def add_to_branch(
     branch_name: object,
     *,
     version_is_new: bool = False,
+    known: Branch | None = None,
 ) -> tuple[Branch, bool]:
     """Put the version on the branch (created when new); True when it was not on it yet.
-    A version created in this transaction has no publications, so no pact heads move."""
+    A version created in this transaction has no publications, so no pact heads move.
+    `known`: the branch, when the caller already read it in this transaction."""
     problem = name_problem(branch_name, "branch")
     if problem:
         raise InvalidInputError(problem, {"branch": [problem]})
     assert isinstance(branch_name, str)
-    branch = branches.insert_if_missing(connection, pacticipant, branch_name)
+    if known is not None and (known.pacticipant_id, known.name) == (pacticipant.id, branch_name):
+        branch = known
+    else:
+        branch = branches.insert_if_missing(connection, pacticipant, branch_name)
     added = branches.add_version(connection, branch, version)
     if added and not version_is_new:
         heads.branch_version_added(connection, branch.id, version.id)
