@@ -394,7 +394,14 @@ def publish_contracts(
     )
     found = before.found
     consumer = found.get(pacticipant_name) or pacticipants.ensure_pacticipant(connection, pacticipant_name)
-    version, created = versions.ensure_version(connection, consumer, version_number)
+    # a new version on an existing branch (the usual CI publish): created and put on it at once
+    on_branch = None
+    if before.branch is not None and before.branch.name == branch:
+        on_branch = versions.new_version_on_branch(connection, consumer, version_number, before.branch)
+    if on_branch is not None:
+        version, created = on_branch, True
+    else:
+        version, created = versions.ensure_version(connection, consumer, version_number)
     if not allow_modification and not created:
         check_for_conflicts(connection, version, contracts, found)
     if build_url is not None:
@@ -403,7 +410,10 @@ def publish_contracts(
     if effective_branch is None and tags and created:
         effective_branch = tags[0]  # the official broker's use_first_tag_as_branch
     branch_ids = []
-    if effective_branch is not None:
+    if on_branch is not None:
+        assert before.branch is not None
+        branch_ids.append(before.branch.id)
+    elif effective_branch is not None:
         branch, _ = versions.add_to_branch(
             connection, consumer, version, effective_branch, version_is_new=created, known=before.branch
         )

@@ -20,7 +20,8 @@ from broker.names import name_problem, url_problem
 from broker.pacticipants import service as pacticipants
 from broker.pacticipants.models import Pacticipant
 from broker.pacts import heads
-from broker.versions import branches, repository, tags
+from broker.storage.schema import utcnow
+from broker.versions import branches, new_on_branch, repository, tags
 from broker.versions.models import Branch, BranchVersion, Tag, Version
 
 
@@ -43,6 +44,20 @@ def get_version(connection: Connection, pacticipant_name: str, number: str) -> V
 def ensure_version(connection: Connection, pacticipant: Pacticipant, number: str) -> tuple[Version, bool]:
     require_number(number)
     return repository.insert_if_missing(connection, pacticipant.id, pacticipant.name, number)
+
+
+def new_version_on_branch(
+    connection: Connection, pacticipant: Pacticipant, number: str, branch: Branch
+) -> Version | None:
+    """PostgreSQL: the version created now and put on the pacticipant's existing `branch`, in one
+    round trip. None, having written nothing, when the version exists or on SQLite: the caller
+    then uses `ensure_version` and `add_to_branch`."""
+    if connection.dialect.name != "postgresql" or branch.pacticipant_id != pacticipant.id:
+        return None
+    version = new_on_branch.insert(connection, branch, require_number(number), utcnow())
+    if version is not None:
+        pacticipants.set_main_branch_if_unset(connection, pacticipant, branch.name)
+    return version
 
 
 def latest_version(connection: Connection, pacticipant_name: str, tag: str | None = None) -> Version:
