@@ -131,8 +131,10 @@ def pact_published(
     pact = pact_content_id
     if pact is None:
         pact = repository.pact_content_id_of(connection, pact_version_id)
-    contracts = repository.contract_contents_that_matter(connection, provider_id)[:MAX_COMPARISONS_PER_PUBLISH]
-    return _compare_all(connection, [(pact, contract) for contract in contracts])
+    contents = list(
+        repository.contract_contents_that_matter(connection, provider_id, pact, COMPARATOR_VERSION).items()
+    )[:MAX_COMPARISONS_PER_PUBLISH]
+    return [result_for(connection, pact, contract) for contract, compared in contents if not compared]
 
 
 def verdict_of(self_verification_success: bool | None, result: CrossContractResult | None) -> ContractVerdict:
