@@ -25,8 +25,10 @@ from sqlalchemy.engine import Connection
 
 @contextmanager
 def generic_plans(connection: Connection) -> Iterator[None]:
-    """PostgreSQL: the block's prepared statements use their generic plan; elsewhere nothing."""
-    if connection.dialect.name != "postgresql":
+    """PostgreSQL 12 or later (where the setting exists): the block's prepared statements use
+    their generic plan; elsewhere nothing."""
+    version = connection.dialect.server_version_info or (0,)
+    if connection.dialect.name != "postgresql" or version < (12,):
         yield
         return
     connection.exec_driver_sql("SET plan_cache_mode = force_generic_plan")
