@@ -26,6 +26,7 @@ from broker.pacticipants import service as pacticipants
 from broker.pacticipants.models import Pacticipant
 from broker.pacts import content, heads, new_publication, publish_lookup, repository
 from broker.pacts.models import Publication
+from broker.pacts.new_publication import NewPublication
 from broker.provider_contracts import cross_contracts
 from broker.storage.schema import utcnow
 from broker.versions import service as versions
@@ -232,10 +233,12 @@ def publish_pact(
     labels: tuple[list[int], list[str]] | None = None,
     hooks: Sequence[EnabledWebhook] | None = None,
     with_contracts: Collection[int] | None = None,
+    attempt: OneStatement | None = None,
 ) -> PublishedPact:
     """Publish one pact for a consumer version. `known` pacticipants, the version's `labels`
     (branch ids, tag names), the enabled `hooks` and the providers `with_contracts` save
-    lookups when the caller already has them (for every pact of a publish at once)."""
+    lookups when the caller already has them (for every pact of a publish at once); `attempt`:
+    what writing it together with the publish's other pacts gave (PostgreSQL, a new version)."""
     provider = (known or {}).get(contract.provider_name) or pacticipants.ensure_pacticipant(
         connection, contract.provider_name, "providerName"
     )
@@ -264,7 +267,9 @@ def publish_pact(
         pact_version_id, _, new_content = _store(connection, consumer, provider, stored)
         repository.replace_publication_content(connection, existing, pact_version_id)
         publication = repository.find_publication(connection, provider.id, version.id)  # type: ignore[assignment]
-    elif (written := _insert_in_one_statement(connection, consumer, provider, version, contract, labels)) is not None:
+    elif (
+        written := _insert_in_one_statement(connection, consumer, provider, version, contract, labels, attempt)
+    ) is not None:
         publication, new_content, content_changed, content_id = written
         outcome = "created"
         heads_moved = True
@@ -301,6 +306,41 @@ def publish_pact(
     return PublishedPact(publication, outcome, events)
 
 
+OneStatement = tuple[NewPublication | None, datetime]  # what the one-statement write gave, and when
+
+
+def _insert_all_in_one_statement(
+    connection: Connection,
+    consumer: Pacticipant,
+    version: Version,
+    contracts: Sequence[Contract],
+    labels: tuple[list[int], list[str]],
+    known: dict[str, Pacticipant],
+) -> list[OneStatement] | None:
+    """PostgreSQL, for a version created by this publish (none of its pacts exists yet): every
+    pact written in one round trip, in order (None where the step-by-step path must settle it);
+    None on SQLite. Providers named for the first time are created first, in the order the pacts
+    would have created them; `known` gets them."""
+    if connection.dialect.name != "postgresql" or not contracts:
+        return None
+    for contract in contracts:
+        if contract.provider_name not in known:
+            known[contract.provider_name] = pacticipants.ensure_pacticipant(
+                connection, contract.provider_name, "providerName"
+            )
+    now = utcnow()
+    written = new_publication.insert_many(
+        connection,
+        [new_publication.NewPact(known[c.provider_name].id, c.sha, c.stored_text) for c in contracts],
+        consumer_id=consumer.id,
+        version_id=version.id,
+        now=now,
+        branch_ids=labels[0],
+        tag_names=labels[1],
+    )
+    return [(item, now) for item in written]
+
+
 def _insert_in_one_statement(
     connection: Connection,
     consumer: Pacticipant,
@@ -308,24 +348,29 @@ def _insert_in_one_statement(
     version: Version,
     contract: Contract,
     labels: tuple[list[int], list[str]] | None,
+    attempt: OneStatement | None = None,
 ) -> tuple[Publication, bool, bool, int] | None:
     """PostgreSQL, the version's labels known: the new publication, whether its content is new
     between the pair, whether it changed since the previous consumer version and the content's
-    id, written and read in one round trip; None to go step by step."""
-    if connection.dialect.name != "postgresql" or labels is None:
+    id, written and read in one round trip (or taken from `attempt`, when the publish wrote all
+    its pacts at once); None to go step by step."""
+    if attempt is not None:
+        written, now = attempt
+    elif connection.dialect.name != "postgresql" or labels is None:
         return None
-    now = utcnow()
-    written = new_publication.insert(
-        connection,
-        consumer_id=consumer.id,
-        provider_id=provider.id,
-        version_id=version.id,
-        sha=contract.sha,
-        content=contract.stored_text,
-        now=now,
-        branch_ids=labels[0],
-        tag_names=labels[1],
-    )
+    else:
+        now = utcnow()
+        written = new_publication.insert(
+            connection,
+            consumer_id=consumer.id,
+            provider_id=provider.id,
+            version_id=version.id,
+            sha=contract.sha,
+            content=contract.stored_text,
+            now=now,
+            branch_ids=labels[0],
+            tag_names=labels[1],
+        )
     if written is None:
         return None
     publication = _first_revision(
@@ -425,7 +470,11 @@ def publish_contracts(
     with_contracts = before.with_contracts - {consumer.id}  # of the providers (that existed before this publish)
     # a version created just now carries exactly the labels given here: no need to read them back
     labels = (branch_ids, list(dict.fromkeys(tags))) if created else heads.labels_of_version(connection, version.id)
-    for index, contract in ordered:
+    known = dict(found)
+    attempts = None
+    if created:
+        attempts = _insert_all_in_one_statement(connection, consumer, version, [c for _, c in ordered], labels, known)
+    for position, (index, contract) in enumerate(ordered):
         published[index] = publish_pact(
             connection,
             consumer,
@@ -435,10 +484,11 @@ def publish_contracts(
             field_path="contracts",
             version_is_new=created,
             with_webhooks=bool(hooks),
-            known=found,
+            known=known,
             labels=labels,
             hooks=hooks,
             with_contracts=with_contracts,
+            attempt=attempts[position] if attempts is not None else None,
         )
     return PublishResult(
         consumer, version, created, effective_branch, list(tags), [published[i] for i in range(len(contracts))]

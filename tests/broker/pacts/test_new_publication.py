@@ -57,3 +57,49 @@ def test_an_existing_publication_is_left_alone(broker: BrokerClient) -> None:
     assert [item["description"] for item in pact["interactions"]] == ["the first content"]
     latest = broker.get("/pacts/provider/api/consumer/web/branch/main/latest").json()
     assert [item["description"] for item in latest["interactions"]] == ["the first content"]
+
+
+def _publish_many(broker: BrokerClient, number: str, documents: dict[str, dict]) -> dict:
+    answer = broker.post(
+        "/contracts/publish",
+        {
+            "pacticipantName": "web",
+            "pacticipantVersionNumber": number,
+            "branch": "main",
+            "contracts": [
+                {"consumerName": "web", "providerName": provider, "content": encoded(document)}
+                for provider, document in documents.items()
+            ],
+        },
+    )
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
+def _descriptions(broker: BrokerClient, path: str) -> list[str]:
+    return [item["description"] for item in broker.get(path).json()["interactions"]]
+
+
+def test_every_pact_of_a_new_version_is_published_with_its_heads(broker: BrokerClient) -> None:
+    """A new version's pacts to several providers (one statement on PostgreSQL): each is there,
+    is its provider's latest on the branch, and has its integration."""
+    documents = {name: pact_document("web", name, interaction(f"for {name}")) for name in ("api", "billing", "mail")}
+    _publish_many(broker, "1", documents)
+    for name in documents:
+        assert _descriptions(broker, f"/pacts/provider/{name}/consumer/web/version/1") == [f"for {name}"]
+        assert _descriptions(broker, f"/pacts/provider/{name}/consumer/web/branch/main/latest") == [f"for {name}"]
+    integrations = broker.get("/integrations").json()["_embedded"]["integrations"]
+    assert sorted(item["provider"]["name"] for item in integrations) == ["api", "billing", "mail"]
+
+
+def test_the_same_content_for_two_providers_in_one_publish(broker: BrokerClient) -> None:
+    """Two pacts with one content (no names inside): the second is settled step by step, since
+    one statement's snapshot does not see the content the first just stored; both are published."""
+    document = {"interactions": [interaction("shared")], "metadata": {"pactSpecification": {"version": "4.0"}}}
+    body = _publish_many(broker, "1", {"api": document, "billing": document})
+    assert len(body["_links"]["pb:contracts"]) == 2
+    for name in ("api", "billing"):
+        assert _descriptions(broker, f"/pacts/provider/{name}/consumer/web/version/1") == ["shared"]
+    _publish_many(broker, "2", {"api": document, "billing": document})
+    for name in ("api", "billing"):
+        assert _descriptions(broker, f"/pacts/provider/{name}/consumer/web/version/2") == ["shared"]
