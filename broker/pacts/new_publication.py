@@ -30,7 +30,7 @@ from sqlalchemy.engine import Connection
 from broker.names import NAME_LENGTH
 from broker.storage.schema import UtcDateTime
 
-_CHAIN = """content_new{s} AS (
+_CONTENT = """content_new{s} AS (
     INSERT INTO pact_contents (sha, content, created_at) VALUES (:sha{s}, :content{s}, :now)
     ON CONFLICT (sha) DO NOTHING
     RETURNING id
@@ -38,7 +38,13 @@ _CHAIN = """content_new{s} AS (
     SELECT id FROM content_new{s}
     UNION ALL
     SELECT id FROM pact_contents WHERE sha = :sha{s} AND NOT EXISTS (SELECT 1 FROM content_new{s})
-), version_new{s} AS (
+)"""
+
+# a pact whose content an earlier pact of the statement stores: it reads that pact's row (the
+# statement's snapshot would not show it in pact_contents, and its insert would do nothing)
+_SAME_CONTENT = """content{s} AS (SELECT id FROM content{t})"""
+
+_CHAIN = """version_new{s} AS (
     INSERT INTO pact_versions (consumer_id, provider_id, content_id, created_at)
     SELECT :consumer_id, :provider_id{s}, content{s}.id, :now FROM content{s}
     ON CONFLICT (consumer_id, provider_id, content_id) DO NOTHING
@@ -97,12 +103,26 @@ class NewPublication:
     content_changed: bool  # new content, or not the content of the previous consumer version's pact
 
 
+def _suffix(index: int, count: int) -> str:
+    return "" if count == 1 else f"_{index}"
+
+
 @cache
-def _statement(count: int) -> sa.TextClause:
-    """The statement for `count` pacts of one consumer version, one chain of CTEs each (the
-    parameters of the i-th suffixed `_i`; no suffix for a single pact)."""
-    suffixes = [""] if count == 1 else [f"_{index}" for index in range(count)]
-    chains = ",\n".join(_CHAIN.format(s=suffix) for suffix in suffixes)
+def _statement(content_of: tuple[int, ...]) -> sa.TextClause:
+    """The statement for pacts of one consumer version, one chain of CTEs each (the parameters of
+    the i-th suffixed `_i`; no suffix for a single pact). `content_of[i]`: the first pact with the
+    i-th pact's content (the SHA leaves the names out, so pacts to several providers can share it)."""
+    count = len(content_of)
+    suffixes = [_suffix(index, count) for index in range(count)]
+    parts = []
+    for index, suffix in enumerate(suffixes):
+        first = content_of[index]
+        if first == index:
+            parts.append(_CONTENT.format(s=suffix))
+        else:
+            parts.append(_SAME_CONTENT.format(s=suffix, t=suffixes[first]))
+        parts.append(_CHAIN.format(s=suffix))
+    chains = ",\n".join(parts)
     answers = "\nUNION ALL\n".join(_ANSWER.format(s=suffix, position=index) for index, suffix in enumerate(suffixes))
     return sa.text(f"WITH {chains}\n{answers}\n").bindparams(
         sa.bindparam("now", type_=UtcDateTime()),
@@ -132,9 +152,8 @@ def insert_many(
 ) -> list[NewPublication | None]:
     """PostgreSQL only. Every pact of a consumer version written in one round trip (a publish to
     several providers paid one per pact): per pact, in order, the new publication, or None when a
-    concurrent writer's row (or another pact of this statement with the same content, which the
-    statement's snapshot does not see) means the step-by-step path must settle it; nothing is
-    left half-written that it would not write."""
+    concurrent writer's row means the step-by-step path must settle it; nothing is left
+    half-written that it would not write. Pacts with one content share its row."""
     if not pacts:
         return []
     parameters: dict[str, object] = {
@@ -144,13 +163,16 @@ def insert_many(
         "branch_ids": list(dict.fromkeys(branch_ids)),
         "tag_names": list(dict.fromkeys(tag_names)),
     }
+    first_with: dict[str, int] = {}
+    content_of = tuple(first_with.setdefault(pact.sha, index) for index, pact in enumerate(pacts))
     for index, pact in enumerate(pacts):
-        suffix = "" if len(pacts) == 1 else f"_{index}"
-        parameters[f"sha{suffix}"] = pact.sha
-        parameters[f"content{suffix}"] = pact.content
+        suffix = _suffix(index, len(pacts))
         parameters[f"provider_id{suffix}"] = pact.provider_id
+        if content_of[index] == index:
+            parameters[f"sha{suffix}"] = pact.sha
+            parameters[f"content{suffix}"] = pact.content
     written: list[NewPublication | None] = [None] * len(pacts)
-    for row in connection.execute(_statement(len(pacts)), parameters):
+    for row in connection.execute(_statement(content_of), parameters):
         if row.publication_id is None:
             continue
         created = bool(row.created)
