@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid as uuid_module
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -12,7 +13,7 @@ from sqlalchemy.engine import Connection
 from broker.deployments.models import DeployedVersion, Environment, ReleasedVersion
 from broker.deployments.tables import deployed_versions, environments, released_versions
 from broker.pacticipants.tables import pacticipants
-from broker.storage.lists import one_of
+from broker.storage.lists import one_of, one_of_parameter
 from broker.storage.schema import utcnow
 from broker.versions import repository as versions_repository
 from broker.versions.models import Version
@@ -297,24 +298,31 @@ def versions_in_environment(
     result: dict[int, list[Version]] = {pid: [] for pid in wanted}
     if not wanted:
         return result
+    parameters = {"environment_id": environment_id, "deployed_pacticipants": wanted, "released_pacticipants": wanted}
+    for row in connection.execute(_versions_in_environment_statement(connection.dialect.name), parameters):
+        result[row.pacticipant_id].append(versions_repository.from_row(row))
+    return result
+
+
+@lru_cache(maxsize=4)
+def _versions_in_environment_statement(dialect: str) -> sa.Select[Any]:
+    """Built once per dialect (can-i-deploy to an environment asks it on every call), the
+    pacticipants bound as one list: one statement text whatever their number."""
+    environment_id = sa.bindparam("environment_id")
     live = sa.union(
         sa.select(deployed_versions.c.version_id).where(
             deployed_versions.c.environment_id == environment_id,
             deployed_versions.c.undeployed_at.is_(None),
-            deployed_versions.c.pacticipant_id.in_(wanted),
+            one_of_parameter(dialect, deployed_versions.c.pacticipant_id, "deployed_pacticipants"),
         ),
         sa.select(released_versions.c.version_id).where(
             released_versions.c.environment_id == environment_id,
             released_versions.c.support_ended_at.is_(None),
-            released_versions.c.pacticipant_id.in_(wanted),
+            one_of_parameter(dialect, released_versions.c.pacticipant_id, "released_pacticipants"),
         ),
     )
-    rows = connection.execute(
-        versions_repository.select_versions().where(versions.c.id.in_(live.scalar_subquery())).order_by(versions.c.id)
-    )
-    for row in rows:
-        result[row.pacticipant_id].append(versions_repository.from_row(row))
-    return result
+    in_environment = versions.c.id.in_(live.scalar_subquery())
+    return versions_repository.select_versions().where(in_environment).order_by(versions.c.id)
 
 
 def environment_names_of(connection: Connection, version_ids: Iterable[int]) -> dict[int, list[str]]:

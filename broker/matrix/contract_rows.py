@@ -84,15 +84,19 @@ def add_contract_rows(
     selected: Collection[int],
     every_row: bool,
     limit: int,
+    with_contracts: Collection[int] | None = None,
 ) -> dict[tuple[int, int], list[MatrixRow]]:
     """Each integration's rows (by (consumer id, provider id)) with its contract rows added, and
     the unverified row of a pact dropped where a contract now judges it.
 
     `version_sets`: the selected versions of each pacticipant (None: any version); `selected`:
     the pacticipants a selector names (a named consumer's pacts are all in its rows already,
-    verified or not; for the others, the pacts a contract vouches for are fetched here).
+    verified or not; for the others, the pacts a contract vouches for are fetched here);
+    `with_contracts`: the providers that ever published a contract, when the caller knows it
+    for every provider of `grouped` (else it is asked here).
     """
-    with_contracts = contracts_repository.providers_with_contracts(connection, {p for _, p in grouped})
+    if with_contracts is None:
+        with_contracts = contracts_repository.providers_with_contracts(connection, {p for _, p in grouped})
     pairs = [pair for pair in grouped if pair[1] in with_contracts]
     if not pairs:
         return grouped

@@ -107,9 +107,13 @@ def _publications(every_revision: bool) -> Any:
     return sa.union_all(current, superseded).subquery("p")
 
 
-def _rows_select(every_row: bool, provider_versions_match: Any, left: bool) -> tuple[sa.Select[Any], Any]:
+def _rows_select(
+    every_row: bool, provider_versions_match: Any, left: bool, numbers: bool = True
+) -> tuple[sa.Select[Any], Any]:
     """Pacts joined to the verifications whose provider version passes `provider_versions_match`
-    (a function of the verification's provider-version column, or None for any)."""
+    (a function of the verification's provider-version column, or None for any). Without
+    `numbers` the version numbers are NULL, for a caller that knows them: the two joins to
+    `versions` they take were most of the time PostgreSQL spent planning the statement."""
     p = _publications(every_row)
     if every_row:
         verification_source = verifications
@@ -131,9 +135,9 @@ def _rows_select(every_row: bool, provider_versions_match: Any, left: bool) -> t
             p.c.consumer_id,
             p.c.provider_id,
             p.c.consumer_version_id,
-            consumer_versions.c.number,
+            consumer_versions.c.number if numbers else sa.null(),
             provider_version_id,
-            provider_versions.c.number,
+            provider_versions.c.number if numbers else sa.null(),
             p.c.pact_publication_id,
             p.c.pact_version_id,
             pact_contents.c.sha,
@@ -144,28 +148,31 @@ def _rows_select(every_row: bool, provider_versions_match: Any, left: bool) -> t
             p.c.revision_number,
         )
         .select_from(p)
-        .join(consumer_versions, consumer_versions.c.id == p.c.consumer_version_id)
         .join(pact_versions, pact_versions.c.id == p.c.pact_version_id)
         .join(pact_contents, pact_contents.c.id == pact_versions.c.content_id)
         .join(verification_source, join_on, isouter=left)
     )
     if not every_row:
         statement = statement.join(verifications, verifications.c.id == verification_id, isouter=left)
-    statement = statement.join(provider_versions, provider_versions.c.id == provider_version_id, isouter=left)
+    if numbers:
+        statement = statement.join(consumer_versions, consumer_versions.c.id == p.c.consumer_version_id)
+        statement = statement.join(provider_versions, provider_versions.c.id == provider_version_id, isouter=left)
     statement = statement.order_by(last_action.desc(), p.c.pact_publication_id.desc(), verification_id.desc())
     return statement, p
 
 
-def _row(values: Any, names: Mapping[int, str]) -> MatrixRow:
+def _row(values: Any, names: Mapping[int, str], numbers: Mapping[int, str] | None = None) -> MatrixRow:
+    """`numbers`: the version numbers by id, when the statement left them out."""
+    provider_version_id = values[4]
     return MatrixRow(
         values[0],
         names[values[0]],
         values[2],
-        values[3],
+        values[3] if numbers is None else numbers[values[2]],
         values[1],
         names[values[1]],
-        values[4],
-        values[5],
+        provider_version_id,
+        values[5] if numbers is None or provider_version_id is None else numbers[provider_version_id],
         values[6],
         values[7],
         values[8],
@@ -240,6 +247,7 @@ def rows_for_specific_versions(
     *,
     pairs: Sequence[tuple[int, int]],
     names: Mapping[int, str],
+    version_numbers: Mapping[int, str],
     consumer_version_ids: Collection[int],
     provider_version_ids: Collection[int],
     every_row: bool,
@@ -249,7 +257,8 @@ def rows_for_specific_versions(
 
     One statement serves them all because a version id belongs to one pacticipant and a pact
     version to one pair: filtering by the union of the version sets selects exactly each pair's.
-    Unverified pacts are rows with no verification.
+    Unverified pacts are rows with no verification. `version_numbers`: the number of each
+    version named (the caller resolved them), so the statement need not join `versions`.
     """
     if not consumer_version_ids:
         return []
@@ -260,14 +269,16 @@ def rows_for_specific_versions(
         "row_limit": limit,
     }
     statement = _specific_versions_statement(connection.dialect.name, every_row)
-    return [_row(values, names) for values in connection.execute(statement, parameters)]
+    return [_row(values, names, version_numbers) for values in connection.execute(statement, parameters)]
 
 
 @lru_cache(maxsize=8)
 def _specific_versions_statement(dialect: str, every_row: bool) -> sa.Select[Any]:
     """Built once per shape (can-i-deploy runs it on every call); the version sets, the pairs and
     the limit are parameters."""
-    statement, p = _rows_select(every_row, lambda column: one_of_parameter(dialect, column, "provider_versions"), True)
+    statement, p = _rows_select(
+        every_row, lambda column: one_of_parameter(dialect, column, "provider_versions"), True, numbers=False
+    )
     return statement.where(
         one_of_parameter(dialect, p.c.consumer_version_id, "consumer_versions"),
         sa.tuple_(p.c.consumer_id, p.c.provider_id).in_(sa.bindparam("pairs", expanding=True)),
@@ -515,14 +526,18 @@ def version_labels(
 
 def counterparties(
     connection: Connection, pacticipant_id: int, version_ids: Collection[int] | None
-) -> list[tuple[str, Pacticipant]]:
-    """Who a pacticipant integrates with, in one round trip: ("provider", p) for the providers its
-    versions (or, with None, any version) have pacts with; ("consumer", c) for its consumers."""
+) -> list[tuple[str, Pacticipant, bool]]:
+    """Who a pacticipant integrates with, in one round trip: ("provider", p, c) for the providers
+    its versions (or, with None, any version) have pacts with; ("consumer", c, c) for its
+    consumers; `c`: whether that pacticipant ever published a provider contract (the matrix's
+    contract rows would otherwise ask that in a round trip of its own)."""
     statement = _counterparties_statement(connection.dialect.name, version_ids is not None)
     parameters: dict[str, Any] = {"pacticipant_id": pacticipant_id}
     if version_ids is not None:
         parameters["version_ids"] = list(version_ids) or [-1]
-    return [(row[0], pacticipant_from_row(row[1:])) for row in connection.execute(statement, parameters)]
+    return [
+        (row[0], pacticipant_from_row(row[1:-1]), bool(row[-1])) for row in connection.execute(statement, parameters)
+    ]
 
 
 @lru_cache(maxsize=8)
@@ -536,7 +551,14 @@ def _counterparties_statement(dialect: str, by_versions: bool) -> sa.CompoundSel
     else:
         provider_ids = sa.select(integrations.c.provider_id).where(integrations.c.consumer_id == pacticipant_id)
     consumer_ids = sa.select(integrations.c.consumer_id).where(integrations.c.provider_id == pacticipant_id)
+    has_contracts = (
+        sa.select(provider_contracts.c.id).where(provider_contracts.c.provider_id == pacticipants.c.id).exists()
+    )
     return sa.union_all(
-        sa.select(sa.literal("provider").label("role"), *pacticipants.c).where(pacticipants.c.id.in_(provider_ids)),
-        sa.select(sa.literal("consumer").label("role"), *pacticipants.c).where(pacticipants.c.id.in_(consumer_ids)),
+        sa.select(sa.literal("provider").label("role"), *pacticipants.c, has_contracts).where(
+            pacticipants.c.id.in_(provider_ids)
+        ),
+        sa.select(sa.literal("consumer").label("role"), *pacticipants.c, has_contracts).where(
+            pacticipants.c.id.in_(consumer_ids)
+        ),
     )

@@ -12,17 +12,16 @@ are inferred only when the query names a destination (`latest`, `tag`, `environm
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from sqlalchemy.engine import Connection
 
 from broker.deployments import repository as deployments_repository
 from broker.errors import InvalidInputError
-from broker.matrix import repository
+from broker.matrix import lookups, repository
 from broker.matrix.parse_query import MatrixQuery
 from broker.matrix.selectors import ResolvedSelector, UnresolvedSelector
-from broker.pacticipants import repository as pacticipants_repository
 from broker.pacticipants.models import Pacticipant
 from broker.versions import branches
 from broker.versions import repository as versions_repository
@@ -46,6 +45,9 @@ class Resolution:
     inferred: list[ResolvedSelector] = field(default_factory=list)
     ignore: list[ResolvedSelector] = field(default_factory=list)
     integrations: list[IntegrationToCheck] = field(default_factory=list)
+    # which of the pacticipants looked up (those named and their counterparties, so both sides of
+    # every integration) ever published a provider contract
+    with_contracts: set[int] = field(default_factory=set)
 
     @property
     def all_selectors(self) -> list[ResolvedSelector]:
@@ -118,8 +120,11 @@ def resolve_selector(
     specified: bool,
     ignore: bool = False,
     in_environment: list[Version] | None = None,
+    known_versions: Mapping[tuple[int, str], Version] | None = None,
 ) -> list[ResolvedSelector]:
-    """`in_environment`: the pacticipant's versions in the selector's environment, when prefetched."""
+    """`in_environment`: the pacticipant's versions in the selector's environment, when prefetched;
+    `known_versions`: the versions by (pacticipant id, number), when the selectors' numbers were
+    looked up already (a number missing there does not exist)."""
 
     def many(versions: list[Version]) -> list[ResolvedSelector]:
         if not versions:
@@ -130,7 +135,10 @@ def resolve_selector(
         ]
 
     if selector.version_number is not None:
-        version = versions_repository.find(connection, pacticipant.id, selector.version_number)
+        if known_versions is not None:
+            version = known_versions.get((pacticipant.id, selector.version_number))
+        else:
+            version = versions_repository.find(connection, pacticipant.id, selector.version_number)
         return [_resolved(pacticipant, selector, version, specified=specified, ignore=ignore, missing=version is None)]
     if selector.main_branch:
         return many(_branch_versions(connection, pacticipant, pacticipant.main_branch, selector.latest))
@@ -167,9 +175,18 @@ def _destination_selector(query: MatrixQuery, name: str) -> UnresolvedSelector:
 
 def resolve(connection: Connection, query: MatrixQuery) -> Resolution:
     resolution = Resolution()
-    environment_id = _environment_id(connection, query.environment) if query.environment is not None else None
-    names = {s.pacticipant_name for s in (*query.selectors, *query.ignore)}
-    found = pacticipants_repository.find_by_names(connection, names)
+    everyone = (*query.selectors, *query.ignore)
+    named = lookups.look_up(
+        connection,
+        {s.pacticipant_name for s in everyone},
+        {s.version_number for s in everyone if s.version_number is not None},
+        query.environment,
+    )
+    environment_id = named.environment_id
+    if query.environment is not None and environment_id is None:
+        environment_id = _environment_id(connection, query.environment)  # its error, or no pacticipant was found
+    found = named.pacticipants
+    resolution.with_contracts = set(named.with_contracts)
     for selector in query.ignore:
         pacticipant = found.get(selector.pacticipant_name)
         if pacticipant is None:
@@ -177,7 +194,9 @@ def resolve(connection: Connection, query: MatrixQuery) -> Resolution:
                 ResolvedSelector(None, selector.pacticipant_name, None, None, False, False, True, original=selector)
             )
         else:
-            resolution.ignore += resolve_selector(connection, pacticipant, selector, specified=False, ignore=True)
+            resolution.ignore += resolve_selector(
+                connection, pacticipant, selector, specified=False, ignore=True, known_versions=named.versions
+            )
     missing = [s.pacticipant_name for s in query.selectors if s.pacticipant_name not in found]
     if missing:
         raise InvalidInputError(
@@ -185,7 +204,9 @@ def resolve(connection: Connection, query: MatrixQuery) -> Resolution:
         )
     ignored_names = {s.pacticipant_name for s in resolution.ignore if s.only_pacticipant_name and s.pacticipant_exists}
     for selector in query.selectors:
-        resolved = resolve_selector(connection, found[selector.pacticipant_name], selector, specified=True)
+        resolved = resolve_selector(
+            connection, found[selector.pacticipant_name], selector, specified=True, known_versions=named.versions
+        )
         if selector.pacticipant_name in ignored_names:
             resolved = [replace(s, ignore=True) for s in resolved]
         resolution.specified += resolved
@@ -210,8 +231,12 @@ def _add_integrations(
     pairs: dict[tuple[int, int], bool] = {}
     names = dict(known)
     for pacticipant_id, selectors in by_pacticipant.items():
-        for role, other in repository.counterparties(connection, pacticipant_id, _specified_version_ids(selectors)):
+        for role, other, has_contracts in repository.counterparties(
+            connection, pacticipant_id, _specified_version_ids(selectors)
+        ):
             names.setdefault(other.id, other)
+            if has_contracts:
+                resolution.with_contracts.add(other.id)
             if not (involving_any or other.id in specified_ids):
                 continue
             if role == "provider":

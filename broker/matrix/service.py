@@ -25,6 +25,7 @@ from broker.matrix.query_results import ConsideredRow, QueryResults, summarise
 from broker.matrix.repository import MatrixRow
 from broker.matrix.selector_resolver import Resolution, resolve
 from broker.matrix.selectors import ResolvedSelector
+from broker.storage.plans import generic_plans
 
 MAX_EXPANDED_PROVIDER_VERSIONS = 50
 LATEST_BY_KEYS = {
@@ -127,6 +128,11 @@ def _fetch_rows(connection: Connection, query: MatrixQuery, resolution: Resoluti
             connection,
             pairs=pairs,
             names=names,
+            version_numbers={
+                s.version_id: s.version_number
+                for s in resolution.all_selectors
+                if s.version_id is not None and s.version_number is not None
+            },
             consumer_version_ids={vid for consumer, _ in pairs for vid in version_sets[consumer] or []},
             provider_version_ids={vid for _, provider in pairs for vid in version_sets[provider] or []},
             every_row=every_row,
@@ -159,6 +165,7 @@ def _fetch_rows(connection: Connection, query: MatrixQuery, resolution: Resoluti
         selected=by_pacticipant.keys(),
         every_row=every_row,
         limit=limit,
+        with_contracts=resolution.with_contracts,
     )
     rows: list[MatrixRow] = []
     for (consumer_id, provider_id), pair_rows in grouped.items():
@@ -205,7 +212,20 @@ def _load_labels(connection: Connection, results: QueryResults) -> None:
     results.version_labels, results.version_environments = repository.version_labels(connection, version_ids)
 
 
+def _names_its_versions(query: MatrixQuery) -> bool:
+    """can-i-deploy's shape: every selector names versions and the query a destination, so
+    every statement finds rows by key (names, ids, short id lists), never a range of history."""
+    return query.has_destination and not any(s.only_pacticipant for s in query.selectors)
+
+
 def find(connection: Connection, query: MatrixQuery) -> QueryResults:
+    if _names_its_versions(query):
+        with generic_plans(connection):
+            return _find(connection, query)
+    return _find(connection, query)
+
+
+def _find(connection: Connection, query: MatrixQuery) -> QueryResults:
     resolution = resolve(connection, query)
     rows = _apply_latestby(_newest_action_first(_fetch_rows(connection, query, resolution)), query.latestby)
     if query.success is not None:

@@ -22,13 +22,12 @@ from broker.errors import ConflictError, InvalidInputError
 from broker.integrations import repository as integrations_repository
 from broker.limits import MAX_CONTRACTS, at_most
 from broker.names import name_problem, url_problem
-from broker.pacticipants import repository as pacticipants_repository
 from broker.pacticipants import service as pacticipants
 from broker.pacticipants.models import Pacticipant
-from broker.pacts import content, heads, new_publication, repository
+from broker.pacts import content, heads, new_publication, publish_lookup, repository
 from broker.pacts.models import Publication
+from broker.pacts.new_publication import NewPublication
 from broker.provider_contracts import cross_contracts
-from broker.provider_contracts import repository as contracts_repository
 from broker.storage.schema import utcnow
 from broker.versions import service as versions
 from broker.versions.models import Version
@@ -234,15 +233,19 @@ def publish_pact(
     labels: tuple[list[int], list[str]] | None = None,
     hooks: Sequence[EnabledWebhook] | None = None,
     with_contracts: Collection[int] | None = None,
+    attempt: OneStatement | None = None,
 ) -> PublishedPact:
     """Publish one pact for a consumer version. `known` pacticipants, the version's `labels`
     (branch ids, tag names), the enabled `hooks` and the providers `with_contracts` save
-    lookups when the caller already has them (for every pact of a publish at once)."""
+    lookups when the caller already has them (for every pact of a publish at once); `attempt`:
+    what writing it together with the publish's other pacts gave (PostgreSQL, a new version)."""
     provider = (known or {}).get(contract.provider_name) or pacticipants.ensure_pacticipant(
         connection, contract.provider_name, "providerName"
     )
     new_sha = contract.sha
     heads_moved = False  # the integration and the heads were written with the publication
+    content_changed: bool | None = None  # None: not known yet, ask the database
+    content_id: int | None = None  # the pact's content, when known without asking
     existing = None if version_is_new else repository.find_publication(connection, provider.id, version.id)
     outcome: Outcome
     new_content = False
@@ -264,8 +267,10 @@ def publish_pact(
         pact_version_id, _, new_content = _store(connection, consumer, provider, stored)
         repository.replace_publication_content(connection, existing, pact_version_id)
         publication = repository.find_publication(connection, provider.id, version.id)  # type: ignore[assignment]
-    elif (written := _insert_in_one_statement(connection, consumer, provider, version, contract, labels)) is not None:
-        publication, new_content = written
+    elif (
+        written := _insert_in_one_statement(connection, consumer, provider, version, contract, labels, attempt)
+    ) is not None:
+        publication, new_content, content_changed, content_id = written
         outcome = "created"
         heads_moved = True
     else:
@@ -286,13 +291,54 @@ def publish_pact(
             heads.publication_added(
                 connection, publication.id, provider.id, consumer.id, version.id, publication.created_at, labels
             )
-        if new_content or _content_changed(connection, publication):
+        if content_changed is None:
+            content_changed = new_content or _content_changed(connection, publication)
+        if content_changed:
             events.append(EventName.CONTRACT_CONTENT_CHANGED.value)
-        if with_contracts is None or provider.id in with_contracts:
+        if with_contracts is None:
             cross_contracts.pact_published(connection, provider.id, publication.pact_version_id)
+        elif provider.id in with_contracts:
+            cross_contracts.pact_published(
+                connection, provider.id, publication.pact_version_id, has_contracts=True, pact_content_id=content_id
+            )
     if with_webhooks:
         events.extend(triggers.pact_published(connection, publication, events, hooks))
     return PublishedPact(publication, outcome, events)
+
+
+OneStatement = tuple[NewPublication | None, datetime]  # what the one-statement write gave, and when
+
+
+def _insert_all_in_one_statement(
+    connection: Connection,
+    consumer: Pacticipant,
+    version: Version,
+    contracts: Sequence[Contract],
+    labels: tuple[list[int], list[str]],
+    known: dict[str, Pacticipant],
+) -> list[OneStatement] | None:
+    """PostgreSQL, for a version created by this publish (none of its pacts exists yet): every
+    pact written in one round trip, in order (None where the step-by-step path must settle it);
+    None on SQLite. Providers named for the first time are created first, in the order the pacts
+    would have created them; `known` gets them."""
+    if connection.dialect.name != "postgresql" or not contracts:
+        return None
+    for contract in contracts:
+        if contract.provider_name not in known:
+            known[contract.provider_name] = pacticipants.ensure_pacticipant(
+                connection, contract.provider_name, "providerName"
+            )
+    now = utcnow()
+    written = new_publication.insert_many(
+        connection,
+        [new_publication.NewPact(known[c.provider_name].id, c.sha, c.stored_text) for c in contracts],
+        consumer_id=consumer.id,
+        version_id=version.id,
+        now=now,
+        branch_ids=labels[0],
+        tag_names=labels[1],
+    )
+    return [(item, now) for item in written]
 
 
 def _insert_in_one_statement(
@@ -302,29 +348,35 @@ def _insert_in_one_statement(
     version: Version,
     contract: Contract,
     labels: tuple[list[int], list[str]] | None,
-) -> tuple[Publication, bool] | None:
-    """PostgreSQL, the version's labels known: the new publication (and whether its content is
-    new between the pair) written in one round trip; None to go step by step."""
-    if connection.dialect.name != "postgresql" or labels is None:
+    attempt: OneStatement | None = None,
+) -> tuple[Publication, bool, bool, int] | None:
+    """PostgreSQL, the version's labels known: the new publication, whether its content is new
+    between the pair, whether it changed since the previous consumer version and the content's
+    id, written and read in one round trip (or taken from `attempt`, when the publish wrote all
+    its pacts at once); None to go step by step."""
+    if attempt is not None:
+        written, now = attempt
+    elif connection.dialect.name != "postgresql" or labels is None:
         return None
-    now = utcnow()
-    written = new_publication.insert(
-        connection,
-        consumer_id=consumer.id,
-        provider_id=provider.id,
-        version_id=version.id,
-        sha=contract.sha,
-        content=contract.stored_text,
-        now=now,
-        branch_ids=labels[0],
-        tag_names=labels[1],
-    )
+    else:
+        now = utcnow()
+        written = new_publication.insert(
+            connection,
+            consumer_id=consumer.id,
+            provider_id=provider.id,
+            version_id=version.id,
+            sha=contract.sha,
+            content=contract.stored_text,
+            now=now,
+            branch_ids=labels[0],
+            tag_names=labels[1],
+        )
     if written is None:
         return None
     publication = _first_revision(
         written.publication_id, consumer, provider, version, written.pact_version_id, contract.sha, now
     )
-    return publication, written.new_content
+    return publication, written.new_content, written.content_changed, written.content_id
 
 
 def _first_revision(
@@ -354,8 +406,12 @@ def _first_revision(
 
 
 def _content_changed(connection: Connection, publication: Publication) -> bool:
-    previous = repository.previous_publication(connection, publication)
-    return previous is None or previous.sha != publication.sha
+    """Whether the pact differs from the previous consumer version's. Within one pair a pact
+    version is one content, so comparing pact versions compares contents."""
+    previous = repository.previous_pact_version_id(
+        connection, publication.consumer_id, publication.provider_id, publication.consumer_version_id
+    )
+    return previous is None or previous != publication.pact_version_id
 
 
 def publish_contracts(
@@ -373,12 +429,24 @@ def publish_contracts(
     versions.require_number(version_number)
     if build_url is not None and (problem := url_problem(build_url, "buildUrl")):
         raise InvalidInputError(problem, {"buildUrl": [problem]})
-    # one lookup for every pacticipant named; a 409 below rolls back the version created here
-    found = pacticipants_repository.find_by_names(
-        connection, {pacticipant_name, *(contract.provider_name for contract in contracts)}
+    # one lookup for every pacticipant named (and the branch); a 409 below rolls back the version created here
+    first_tag = tags[0] if tags and isinstance(tags[0], str) else None
+    before = publish_lookup.look_up(
+        connection,
+        {pacticipant_name, *(contract.provider_name for contract in contracts)},
+        pacticipant_name,
+        branch if isinstance(branch, str) else first_tag,
     )
+    found = before.found
     consumer = found.get(pacticipant_name) or pacticipants.ensure_pacticipant(connection, pacticipant_name)
-    version, created = versions.ensure_version(connection, consumer, version_number)
+    # a new version on an existing branch (the usual CI publish): created and put on it at once
+    on_branch = None
+    if before.branch is not None and before.branch.name == branch:
+        on_branch = versions.new_version_on_branch(connection, consumer, version_number, before.branch)
+    if on_branch is not None:
+        version, created = on_branch, True
+    else:
+        version, created = versions.ensure_version(connection, consumer, version_number)
     if not allow_modification and not created:
         check_for_conflicts(connection, version, contracts, found)
     if build_url is not None:
@@ -387,19 +455,26 @@ def publish_contracts(
     if effective_branch is None and tags and created:
         effective_branch = tags[0]  # the official broker's use_first_tag_as_branch
     branch_ids = []
-    if effective_branch is not None:
-        branch, _ = versions.add_to_branch(connection, consumer, version, effective_branch, version_is_new=created)
+    if on_branch is not None:
+        assert before.branch is not None
+        branch_ids.append(before.branch.id)
+    elif effective_branch is not None:
+        branch, _ = versions.add_to_branch(
+            connection, consumer, version, effective_branch, version_is_new=created, known=before.branch
+        )
         branch_ids.append(branch.id)
     versions.add_tags(connection, consumer, version, tags, version_is_new=created)
     ordered = sorted(enumerate(contracts), key=lambda pair: pair[1].provider_name)
     published: dict[int, PublishedPact] = {}
     hooks = webhooks_repository.enabled_with_party_ids(connection)
-    with_contracts = contracts_repository.providers_with_contracts(
-        connection, [provider.id for name, provider in found.items() if name != pacticipant_name]
-    )
+    with_contracts = before.with_contracts - {consumer.id}  # of the providers (that existed before this publish)
     # a version created just now carries exactly the labels given here: no need to read them back
     labels = (branch_ids, list(dict.fromkeys(tags))) if created else heads.labels_of_version(connection, version.id)
-    for index, contract in ordered:
+    known = dict(found)
+    attempts = None
+    if created:
+        attempts = _insert_all_in_one_statement(connection, consumer, version, [c for _, c in ordered], labels, known)
+    for position, (index, contract) in enumerate(ordered):
         published[index] = publish_pact(
             connection,
             consumer,
@@ -409,10 +484,11 @@ def publish_contracts(
             field_path="contracts",
             version_is_new=created,
             with_webhooks=bool(hooks),
-            known=found,
+            known=known,
             labels=labels,
             hooks=hooks,
             with_contracts=with_contracts,
+            attempt=attempts[position] if attempts is not None else None,
         )
     return PublishResult(
         consumer, version, created, effective_branch, list(tags), [published[i] for i in range(len(contracts))]

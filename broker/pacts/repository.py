@@ -220,17 +220,57 @@ def publications_in_environments(
         parameters["environment_id"] = environment_id
     if consumer_ids is not None:
         parameters["consumer_ids"] = list(consumer_ids)
+    return _live_publications(connection.execute(statement, parameters))
+
+
+def _live_publications(rows: Iterable[Any]) -> list[tuple[Publication, str, str]]:
+    """(publication, environment name, kind) rows in consumer version order, each once."""
     seen: set[tuple[int, str, str]] = set()
     found = []
-    rows = sorted(
-        connection.execute(statement, parameters), key=lambda row: (row.consumer_version_id, row.environment_name)
-    )
-    for row in rows:
+    for row in sorted(rows, key=lambda row: (row.consumer_version_id, row.environment_name)):
         key = (row.id, row.environment_name, row.kind)
         if key not in seen:
             seen.add(key)
             found.append((publication_from_row(row), row.environment_name, row.kind))
     return found
+
+
+def main_heads_and_live(
+    connection: Connection, provider_id: int
+) -> tuple[list[Publication], list[tuple[Publication, str, str]]]:
+    """PostgreSQL: `main_branch_heads(provider_id, None)` and `publications_in_environments` of
+    everything deployed or released, in one round trip: the verifiers' usual selectors
+    (`mainBranch` and `deployedOrReleased`) ask both on every call."""
+    main: list[Publication] = []
+    live = []
+    for row in connection.execute(_main_heads_and_live_statement(), {"provider_id": provider_id}):
+        if row.kind == "main":
+            main.append(publication_from_row(row))
+        else:
+            live.append(row)
+    return sorted(main, key=lambda p: p.consumer_version_id), _live_publications(live)
+
+
+@lru_cache(maxsize=1)
+def _main_heads_and_live_statement() -> Any:
+    head_ids = (
+        sa.select(latest_branch_pacts.c.pact_publication_id)
+        .join(branches, branches.c.id == latest_branch_pacts.c.branch_id)
+        .join(
+            consumers,
+            sa.and_(consumers.c.id == branches.c.pacticipant_id, consumers.c.main_branch == branches.c.name),
+        )
+        .where(latest_branch_pacts.c.provider_id == sa.bindparam("provider_id"))
+    )
+    main = (
+        select_publications()
+        .add_columns(
+            sa.cast(sa.null(), environments.c.name.type).label("environment_name"), sa.literal("main").label("kind")
+        )
+        .where(pact_publications.c.id == sa.any_(sa.func.array(head_ids.scalar_subquery())))
+    )
+    live = _in_environments_statement("postgresql", ("deployed", "released"), False, False)
+    return sa.union_all(main, live)
 
 
 def latest_publication_ids_for_tag(
@@ -312,6 +352,24 @@ def previous_publication(connection: Connection, publication: Publication) -> Pu
     )
     row = connection.execute(statement).first()
     return publication_from_row(row) if row else None
+
+
+def previous_pact_version_id(
+    connection: Connection, consumer_id: int, provider_id: int, consumer_version_id: int
+) -> int | None:
+    """The pact version of the pair's publication for the newest consumer version before this one:
+    one index probe on one table (the full previous publication joins five more, and planning
+    that cost a publish more than running it)."""
+    return connection.execute(
+        sa.select(pact_publications.c.pact_version_id)
+        .where(
+            pact_publications.c.provider_id == provider_id,
+            pact_publications.c.consumer_id == consumer_id,
+            pact_publications.c.consumer_version_id < consumer_version_id,
+        )
+        .order_by(pact_publications.c.consumer_version_id.desc())
+        .limit(1)
+    ).scalar()
 
 
 # --- content and pact versions -------------------------------------------------------------------

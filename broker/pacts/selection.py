@@ -95,14 +95,38 @@ def _with_fallback(
     return selected
 
 
+@dataclass
+class _Prefetched:
+    """The main branch heads and the live publications of every consumer, when one statement
+    answered both before the selectors were gone through (the verifiers' usual pair)."""
+
+    main: list[Publication]
+    live: list[tuple[Publication, str, str]]
+
+
+def _prefetch(connection: Connection, provider: Pacticipant, selectors: Sequence[Selector]) -> _Prefetched | None:
+    """On PostgreSQL, for `mainBranch` with `deployedOrReleased` (no consumer, no environment):
+    both answered in one round trip instead of two."""
+    if connection.dialect.name != "postgresql":
+        return None
+    plain = {s.kind for s in selectors if s.consumer is None and s.environment is None}
+    if not {"main_branch", "deployed", "released"} <= plain:
+        return None
+    main, live = repository.main_heads_and_live(connection, provider.id)
+    return _Prefetched(main, live)
+
+
 def select(
     connection: Connection,
     provider: Pacticipant,
     selector: Selector,
     consumers: dict[str | None, list[int]] | None = None,
+    prefetched: _Prefetched | None = None,
 ) -> list[Selection]:
     """The selector's picks; `consumers` remembers each consumer name's ids across the selectors of one request."""
     kind = selector.kind
+    if prefetched is not None and selector.consumer is None and kind == "main_branch":
+        return [Selection(p, selector) for p in prefetched.main]
     needs_consumers = selector.consumer is not None or kind not in ("main_branch", "deployed", "released")
     consumer_ids: list[int] = []
     if needs_consumers:
@@ -174,6 +198,7 @@ def select_all(connection: Connection, provider: Pacticipant, selectors: Sequenc
         selector = selectors[index]
         later.setdefault((selector.kind, selector.consumer, selector.environment), []).append(index)
     consumers: dict[str | None, list[int]] = {}
+    prefetched = _prefetch(connection, provider, selectors)
     for index, selector in enumerate(selectors):
         later[(selector.kind, selector.consumer, selector.environment)].pop()
         if index in handled:
@@ -182,16 +207,23 @@ def select_all(connection: Connection, provider: Pacticipant, selectors: Sequenc
         candidates = later.get((twin_kind, selector.consumer, selector.environment), []) if twin_kind else []
         twin = next((other for other in reversed(candidates) if other not in handled), None)
         if twin is None:
-            selections += select(connection, provider, selector, consumers)
+            selections += select(connection, provider, selector, consumers, prefetched)
             continue
         handled.add(twin)
-        selections += _select_deployed_and_released(connection, provider, selector, selectors[twin])
+        selections += _select_deployed_and_released(connection, provider, selector, selectors[twin], prefetched)
     return selections
 
 
 def _select_deployed_and_released(
-    connection: Connection, provider: Pacticipant, first: Selector, second: Selector
+    connection: Connection,
+    provider: Pacticipant,
+    first: Selector,
+    second: Selector,
+    prefetched: _Prefetched | None = None,
 ) -> list[Selection]:
+    by_kind = {first.kind: first, second.kind: second}
+    if prefetched is not None and first.consumer is None and first.environment is None:
+        return [Selection(publication, by_kind[kind], environment=name) for publication, name, kind in prefetched.live]
     consumer_ids = consumer_ids_for(connection, provider, first.consumer) if first.consumer else None
     if consumer_ids == []:
         return []
@@ -201,7 +233,6 @@ def _select_deployed_and_released(
         if environment is None:
             return []
         environment_id = environment.id
-    by_kind = {first.kind: first, second.kind: second}
     found = repository.publications_in_environments(
         connection,
         provider.id,

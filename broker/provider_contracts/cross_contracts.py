@@ -112,14 +112,29 @@ def contract_published(connection: Connection, provider_id: int, contract_conten
     return _compare_all(connection, [(pact, contract_content_id) for pact in pacts])
 
 
-def pact_published(connection: Connection, provider_id: int, pact_version_id: int) -> list[CrossContractResult]:
+def pact_published(
+    connection: Connection,
+    provider_id: int,
+    pact_version_id: int,
+    *,
+    has_contracts: bool | None = None,
+    pact_content_id: int | None = None,
+) -> list[CrossContractResult]:
     """Compare a newly published pact with the provider contracts that matter (nothing to do,
-    at the cost of one indexed probe, for a provider that never published a contract)."""
-    if not repository.any_contract_for(connection, provider_id):
+    at the cost of one indexed probe, for a provider that never published a contract).
+    `has_contracts`: whether it did, and `pact_content_id`: the pact's content, when the caller
+    knows them (a round trip less each)."""
+    if has_contracts is None:
+        has_contracts = repository.any_contract_for(connection, provider_id)
+    if not has_contracts:
         return []
-    pact = repository.pact_content_id_of(connection, pact_version_id)
-    contracts = repository.contract_contents_that_matter(connection, provider_id)[:MAX_COMPARISONS_PER_PUBLISH]
-    return _compare_all(connection, [(pact, contract) for contract in contracts])
+    pact = pact_content_id
+    if pact is None:
+        pact = repository.pact_content_id_of(connection, pact_version_id)
+    contents = list(
+        repository.contract_contents_that_matter(connection, provider_id, pact, COMPARATOR_VERSION).items()
+    )[:MAX_COMPARISONS_PER_PUBLISH]
+    return [result_for(connection, pact, contract) for contract, compared in contents if not compared]
 
 
 def verdict_of(self_verification_success: bool | None, result: CrossContractResult | None) -> ContractVerdict:

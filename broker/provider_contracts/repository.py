@@ -197,17 +197,6 @@ def pact_text(connection: Connection, pact_content_id: int) -> str:
 # --- the versions that matter --------------------------------------------------------------------
 
 
-def _live_version_ids(pacticipant_id: int) -> sa.Select[Any]:
-    """Versions of the pacticipant currently deployed or released (and supported) anywhere."""
-    deployed = sa.select(deployed_versions.c.version_id.label("version_id")).where(
-        deployed_versions.c.pacticipant_id == pacticipant_id, deployed_versions.c.undeployed_at.is_(None)
-    )
-    released = sa.select(released_versions.c.version_id.label("version_id")).where(
-        released_versions.c.pacticipant_id == pacticipant_id, released_versions.c.support_ended_at.is_(None)
-    )
-    return sa.union(deployed, released)  # type: ignore[return-value]
-
-
 def _publications_that_matter(provider_id: int, limit: int | None) -> sa.Select[Any]:
     """The union behind `publications_that_matter`; with `limit`, each part is cut in SQL to its
     newest `limit` rows, so a provider with a thousand branch heads hands back only those shown."""
@@ -432,10 +421,25 @@ def pact_contents_that_matter(connection: Connection, provider_id: int) -> list[
     return list(dict.fromkeys(content for _, content in publications_that_matter(connection, provider_id)))
 
 
-def contract_contents_that_matter(connection: Connection, provider_id: int) -> list[int]:
+def contract_contents_that_matter(
+    connection: Connection, provider_id: int, pact_content_id: int = -1, comparator_version: str = ""
+) -> dict[int, bool]:
     """Document contents of the provider versions that are the latest with a contract on a
     branch, or deployed or released, or the latest contract of all: the documents a new pact
-    is judged against. Newest first."""
+    is judged against. Newest first, each with whether the pact content `pact_content_id` was
+    compared with it by `comparator_version` already (one round trip: every publish of a pact
+    to a provider with contracts asks both)."""
+    parameters = {"provider_id": provider_id, "pact_content_id": pact_content_id, "comparator": comparator_version}
+    found: dict[int, bool] = {}
+    for row in connection.execute(_contents_that_matter_statement(), parameters):
+        found.setdefault(row.content_id, bool(row.compared))
+    return found
+
+
+@lru_cache(maxsize=1)
+def _contents_that_matter_statement() -> sa.Select[Any]:
+    """Built once, the provider and the pact content as parameters."""
+    provider_id = sa.bindparam("provider_id")
     on_branches = (
         sa.select(sa.func.max(provider_contracts.c.provider_version_id).label("version_id"))
         .join(branch_versions, branch_versions.c.version_id == provider_contracts.c.provider_version_id)
@@ -446,17 +450,27 @@ def contract_contents_that_matter(connection: Connection, provider_id: int) -> l
     latest = sa.select(sa.func.max(provider_contracts.c.provider_version_id).label("version_id")).where(
         provider_contracts.c.provider_id == provider_id
     )
-    wanted = set(connection.execute(on_branches).scalars()) | set(connection.execute(latest).scalars())
-    wanted |= set(connection.execute(_live_version_ids(provider_id)).scalars())
-    wanted.discard(None)
-    if not wanted:
-        return []
-    rows = connection.execute(
-        sa.select(provider_contracts.c.content_id, provider_contracts.c.provider_version_id)
+    deployed = sa.select(deployed_versions.c.version_id.label("version_id")).where(
+        deployed_versions.c.pacticipant_id == provider_id, deployed_versions.c.undeployed_at.is_(None)
+    )
+    released = sa.select(released_versions.c.version_id.label("version_id")).where(
+        released_versions.c.pacticipant_id == provider_id, released_versions.c.support_ended_at.is_(None)
+    )
+    wanted = sa.union(on_branches, latest, deployed, released)
+    compared = (
+        sa.select(cross_contract_results.c.pact_content_id)
+        .where(
+            cross_contract_results.c.pact_content_id == sa.bindparam("pact_content_id"),
+            cross_contract_results.c.contract_content_id == provider_contracts.c.content_id,
+            cross_contract_results.c.comparator_version == sa.bindparam("comparator"),
+        )
+        .exists()
+    )
+    return (
+        sa.select(provider_contracts.c.content_id, compared.label("compared"))
         .where(provider_contracts.c.provider_version_id.in_(wanted))
         .order_by(provider_contracts.c.provider_version_id.desc())
     )
-    return list(dict.fromkeys(row.content_id for row in rows))
 
 
 def pact_content_id_of(connection: Connection, pact_version_id: int) -> int:

@@ -20,7 +20,8 @@ from broker.names import name_problem, url_problem
 from broker.pacticipants import service as pacticipants
 from broker.pacticipants.models import Pacticipant
 from broker.pacts import heads
-from broker.versions import branches, repository, tags
+from broker.storage.schema import utcnow
+from broker.versions import branches, new_on_branch, repository, tags
 from broker.versions.models import Branch, BranchVersion, Tag, Version
 
 
@@ -43,6 +44,20 @@ def get_version(connection: Connection, pacticipant_name: str, number: str) -> V
 def ensure_version(connection: Connection, pacticipant: Pacticipant, number: str) -> tuple[Version, bool]:
     require_number(number)
     return repository.insert_if_missing(connection, pacticipant.id, pacticipant.name, number)
+
+
+def new_version_on_branch(
+    connection: Connection, pacticipant: Pacticipant, number: str, branch: Branch
+) -> Version | None:
+    """PostgreSQL: the version created now and put on the pacticipant's existing `branch`, in one
+    round trip. None, having written nothing, when the version exists or on SQLite: the caller
+    then uses `ensure_version` and `add_to_branch`."""
+    if connection.dialect.name != "postgresql" or branch.pacticipant_id != pacticipant.id:
+        return None
+    version = new_on_branch.insert(connection, branch, require_number(number), utcnow())
+    if version is not None:
+        pacticipants.set_main_branch_if_unset(connection, pacticipant, branch.name)
+    return version
 
 
 def latest_version(connection: Connection, pacticipant_name: str, tag: str | None = None) -> Version:
@@ -119,14 +134,19 @@ def add_to_branch(
     branch_name: object,
     *,
     version_is_new: bool = False,
+    known: Branch | None = None,
 ) -> tuple[Branch, bool]:
     """Put the version on the branch (created when new); True when it was not on it yet.
-    A version created in this transaction has no publications, so no pact heads move."""
+    A version created in this transaction has no publications, so no pact heads move.
+    `known`: the branch, when the caller already read it in this transaction."""
     problem = name_problem(branch_name, "branch")
     if problem:
         raise InvalidInputError(problem, {"branch": [problem]})
     assert isinstance(branch_name, str)
-    branch = branches.insert_if_missing(connection, pacticipant, branch_name)
+    if known is not None and (known.pacticipant_id, known.name) == (pacticipant.id, branch_name):
+        branch = known
+    else:
+        branch = branches.insert_if_missing(connection, pacticipant, branch_name)
     added = branches.add_version(connection, branch, version)
     if added and not version_is_new:
         heads.branch_version_added(connection, branch.id, version.id)

@@ -281,3 +281,30 @@ def test_fetching_a_pact_by_its_metadata_url_links_results_back_with_the_metadat
     assert "/metadata/" in pact["_links"]["pb:publish-verification-results"]["href"]
     result = broker.verify("api", "web", "1", "5", pact_url=url)
     assert result["pending"] is True
+
+
+def test_main_branch_with_deployed_or_released_as_the_verifiers_send_them(broker: BrokerClient) -> None:
+    """The verifiers' usual selectors, answered together (one statement on PostgreSQL): the same
+    picks as each selector on its own."""
+    broker.publish("web", "1", "api", branch="main", interactions=_content("w1"))
+    broker.publish("web", "2", "api", branch="main", interactions=_content("w2"))
+    broker.publish("web", "3", "api", branch="feat", interactions=_content("w3"))
+    broker.publish("app", "7", "api", branch="main", interactions=_content("a7"))
+    broker.record_deployment("web", "1", "prod")
+    broker.record_deployment("web", "3", "test")
+    broker.record_release("app", "7", "prod")
+    assert _select(broker, {"mainBranch": True}, {"deployedOrReleased": True}) == [
+        ("app@7", "latest from main branch, released in prod"),
+        ("web@1", "deployed to prod"),
+        ("web@2", "latest from main branch"),
+        ("web@3", "deployed to test"),
+    ]
+    assert _select(broker, {"mainBranch": True}) == [
+        ("app@7", "latest from main branch"),
+        ("web@2", "latest from main branch"),
+    ]
+    assert _select(broker, {"deployedOrReleased": True}) == [
+        ("app@7", "released in prod"),
+        ("web@1", "deployed to prod"),
+        ("web@3", "deployed to test"),
+    ]

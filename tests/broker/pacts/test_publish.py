@@ -141,3 +141,20 @@ def test_invalid_contracts_are_refused_by_field(broker: BrokerClient) -> None:
     assert "base64" in errors["contracts.0"][0]
     assert "not a pact" in errors["contracts.1"][0]
     assert broker.get("/pacticipants/web").status_code == 404, "nothing was stored"
+
+
+def test_versions_published_on_an_existing_branch_are_on_it_newest_first(broker: BrokerClient) -> None:
+    """The second publish on a branch finds the branch and creates the version on it (one
+    statement on PostgreSQL); a republish of an existing version leaves the branch as it was."""
+    broker.publish("web", "1", "api", branch="feat")
+    second = broker.publish("web", "2", "api", branch="feat")
+    broker.publish("web", "2", "api", branch="feat")
+    assert second["notices"][0]["text"] == "Created web version 2 with branch feat"
+    versions = broker.get("/pacticipants/web/branches/feat/versions").json()["_embedded"]["versions"]
+    assert [version["number"] for version in versions] == ["2", "1"]
+    assert broker.get("/pacticipants/web").json()["mainBranch"] is None  # only develop/main/master are detected
+    broker.publish("web", "3", "api", branch="main")
+    broker.publish("web", "4", "api", branch="main")
+    assert broker.get("/pacticipants/web").json()["mainBranch"] == "main"
+    main = broker.get("/pacticipants/web/branches/main/versions").json()["_embedded"]["versions"]
+    assert [version["number"] for version in main] == ["4", "3"]

@@ -68,6 +68,22 @@ def test_content_changed_fires_only_when_the_content_changes(broker: BrokerClien
     assert len(received) == 2
 
 
+def test_content_changed_fires_when_a_pact_returns_to_an_earlier_content(
+    broker: BrokerClient, receiver: Receiver
+) -> None:
+    """The content is compared with the previous consumer version's, not with every content the
+    pair ever published: going back to an earlier content is a change too."""
+    broker.post("/webhooks", _webhook(receiver.url, "contract_content_changed"))
+    broker.publish("web", "1", "api", interactions=[interaction("a")])
+    broker.publish("web", "2", "api", interactions=[interaction("b")])
+    broker.publish("web", "3", "api", interactions=[interaction("a")])
+    broker.publish("web", "4", "api", interactions=[interaction("a")])
+    received = receiver.wait_for(3)
+    time.sleep(0.5)
+    assert len(receiver.requests) == 3
+    assert len(received) == 3
+
+
 def test_verification_events(broker: BrokerClient, receiver: Receiver) -> None:
     hook = _webhook(
         receiver.url,
