@@ -16,13 +16,16 @@ def _mode(connection: sa.Connection) -> str:
     return str(connection.exec_driver_sql("SHOW plan_cache_mode").scalar())
 
 
+ON_POSTGRES = pytest.mark.parametrize("backend", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True)
+"""A PostgreSQL setting: these run on PostgreSQL only (not once per backend, as the suite's others)."""
+
+
 @pytest.fixture
-def database(backend: str, new_database: Callable[[], str]) -> Database:
-    if backend != "postgres":
-        pytest.skip("a PostgreSQL setting")
+def database(new_database: Callable[[], str]) -> Database:
     return Database(new_database())
 
 
+@ON_POSTGRES
 def test_the_block_plans_generically_and_the_connection_is_restored(database: Database) -> None:
     with database.reading() as connection:
         default = _mode(connection)
@@ -32,6 +35,7 @@ def test_the_block_plans_generically_and_the_connection_is_restored(database: Da
     database.dispose()
 
 
+@ON_POSTGRES
 def test_the_connection_is_restored_when_the_block_fails(database: Database) -> None:
     with database.reading() as connection:
         default = _mode(connection)
@@ -41,6 +45,7 @@ def test_the_connection_is_restored_when_the_block_fails(database: Database) -> 
     database.dispose()
 
 
+@ON_POSTGRES
 def test_a_connection_that_cannot_be_restored_is_not_pooled(database: Database) -> None:
     with database.engine.connect() as connection:
         connection.begin()
@@ -50,9 +55,8 @@ def test_a_connection_that_cannot_be_restored_is_not_pooled(database: Database) 
     database.dispose()
 
 
-def test_nothing_changes_on_sqlite(new_database: Callable[[], str], backend: str) -> None:
-    if backend != "sqlite":
-        pytest.skip("the SQLite side")
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_nothing_changes_on_sqlite(new_database: Callable[[], str]) -> None:
     database = Database(new_database())
     with database.reading() as connection, generic_plans(connection):
         assert connection.exec_driver_sql("SELECT 1").scalar() == 1
