@@ -325,22 +325,34 @@ def _versions_in_environment_statement(dialect: str) -> sa.Select[Any]:
     return versions_repository.select_versions().where(in_environment).order_by(versions.c.id)
 
 
+@lru_cache(maxsize=4)
+def _environment_names_statement(dialect: str) -> sa.CompoundSelect:
+    """Built once per dialect, the versions bound as one list: one statement text whatever their
+    number, so PostgreSQL gets it prepared (an `IN` of each page's count of ids was a new text,
+    rendered and planned on every request, like `branches_of`'s and `tags_of`'s before)."""
+    return sa.union(
+        sa.select(deployed_versions.c.version_id, environments.c.name)
+        .join(environments, environments.c.id == deployed_versions.c.environment_id)
+        .where(
+            one_of_parameter(dialect, deployed_versions.c.version_id, "version_ids"),
+            deployed_versions.c.undeployed_at.is_(None),
+        ),
+        sa.select(released_versions.c.version_id, environments.c.name)
+        .join(environments, environments.c.id == released_versions.c.environment_id)
+        .where(
+            one_of_parameter(dialect, released_versions.c.version_id, "version_ids"),
+            released_versions.c.support_ended_at.is_(None),
+        ),
+    )
+
+
 def environment_names_of(connection: Connection, version_ids: Iterable[int]) -> dict[int, list[str]]:
     """Per version, the environments it is currently deployed or released to (one query)."""
     wanted = list(set(version_ids))
     result: dict[int, list[str]] = {vid: [] for vid in wanted}
     if not wanted:
         return result
-    rows = connection.execute(
-        sa.union(
-            sa.select(deployed_versions.c.version_id, environments.c.name)
-            .join(environments, environments.c.id == deployed_versions.c.environment_id)
-            .where(deployed_versions.c.version_id.in_(wanted), deployed_versions.c.undeployed_at.is_(None)),
-            sa.select(released_versions.c.version_id, environments.c.name)
-            .join(environments, environments.c.id == released_versions.c.environment_id)
-            .where(released_versions.c.version_id.in_(wanted), released_versions.c.support_ended_at.is_(None)),
-        )
-    )
+    rows = connection.execute(_environment_names_statement(connection.dialect.name), {"version_ids": wanted})
     for version_id, name in sorted(rows, key=lambda row: (row[0], row[1])):
         result[version_id].append(name)
     return result
