@@ -21,6 +21,7 @@ from broker.errors import InvalidInputError, NotFoundError
 from broker.pacticipants import repository as pacticipants_repository
 from broker.pacts import overview
 from broker.pacts import repository as pacts_repository
+from broker.storage.plans import generic_plans
 from broker.ui import urls
 from broker.ui.dashboard_rows import DEFAULT_VIEW, VIEWS, Listed, dashboard_page
 from broker.ui.pages.index import Pagination, RowView, row_view, rows_for
@@ -68,14 +69,15 @@ def show_dashboard(request: BrokerRequest) -> HalResponse:
         offset=offset,
     )
     wanted = [item.publication_id for item in listed]
-    by_id = {p.id: p for p in pacts_repository.publications_by_ids(connection, wanted)}
-    kept = [item for item in listed if item.publication_id in by_id]
-    publications = [by_id[item.publication_id] for item in kept]
     pair = (consumer.id, provider.id)
-    newest_of_pair = overview.newest_publication_ids(connection, [pair])
-    newest = newest_of_pair & set(by_id)
-    integration_verifications = verifications_repository.latest_for_integrations(connection, [pair]) if newest else {}
-    rows = rows_for(request, publications, newest, integration_verifications)
+    with generic_plans(connection):  # lookups by ids: see `rows_for`
+        by_id = {p.id: p for p in pacts_repository.publications_by_ids(connection, wanted)}
+        kept = [item for item in listed if item.publication_id in by_id]
+        publications = [by_id[item.publication_id] for item in kept]
+        newest_of_pair = overview.newest_publication_ids(connection, [pair])
+        newest = newest_of_pair & set(by_id)
+        verifications = verifications_repository.latest_for_integrations(connection, [pair]) if newest else {}
+        rows = rows_for(request, publications, newest, verifications)
     number = offset // limit + 1
     return page(
         request,

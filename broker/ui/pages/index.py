@@ -18,6 +18,7 @@ from broker.integrations import repository as integrations_repository
 from broker.pacticipants import repository as pacticipants_repository
 from broker.pacts import overview
 from broker.pacts.models import Publication
+from broker.storage.plans import generic_plans
 from broker.ui import fragments, status, urls
 from broker.ui.rendering import page, short
 from broker.ui.time_ago import ago
@@ -142,7 +143,11 @@ def rows_for(
 ) -> list[Row]:
     """Rows for `publications`: those in `newest` (their integration's newest pact) with the
     integration's newest verification, so a changed pact shows "Changed"; the others with the
-    newest verification of their own content. Shared with the integration dashboard."""
+    newest verification of their own content. Shared with the integration dashboard.
+
+    Its statements, and the lookups its callers make before it, find rows by ids and pairs
+    (index probes whatever the values): callers run them in `generic_plans`, planned once per
+    connection on PostgreSQL, where planning them afresh cost more than running them."""
     connection = request.connection
     pairs = [(p.consumer_id, p.provider_id) for p in publications if p.id in newest]
     content_verifications = verifications_repository.latest_for_pact_versions(
@@ -188,10 +193,11 @@ def _integrations_view(request: BrokerRequest, search: str | None, limit: int, o
     integrations = integrations_repository.page(connection, search, limit, offset)
     total = integrations_repository.count_matching(connection, search)
     pairs = [(i.consumer_id, i.provider_id) for i in integrations]
-    newest = overview.newest_of_integrations(connection, pairs)
-    verifications = verifications_repository.latest_for_integrations(connection, pairs)
-    publications = [newest[pair] for pair in pairs if pair in newest]
-    return rows_for(request, publications, {p.id for p in publications}, verifications), total
+    with generic_plans(connection):  # lookups by ids: see `rows_for`
+        newest = overview.newest_of_integrations(connection, pairs)
+        verifications = verifications_repository.latest_for_integrations(connection, pairs)
+        publications = [newest[pair] for pair in pairs if pair in newest]
+        return rows_for(request, publications, {p.id for p in publications}, verifications), total
 
 
 def _heads_view(
@@ -204,12 +210,13 @@ def _heads_view(
     )
     publications = found[:limit]
     pairs = list(dict.fromkeys((p.consumer_id, p.provider_id) for p in publications))
-    newest = overview.newest_publication_ids(connection, pairs)
-    newest_here = {p.id for p in publications if p.id in newest}
-    verifications = verifications_repository.latest_for_integrations(
-        connection, [(p.consumer_id, p.provider_id) for p in publications if p.id in newest_here]
-    )
-    return rows_for(request, publications, newest_here, verifications), len(found) > limit
+    with generic_plans(connection):  # lookups by ids: see `rows_for`
+        newest = overview.newest_publication_ids(connection, pairs)
+        newest_here = {p.id for p in publications if p.id in newest}
+        verifications = verifications_repository.latest_for_integrations(
+            connection, [(p.consumer_id, p.provider_id) for p in publications if p.id in newest_here]
+        )
+        return rows_for(request, publications, newest_here, verifications), len(found) > limit
 
 
 def show_index(request: BrokerRequest) -> HalResponse:
