@@ -5,9 +5,7 @@ environment, as whoever runs a broker would create it) and the services on free 
 `BrokerAccess` it uses that broker (ours or the official one) instead, whose target
 environment must already exist. Each stage calls the step it is named after: `made/`,
 `compared/` (every pact against its provider's generated OpenAPI document, before any provider
-starts, so a mismatch shows in about a second), `published/`, `verified/`, `judged/`. The
-fuzz stage runs in a process of its own from the start, and fuzzes providers of its own while
-these verify (`solo60.fuzz.stage`).
+starts, so a mismatch shows in about a second), `published/`, `verified/`, `judged/`.
 """
 
 from __future__ import annotations
@@ -25,7 +23,6 @@ from typing import TYPE_CHECKING
 
 from rich.console import Console
 
-from solo60.fuzz.stage import FuzzStageError, fuzz_beside, stage_detail
 from solo60.harness.broker_access import BrokerAccess, BrokerError
 from solo60.harness.compared.static_check import PactComparison, StaticCheckError, compare_pacts, summary
 from solo60.harness.judged.environments import UnknownEnvironment, create_environment, environment_named
@@ -102,8 +99,6 @@ def run_pipeline(options: PipelineOptions) -> PipelineResult:
     console = options.console
     with ExitStack() as resources:
         stage = _Stages(result, console)
-        # Started first: it imports the fuzzer and starts its providers while the suites run (see `fuzz.stage`).
-        fuzzing = resources.enter_context(fuzz_beside())
         # The broker first: refused credentials or an unknown environment stop the run before any work.
         with stage("broker"):
             access = options.broker or BrokerAccess(resources.enter_context(_embedded_broker()))
@@ -117,8 +112,6 @@ def run_pipeline(options: PipelineOptions) -> PipelineResult:
         with stage("consumer pacts"):
             result.pacts = make_pacts(options.pacts_dir)
             stage.detail(f"{len(result.pacts)} pacts, {sum(p.interactions for p in result.pacts)} interactions")
-        providers = sorted({pact.provider for pact in result.pacts})
-        fuzzing.begin(providers, options.pacts_dir)
         with stage("compare", label="compare with OpenAPI"):
             try:
                 result.comparisons = compare_pacts(result.pacts)
@@ -130,6 +123,7 @@ def run_pipeline(options: PipelineOptions) -> PipelineResult:
         with stage("publish"):
             publish_pacts(broker, result.pacts, PublishOptions(revision))
             stage.detail(f"{len(result.pacts)} pacts as version {result.version[:12]} on {result.branch}")
+        providers = sorted({pact.provider for pact in result.pacts})
         with stage("start providers"):
             services = resources.enter_context(_providers(providers))
             stage.detail(", ".join(providers))
@@ -149,13 +143,9 @@ def run_pipeline(options: PipelineOptions) -> PipelineResult:
                 result.reports.append(report)
                 verified = sum(item.ok for item in report.interactions)
                 stage.detail(f"{verified}/{len(report.interactions)} interactions", ok=report.ok)
-        with stage("fuzz", label="fuzz (beside verification)"):
-            try:
-                result.fuzz = fuzzing.results()
-            except FuzzStageError as error:
-                raise PipelineError(f"the fuzz stage could not run: {error}") from error
-            fuzzed = sum(target.seconds for target in result.fuzz)
-            stage.detail(f"{stage_detail(result.fuzz)} in {fuzzed:.1f} s", ok=all(target.ok for target in result.fuzz))
+        with stage("fuzz"):
+            result.fuzz, detail = _fuzz(services, options.pacts_dir)
+            stage.detail(detail, ok=all(target.ok for target in result.fuzz))
         with stage("can-i-deploy"):
             pacticipants = [
                 name for name in SERVICE_NAMES if any(name in (p.consumer, p.provider) for p in result.pacts)
@@ -218,6 +208,20 @@ class _Stages:
         self._current.ok = ok
 
 
+def _fuzz(services: dict[str, str], pacts_dir: Path) -> tuple[list[TargetResult], str]:
+    """A small Schemathesis budget over the providers already running, every check on, seeded from the pacts."""
+    from solo60.fuzz.baseline import BaselineError
+    from solo60.fuzz.live import SeedError
+    from solo60.fuzz.runner import FuzzError
+    from solo60.fuzz.stage import fuzz_running_providers, stage_detail
+
+    try:
+        results = fuzz_running_providers(services, pacts_dir=pacts_dir)
+    except (FuzzError, SeedError, BaselineError) as error:
+        raise PipelineError(f"the fuzz stage could not run: {error}") from error
+    return results, stage_detail(results)
+
+
 @contextmanager
 def _embedded_broker() -> Iterator[str]:
     from broker.testing import running_broker
@@ -237,8 +241,9 @@ def _providers(names: list[str]) -> Iterator[dict[str, str]]:
             "SOLO60_DATA_DIR": data_dir,
             "SOLO60_RATE_LIMIT": "1000000/minute",
         }
-        # Warnings the providers log while verified (the local mail sink, the outbox giving up on a
-        # pact's example ids) say nothing about the contracts; the pipeline's output is its verdict.
+        # Warnings the providers log while verified and fuzzed (the local mail sink, the outbox giving
+        # up on a pact's example ids, uvicorn's for each malformed case) say nothing about the
+        # contracts; the pipeline's output is its verdict.
         services_log = logging.getLogger("solo60.services")
         level = services_log.level
         services_log.setLevel(logging.ERROR)
