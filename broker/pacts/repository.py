@@ -147,11 +147,9 @@ def latest_publication_ids_per_integration(
     return [row.id for row in rows]
 
 
-def main_branch_heads(
-    connection: Connection, provider_id: int, consumer_ids: Sequence[int] | None
-) -> list[Publication]:
-    """The newest publication from each consumer's main branch, in one query over the heads."""
-    head_ids = (
+def _main_head_ids(provider_id: Any) -> sa.Select[Any]:
+    """The ids of the provider's newest publication from each consumer's main branch (the heads kept on write)."""
+    return (
         sa.select(latest_branch_pacts.c.pact_publication_id)
         .join(branches, branches.c.id == latest_branch_pacts.c.branch_id)
         .join(
@@ -160,6 +158,13 @@ def main_branch_heads(
         )
         .where(latest_branch_pacts.c.provider_id == provider_id)
     )
+
+
+def main_branch_heads(
+    connection: Connection, provider_id: int, consumer_ids: Sequence[int] | None
+) -> list[Publication]:
+    """The newest publication from each consumer's main branch, in one query over the heads."""
+    head_ids = _main_head_ids(provider_id)
     if consumer_ids is not None:
         head_ids = head_ids.where(latest_branch_pacts.c.consumer_id.in_(list(consumer_ids)))
     if connection.dialect.name == "postgresql":
@@ -253,15 +258,7 @@ def main_heads_and_live(
 
 @lru_cache(maxsize=1)
 def _main_heads_and_live_statement() -> Any:
-    head_ids = (
-        sa.select(latest_branch_pacts.c.pact_publication_id)
-        .join(branches, branches.c.id == latest_branch_pacts.c.branch_id)
-        .join(
-            consumers,
-            sa.and_(consumers.c.id == branches.c.pacticipant_id, consumers.c.main_branch == branches.c.name),
-        )
-        .where(latest_branch_pacts.c.provider_id == sa.bindparam("provider_id"))
-    )
+    head_ids = _main_head_ids(sa.bindparam("provider_id"))
     main = (
         select_publications()
         .add_columns(
