@@ -123,6 +123,24 @@ class BrokerClient:
         assert response.status_code == expect, response.text
         return response.json()
 
+    def publish_contract(
+        self, provider: str, version: str, document: dict[str, Any], *, success: bool = True, branch: str = "main"
+    ) -> dict[str, Any]:
+        """Publish an OpenAPI document as the provider's contract, self-verified by Schemathesis."""
+        body = {
+            "pacticipantVersionNumber": version,
+            "branch": branch,
+            "contract": {
+                "content": encoded(document),
+                "contentType": "application/json",
+                "specification": "oas",
+                "selfVerificationResults": {"success": success, "verifier": "schemathesis"},
+            },
+        }
+        response = self.post(f"/provider-contracts/provider/{segment(provider)}/publish", body)
+        assert response.status_code == 200, response.text
+        return response.json()
+
     def pact(self, provider: str, consumer: str, version: str) -> dict[str, Any]:
         response = self.get(
             f"/pacts/provider/{segment(provider)}/consumer/{segment(consumer)}/version/{segment(version)}"

@@ -4,7 +4,6 @@ linked from the pact and the version."""
 
 from __future__ import annotations
 
-import base64
 import json
 from typing import Any
 
@@ -20,19 +19,7 @@ def publish_contract(
 ) -> dict[str, Any]:
     document = shop()
     document["info"]["version"] = version  # a document per provider version: one SHA each
-    body = {
-        "pacticipantVersionNumber": version,
-        "branch": branch,
-        "contract": {
-            "content": base64.b64encode(json.dumps(document).encode()).decode(),
-            "contentType": "application/json",
-            "specification": "oas",
-            "selfVerificationResults": {"success": success, "verifier": "schemathesis"},
-        },
-    }
-    response = broker.post("/provider-contracts/provider/shop/publish", body)
-    assert response.status_code == 200, response.text
-    return response.json()
+    return broker.publish_contract("shop", version, document, success=success, branch=branch)
 
 
 def pair(provider_version: str, consumer_version: str, tail: str = "cross-contract-verification-results") -> str:
