@@ -11,6 +11,7 @@ their OpenAPI document allows or forbids. The pieces, one job each:
 - `pact_states`: the provider states the pacts set up, per operation
 - `seeding`: each operation's states set up before it is fuzzed, their values in its cases
 - `runner`: one engine run over a live target, counted per operation
+- `results`: what a run found, per target and operation (no Schemathesis needed to read it)
 - `report`: the rich table (each operation's answers), the JUnit file, the JSON answers
 
 `solo60 fuzz` drives them from the command line, `solo60 pipeline` runs a small budget as a

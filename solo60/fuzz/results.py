@@ -1,7 +1,8 @@
-"""What a fuzz run found, per target and operation: plain data that crosses processes.
+"""What a fuzz run found, per target and operation: plain data, which `run_targets`' worker
+processes send back.
 
-Kept apart from `runner` so that whoever only reads results (the report, the pipeline, which
-receives them from the process that fuzzed) does not import Schemathesis to do so.
+Kept apart from `runner` so that whoever only reads results (the report, the pipeline's verdict)
+does not import Schemathesis to do so.
 """
 
 from __future__ import annotations
