@@ -329,7 +329,7 @@ def _versions_in_environment_statement(dialect: str) -> sa.Select[Any]:
 def _environment_names_statement(dialect: str) -> sa.CompoundSelect:
     """Built once per dialect, the versions bound as one list: one statement text whatever their
     number, so PostgreSQL gets it prepared (an `IN` of each page's count of ids was a new text,
-    rendered and planned on every request, like `branches_of`'s and `tags_of`'s before)."""
+    rendered and planned on every request); `branches_of` and `tags_of` bind theirs the same way."""
     return sa.union(
         sa.select(deployed_versions.c.version_id, environments.c.name)
         .join(environments, environments.c.id == deployed_versions.c.environment_id)
