@@ -332,7 +332,14 @@ def seed(database: Database, versions_per_pacticipant: int, verification_count: 
     pact_version_list = list(pact_version_ids.items())
     seen: set[tuple[int, int]] = set()
     verification_id = 0
+    draws = 0
     while verification_id < verification_count:
+        draws += 1
+        if draws > 50 * verification_count:  # the dataset has too few distinct pairs to draw from
+            raise ValueError(
+                f"{verification_count:,} verification results do not fit {versions_per_pacticipant:,} versions "
+                "per pacticipant: ask for fewer with --verifications"
+            )
         (consumer_id, provider_id, _), pvid = pact_version_list[rng.randrange(len(pact_version_list))]
         provider = names[provider_id - 1]
         first_published_by = publications_by_pact_version[pvid][0]
@@ -1059,7 +1066,12 @@ def main() -> None:
     parser.add_argument("--backends", default="sqlite,postgres")
     parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES)
     parser.add_argument("--versions", type=int, default=10_000, help="versions per pacticipant at full scale")
-    parser.add_argument("--verifications", type=int, default=100_000, help="verification results at full scale")
+    parser.add_argument(
+        "--verifications",
+        type=int,
+        default=None,
+        help="verification results at full scale (default: 10 per version of a pacticipant, 100,000 at 10,000)",
+    )
     parser.add_argument(
         "--provider-contracts",
         action="store_true",
@@ -1090,6 +1102,8 @@ def main() -> None:
         help="e.g. FULL,NORMAL: compare publish latency under these SQLite settings (the first is the reference)",
     )
     arguments = parser.parse_args()
+    if arguments.verifications is None:
+        arguments.verifications = 10 * arguments.versions
     modes = [item.strip().upper() for item in arguments.sqlite_synchronous.split(",") if item.strip()]
     if modes:
         if any(mode not in ("OFF", "NORMAL", "FULL", "EXTRA") for mode in modes) or arguments.requests < 1:
