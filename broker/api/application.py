@@ -83,7 +83,8 @@ class BrokerApplication:
         self.metrics = Metrics()
         self.admission = Admission(self.settings.limits)
         self.executor = WebhookExecutor(self.settings.webhooks)
-        self.worker = WebhookWorker(self.database, self.executor, self.settings.webhooks)
+        self.background_database = self.database.for_background_work()
+        self.worker = WebhookWorker(self.background_database, self.executor, self.settings.webhooks)
         self.clean_schedule = self._clean_schedule()
         self.services = BrokerServices(self.settings, self.database, self.executor, self.worker, self.metrics, self)
         self.base_path = urlsplit(self.settings.base_url).path.rstrip("/") if self.settings.base_url else ""
@@ -98,7 +99,7 @@ class BrokerApplication:
             options = options_from(clean)
         except BrokerError as problem:
             raise SettingsError(f"PACT_BROKER_DATABASE_CLEAN_KEEP_VERSION_SELECTORS: {problem.message}") from None
-        return CleanSchedule(self.database, options, clean.cron_schedule)
+        return CleanSchedule(self.background_database, options, clean.cron_schedule)
 
     @cached_property
     def openapi_document(self) -> dict[str, Any]:
@@ -126,6 +127,7 @@ class BrokerApplication:
             if self.clean_schedule is not None:
                 self.clean_schedule.stop()
             self.executor.close()
+            self.background_database.dispose()
             self.database.dispose()
             self._started = False
 

@@ -1,12 +1,16 @@
 """The PostgreSQL pool hands a request the connection the last one returned: its statements are
-already prepared there, where a connection new to the round parses each afresh."""
+already prepared there, where a connection new to the round parses each afresh. The broker's
+background work has a pool of its own, so it never reorders the requests' pool."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 import pytest
+from sqlalchemy import event
 
+from broker.api.application import BrokerApplication
+from broker.config import BrokerSettings
 from broker.storage.database import Database
 
 
@@ -24,3 +28,22 @@ def test_requests_in_a_row_reuse_the_connection_returned_last(new_database: Call
         assert first_backend != second_backend
     finally:
         database.dispose()
+
+
+def test_the_webhook_workers_polls_leave_the_requests_pool_alone(new_database: Callable[[], str]) -> None:
+    """A poll that took a request's connection would reorder the pool: the next requests would
+    get a connection whose statements are not prepared yet."""
+    application = BrokerApplication(BrokerSettings(database_url=new_database(), run_webhook_worker=False))
+    application.startup()
+    try:
+        with application.database.engine.connect() as connection:
+            connection.exec_driver_sql("SELECT 1")
+        opened: list[object] = []
+        event.listen(application.database.engine, "checkout", lambda *arguments: opened.append(arguments))
+        for _ in range(3):
+            assert application.worker.run_due() == 0
+            assert application.worker._seconds_until_next_attempt() > 0
+        assert opened == []
+        assert application.background_database.engine.pool.checkedin() == 1
+    finally:
+        application.shutdown()
