@@ -15,6 +15,7 @@ slow). A load balancer can count the two apart.
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -68,24 +69,26 @@ class Admission:
     @asynccontextmanager
     async def slot(self) -> AsyncIterator[Shed | None]:
         """Yields None while holding a slot, or the refusal to send instead."""
-        if self._slots.value == 0 and self._waiting >= self.limits.max_queued_requests:
-            yield Shed(429, FULL, self.retry_after())
-            return
-        self._waiting += 1
-        try:
-            with anyio.move_on_after(self.limits.queue_timeout_seconds) as scope:
-                await self._slots.acquire()
-        finally:
-            self._waiting -= 1
-        if scope.cancelled_caught:
-            yield Shed(
-                503, "The broker is busy and could not take this request in time; retry later", self.retry_after()
-            )
-            return
-        started = anyio.current_time()
+        slots = self._slots
+        if slots.value > 0 and self._waiting == 0:
+            slots.acquire_nowait()  # a free slot and nobody ahead: no timer to arm (most requests)
+        else:
+            if slots.value == 0 and self._waiting >= self.limits.max_queued_requests:
+                yield Shed(429, FULL, self.retry_after())
+                return
+            self._waiting += 1
+            try:
+                with anyio.move_on_after(self.limits.queue_timeout_seconds) as scope:
+                    await slots.acquire()
+            finally:
+                self._waiting -= 1
+            if scope.cancelled_caught:
+                yield Shed(503, BUSY, self.retry_after())
+                return
+        started = time.monotonic()
         try:
             yield None
         finally:
-            self._slots.release()
-            elapsed = anyio.current_time() - started
+            slots.release()
+            elapsed = time.monotonic() - started
             self._average_seconds = 0.9 * self._average_seconds + 0.1 * elapsed
