@@ -51,9 +51,14 @@ class Contract:
         return content.content_sha(self.document)
 
     @cached_property
+    def stored_document(self) -> dict[str, Any]:
+        """The document as stored: every interaction with its `_id`."""
+        return content.with_interaction_ids(self.document)
+
+    @cached_property
     def stored_text(self) -> str:
-        """The document as stored: every interaction with its `_id`, as JSON text."""
-        return json.dumps(content.with_interaction_ids(self.document), ensure_ascii=False)
+        """`stored_document` as JSON text."""
+        return json.dumps(self.stored_document, ensure_ascii=False)
 
     def hashed(self) -> Contract:
         """Itself, with its SHA and stored text worked out now (before a transaction begins)."""
@@ -210,13 +215,13 @@ def check_for_conflicts(
 
 def _store(
     connection: Connection, consumer: Pacticipant, provider: Pacticipant, contract: Contract
-) -> tuple[int, str, bool]:
+) -> tuple[int, str, bool, int]:
     """The pact version (content between this pair) for the contract, stored once per SHA;
-    and whether this pair had never published that content before."""
+    whether this pair had never published that content before; and the content's id."""
     sha = contract.sha
     content_id = repository.content_id_for(connection, sha, lambda: contract.stored_text)
     pact_version_id, is_new = repository.pact_version_id_for(connection, consumer.id, provider.id, content_id)
-    return pact_version_id, sha, is_new
+    return pact_version_id, sha, is_new, content_id
 
 
 def publish_pact(
@@ -249,6 +254,7 @@ def publish_pact(
     existing = None if version_is_new else repository.find_publication(connection, provider.id, version.id)
     outcome: Outcome
     new_content = False
+    stored = contract  # what the pact's content is now (a merge stores another document)
     if existing is not None and existing.sha == new_sha:
         outcome = "republished"
         publication = existing
@@ -262,9 +268,8 @@ def publish_pact(
             stored = replace(contract, document=content.merge_pacts(old_document, contract.document))
             outcome = "merged"
         else:
-            stored = contract
             outcome = "overwritten"
-        pact_version_id, _, new_content = _store(connection, consumer, provider, stored)
+        pact_version_id, _, new_content, content_id = _store(connection, consumer, provider, stored)
         repository.replace_publication_content(connection, existing, pact_version_id)
         publication = repository.find_publication(connection, provider.id, version.id)  # type: ignore[assignment]
     elif (
@@ -274,7 +279,7 @@ def publish_pact(
         outcome = "created"
         heads_moved = True
     else:
-        pact_version_id, sha, new_content = _store(connection, consumer, provider, contract)
+        pact_version_id, sha, new_content, content_id = _store(connection, consumer, provider, contract)
         now = utcnow()
         new_id = repository.insert_publication(connection, consumer.id, provider.id, version.id, pact_version_id, now)
         if new_id is None:  # a concurrent publisher of the same version got there first: compare with theirs
@@ -295,11 +300,14 @@ def publish_pact(
             content_changed = new_content or _content_changed(connection, publication)
         if content_changed:
             events.append(EventName.CONTRACT_CONTENT_CHANGED.value)
-        if with_contracts is None:
-            cross_contracts.pact_published(connection, provider.id, publication.pact_version_id)
-        elif provider.id in with_contracts:
+        if with_contracts is None or provider.id in with_contracts:
             cross_contracts.pact_published(
-                connection, provider.id, publication.pact_version_id, has_contracts=True, pact_content_id=content_id
+                connection,
+                provider.id,
+                publication.pact_version_id,
+                has_contracts=True if with_contracts is not None else None,
+                pact_content_id=content_id,
+                pact_document=stored.stored_document,
             )
     if with_webhooks:
         events.extend(triggers.pact_published(connection, publication, events, hooks))

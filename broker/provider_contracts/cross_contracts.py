@@ -17,6 +17,7 @@ import json
 import threading
 from collections import OrderedDict
 from dataclasses import replace
+from typing import Any
 
 from sqlalchemy.engine import Connection
 
@@ -36,8 +37,15 @@ _comparators: OrderedDict[str, Comparator] = OrderedDict()
 _results: OrderedDict[tuple[str, str], CrossContractResult] = OrderedDict()
 
 
-def _comparator(connection: Connection, contract_content_id: int) -> Comparator:
-    """The compiled comparator of a stored document, kept for the next publish (by SHA)."""
+def _comparator(connection: Connection, contract_content_id: int, sha: str | None = None) -> Comparator:
+    """The compiled comparator of a stored document, kept for the next publish (by SHA). Given
+    the document's SHA, a comparator already compiled needs no read of the document."""
+    if sha is not None:
+        with _lock:
+            found = _comparators.get(sha)
+            if found is not None:
+                _comparators.move_to_end(sha)
+                return found
     text, sha = repository.contract_text(connection, contract_content_id)
     with _lock:
         found = _comparators.get(sha)
@@ -53,11 +61,18 @@ def _comparator(connection: Connection, contract_content_id: int) -> Comparator:
 
 
 def compare(
-    connection: Connection, pact_content_id: int, contract_content_id: int, *, shas: tuple[str, str] | None = None
+    connection: Connection,
+    pact_content_id: int,
+    contract_content_id: int,
+    *,
+    shas: tuple[str, str] | None = None,
+    contract_sha: str | None = None,
+    pact: dict[str, Any] | None = None,
 ) -> CrossContractResult:
     """Compare the pair now, storing nothing: what a reading request (the matrix) may do. Given
     the two contents' SHAs (pact, document), a comparison this process already made of the same
-    two contents is reused: a result depends on nothing else."""
+    two contents is reused: a result depends on nothing else. `contract_sha` (the document's)
+    and `pact` (the pact's stored document) spare reading them when the caller has them."""
     if shas is not None:
         with _lock:
             cached = _results.get(shas)
@@ -68,8 +83,9 @@ def compare(
     problem = None
     results: list[dict[str, object]] = []
     try:
-        comparator = _comparator(connection, contract_content_id)
-        pact = json.loads(repository.pact_text(connection, pact_content_id))
+        comparator = _comparator(connection, contract_content_id, contract_sha or (shas[1] if shas else None))
+        if pact is None:
+            pact = json.loads(repository.pact_text(connection, pact_content_id))
         with _lock:  # compiled validators are shared between request threads
             compared = comparator.compare(pact)
         results = [result.as_json() for result in compared]
@@ -119,11 +135,16 @@ def pact_published(
     *,
     has_contracts: bool | None = None,
     pact_content_id: int | None = None,
+    pact_document: dict[str, Any] | None = None,
 ) -> list[CrossContractResult]:
     """Compare a newly published pact with the provider contracts that matter (nothing to do,
     at the cost of one indexed probe, for a provider that never published a contract).
-    `has_contracts`: whether it did, and `pact_content_id`: the pact's content, when the caller
-    knows them (a round trip less each)."""
+    `has_contracts`: whether it did, `pact_content_id`: the pact's content and `pact_document`:
+    that content as stored, when the caller knows them (a round trip less each).
+
+    Each document comes with its SHA and whether this comparator version compared the pair, so a
+    new pair costs its comparison and one upsert: no read of a compiled document, of the pact or
+    of the result the query already said is missing."""
     if has_contracts is None:
         has_contracts = repository.any_contract_for(connection, provider_id)
     if not has_contracts:
@@ -134,7 +155,14 @@ def pact_published(
     contents = list(
         repository.contract_contents_that_matter(connection, provider_id, pact, COMPARATOR_VERSION).items()
     )[:MAX_COMPARISONS_PER_PUBLISH]
-    return [result_for(connection, pact, contract) for contract, compared in contents if not compared]
+    results = []
+    for contract, found in contents:
+        if found.compared:
+            continue
+        result = compare(connection, pact, contract, contract_sha=found.sha, pact=pact_document)
+        repository.save_result(connection, result)  # replaces a result of an older comparator version
+        results.append(result)
+    return results
 
 
 def verdict_of(self_verification_success: bool | None, result: CrossContractResult | None) -> ContractVerdict:

@@ -74,3 +74,12 @@ class ContractVerdict:
     @property
     def success(self) -> bool:
         return self.self_verified and self.compatible is True
+
+
+@dataclass(frozen=True)
+class ContentThatMatters:
+    """A document a new pact is judged against: its SHA (which names a compiled comparator) and
+    whether the pact was compared with it already."""
+
+    sha: str
+    compared: bool

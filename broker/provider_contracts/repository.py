@@ -17,11 +17,16 @@ from broker.deployments.tables import deployed_versions, released_versions
 from broker.integrations.tables import integrations
 from broker.pacticipants.tables import pacticipants
 from broker.pacts.tables import latest_branch_pacts, pact_contents, pact_publications, pact_versions
-from broker.provider_contracts.models import CrossContractResult, ProviderContract, SelfVerification
+from broker.provider_contracts.models import (
+    ContentThatMatters,
+    CrossContractResult,
+    ProviderContract,
+    SelfVerification,
+)
 from broker.provider_contracts.tables import cross_contract_results, provider_contract_contents, provider_contracts
 from broker.storage.lists import one_of, one_of_parameter
 from broker.storage.schema import utcnow
-from broker.storage.upserts import insert_returning_id
+from broker.storage.upserts import insert_returning_id, upsert_touching
 from broker.verifications.tables import verifications
 from broker.versions.tables import branch_versions, branches, versions
 
@@ -423,16 +428,16 @@ def pact_contents_that_matter(connection: Connection, provider_id: int) -> list[
 
 def contract_contents_that_matter(
     connection: Connection, provider_id: int, pact_content_id: int = -1, comparator_version: str = ""
-) -> dict[int, bool]:
+) -> dict[int, ContentThatMatters]:
     """Document contents of the provider versions that are the latest with a contract on a
     branch, or deployed or released, or the latest contract of all: the documents a new pact
-    is judged against. Newest first, each with whether the pact content `pact_content_id` was
-    compared with it by `comparator_version` already (one round trip: every publish of a pact
-    to a provider with contracts asks both)."""
+    is judged against. Newest first, by content id, each with its SHA and whether the pact
+    content `pact_content_id` was compared with it by `comparator_version` already (one round
+    trip: every publish of a pact to a provider with contracts asks all three)."""
     parameters = {"provider_id": provider_id, "pact_content_id": pact_content_id, "comparator": comparator_version}
-    found: dict[int, bool] = {}
+    found: dict[int, ContentThatMatters] = {}
     for row in connection.execute(_contents_that_matter_statement(), parameters):
-        found.setdefault(row.content_id, bool(row.compared))
+        found.setdefault(row.content_id, ContentThatMatters(row.sha, bool(row.compared)))
     return found
 
 
@@ -467,7 +472,8 @@ def _contents_that_matter_statement() -> sa.Select[Any]:
         .exists()
     )
     return (
-        sa.select(provider_contracts.c.content_id, compared.label("compared"))
+        sa.select(provider_contracts.c.content_id, provider_contract_contents.c.sha, compared.label("compared"))
+        .join(provider_contract_contents, provider_contract_contents.c.id == provider_contracts.c.content_id)
         .where(provider_contracts.c.provider_version_id.in_(wanted))
         .order_by(provider_contracts.c.provider_version_id.desc())
     )
@@ -556,21 +562,19 @@ def existing_pairs(
 
 
 def save_result(connection: Connection, result: CrossContractResult) -> None:
-    """Store the pair's result, replacing one made by another comparator version."""
-    connection.execute(
-        cross_contract_results.delete().where(
-            cross_contract_results.c.pact_content_id == result.pact_content_id,
-            cross_contract_results.c.contract_content_id == result.contract_content_id,
-        )
-    )
-    connection.execute(
-        cross_contract_results.insert().values(
-            pact_content_id=result.pact_content_id,
-            contract_content_id=result.contract_content_id,
-            success=result.success,
-            results=result.results,
-            problem=result.problem,
-            comparator_version=result.comparator_version,
-            created_at=result.created_at,
-        )
+    """Store the pair's result, replacing one made by another comparator version (one statement)."""
+    upsert_touching(
+        connection,
+        cross_contract_results,
+        {
+            "pact_content_id": result.pact_content_id,
+            "contract_content_id": result.contract_content_id,
+            "success": result.success,
+            "results": result.results,
+            "problem": result.problem,
+            "comparator_version": result.comparator_version,
+            "created_at": result.created_at,
+        },
+        ["pact_content_id", "contract_content_id"],
+        ["success", "results", "problem", "comparator_version", "created_at"],
     )

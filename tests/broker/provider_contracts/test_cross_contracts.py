@@ -7,6 +7,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import sqlalchemy as sa
+from sqlalchemy import event
+
+from broker.provider_contracts.cross_contracts import COMPARATOR_VERSION
+from broker.provider_contracts.tables import cross_contract_results
 from tests.broker.provider_contracts.shop import get_item, pact, shop
 from tests.broker.support import BrokerClient, segment
 
@@ -122,3 +127,47 @@ def test_a_contract_answers_with_the_newest_pacts_that_matter_only(broker: Broke
         for item in every.json()["_embedded"]["crossContractVerificationResults"]
     ]
     assert shown == [str(number) for number in range(26, 1, -1)]
+
+
+def test_a_result_of_an_older_comparator_is_replaced_when_the_pact_is_published_again(broker: BrokerClient) -> None:
+    publish_contract(broker, "10")
+    broker.publish("web", "1", "shop", branch="main", interactions=INCOMPATIBLE)
+    with broker.application.database.engine.begin() as connection:  # as an older comparator left it
+        connection.execute(
+            cross_contract_results.update().values(comparator_version="0", success=True, results=[], problem=None)
+        )
+    broker.publish("web", "2", "shop", branch="main", interactions=INCOMPATIBLE)  # the same content again
+    with broker.application.database.engine.connect() as connection:
+        stored = connection.execute(sa.select(cross_contract_results)).all()
+    assert [(row.comparator_version, row.success) for row in stored] == [(COMPARATOR_VERSION, False)]
+    assert broker.get(pair("10", "1")).json()["success"] is False
+
+
+def test_comparing_a_new_pact_reads_back_neither_the_pact_nor_a_compiled_document(broker: BrokerClient) -> None:
+    """The publish has the pact in hand, and the query for the documents that matter names each
+    one's SHA and whether the pair was compared: a new pair costs its comparison and one write."""
+    publish_contract(broker, "10")
+    broker.publish("web", "1", "shop", branch="main", interactions=COMPATIBLE)  # compiles the document
+    sent: list[str] = []
+
+    def record(_connection: object, _cursor: object, statement: str, *_rest: object) -> None:
+        sent.append(" ".join(statement.split()))
+
+    engine = broker.application.database.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        broker.publish("web", "2", "shop", branch="main", interactions=INCOMPATIBLE)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    touching = [
+        text
+        for text in sent
+        if text.startswith(("SELECT provider_contract", "SELECT cross_contract", "INSERT INTO cross_contract"))
+        or text.startswith(("DELETE FROM cross_contract", "UPDATE cross_contract"))
+    ]
+    assert len(touching) == 2, touching  # the documents that matter, then the result
+    assert touching[1].startswith("INSERT INTO cross_contract_results")
+    assert not [text for text in sent if text.startswith("SELECT pact_contents.content")]
+    assert broker.pact("shop", "web", "2")["_links"]["pf:cross-contract-verification-results"][0]["title"].endswith(
+        ": incompatible"
+    )
