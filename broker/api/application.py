@@ -38,6 +38,7 @@ from broker.config import BrokerSettings, SettingsError
 from broker.errors import BrokerError, PayloadTooLargeError
 from broker.nested_query import NestedQuery, whole_number
 from broker.public_url import current_base_url
+from broker.storage.checkpoints import Checkpointer
 from broker.storage.database import Database
 from broker.ui import UserInterface
 from broker.webhooks.executor import WebhookExecutor
@@ -86,6 +87,7 @@ class BrokerApplication:
         self.background_database = self.database.for_background_work()
         self.worker = WebhookWorker(self.background_database, self.executor, self.settings.webhooks)
         self.clean_schedule = self._clean_schedule()
+        self.checkpointer = Checkpointer(self.background_database)
         self.services = BrokerServices(self.settings, self.database, self.executor, self.worker, self.metrics, self)
         self.base_path = urlsplit(self.settings.base_url).path.rstrip("/") if self.settings.base_url else ""
         self._start_lock = threading.Lock()
@@ -117,6 +119,7 @@ class BrokerApplication:
                 self.worker.start()
             if self.clean_schedule is not None:
                 self.clean_schedule.start()
+            self.checkpointer.start()
             self._started = True
 
     def shutdown(self) -> None:
@@ -126,6 +129,7 @@ class BrokerApplication:
             self.worker.stop()
             if self.clean_schedule is not None:
                 self.clean_schedule.stop()
+            self.checkpointer.stop()
             self.executor.close()
             self.background_database.dispose()
             self.database.dispose()

@@ -24,6 +24,9 @@ from sqlalchemy.engine import Connection, Engine
 
 WRITE_OPTION = "broker_write"
 SQLITE_SYNCHRONOUS = "FULL"
+# a commit checkpoints only past this many log pages (40 MB): a running broker checkpoints in the
+# background well before (`checkpoints.py`); this bounds the log should that thread not run
+SQLITE_AUTOCHECKPOINT_PAGES = 10_000
 
 
 def default_sqlite_path() -> Path:
@@ -57,6 +60,7 @@ def _configure_sqlite(engine: Engine) -> None:
             "PRAGMA busy_timeout=30000",
             "PRAGMA cache_size=-65536",
             "PRAGMA temp_store=MEMORY",
+            f"PRAGMA wal_autocheckpoint={SQLITE_AUTOCHECKPOINT_PAGES}",
         ):
             cursor.execute(pragma)
         cursor.close()
