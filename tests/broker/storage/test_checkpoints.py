@@ -40,7 +40,8 @@ def test_commits_leave_the_checkpoint_to_the_checkpointer(tmp_path: Path) -> Non
         _write_contents(database, 300)  # ~1,500 pages: past SQLite's default of 1,000
         assert _log_pages(path) > 1_000  # no commit copied the log back
         logged, copied = Checkpointer(database).checkpoint()
-        assert logged > 1_000 and copied == logged
+        assert logged > 1_000
+        assert copied == logged
         with database.reading() as connection:
             assert connection.scalar(sa.select(sa.func.count()).select_from(pact_contents)) == 300
     finally:
