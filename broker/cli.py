@@ -86,6 +86,7 @@ def serve(
     token: list[str] | None = typer.Option(None, "--token", help="A bearer token with read-write access."),
 ) -> None:
     """Serve the broker (migrations run on start). `--port 0` picks a free port and prints it."""
+    import gc
     import socket
 
     import uvicorn
@@ -108,6 +109,11 @@ def serve(
         application.startup()
     except Exception as failure:  # one line, not a traceback
         _fail(f"cannot open the database: {failure}")
+    # What start-up made (modules, routes, templates, the pool, the migrations' leftovers once
+    # collected) lives as long as the process: frozen out of the collector's generations, a full
+    # collection no longer walks its ~150,000 objects with every request stopped (25-80 ms a pass).
+    gc.collect()
+    gc.freeze()
     bound = listener.getsockname()[1]
     console.print(f"Pact Broker on http://{host}:{bound} (database: {application.database.location})", highlight=False)
     config = uvicorn.Config(application, log_level="warning", access_log=False, lifespan="on")
