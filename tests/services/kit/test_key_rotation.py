@@ -50,7 +50,8 @@ async def test_rewriting_the_keys_file_in_place_never_refuses_a_key_in_every_ver
         writer.start()
         statuses: list[int] = []
         deadline = time.monotonic() + 30
-        while len(statuses) < 300 and time.monotonic() < deadline:
+        # until both sides did enough: on a loaded machine the writer may get few turns at first
+        while (len(statuses) < 300 or rewrites < 50) and time.monotonic() < deadline:
             statuses.append((await client.get(USER, headers={"x-api-key": "always"})).status_code)
             await asyncio.sleep(0)
         stop.set()
