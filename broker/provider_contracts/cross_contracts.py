@@ -37,21 +37,24 @@ _comparators: OrderedDict[str, Comparator] = OrderedDict()
 _results: OrderedDict[tuple[str, str], CrossContractResult] = OrderedDict()
 
 
-def _comparator(connection: Connection, contract_content_id: int, sha: str | None = None) -> Comparator:
-    """The compiled comparator of a stored document, kept for the next publish (by SHA). Given
-    the document's SHA, a comparator already compiled needs no read of the document."""
-    if sha is not None:
-        with _lock:
-            found = _comparators.get(sha)
-            if found is not None:
-                _comparators.move_to_end(sha)
-                return found
-    text, sha = repository.contract_text(connection, contract_content_id)
+def _compiled(sha: str) -> Comparator | None:
     with _lock:
         found = _comparators.get(sha)
         if found is not None:
             _comparators.move_to_end(sha)
-            return found
+        return found
+
+
+def _comparator(connection: Connection, contract_content_id: int, sha: str | None = None) -> Comparator:
+    """The compiled comparator of a stored document, kept for the next publish (by SHA). Given
+    the document's SHA, a comparator already compiled needs no read of the document."""
+    found = _compiled(sha) if sha is not None else None
+    if found is not None:
+        return found
+    text, sha = repository.contract_text(connection, contract_content_id)
+    found = _compiled(sha)
+    if found is not None:
+        return found
     comparator = Comparator(document_from_text(text))
     with _lock:
         _comparators[sha] = comparator
