@@ -71,8 +71,9 @@ def _configure_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql(f"BEGIN {mode}")
 
 
-def create_database_engine(url: str | None, pool_size: int | None = None) -> Engine:
-    """`pool_size`: connections kept (as many again may open under load); by default 8 on SQLite, 10 on PostgreSQL."""
+def create_database_engine(url: str | None, pool_size: int | None = None, max_overflow: int | None = None) -> Engine:
+    """`pool_size`: connections kept, by default 8 on SQLite and 10 on PostgreSQL; `max_overflow`:
+    how many more may open under load (as many again by default)."""
     resolved = normalise_database_url(url)
     if resolved.startswith("sqlite"):
         if resolved.endswith(":memory:") or resolved.endswith("://"):
@@ -83,7 +84,7 @@ def create_database_engine(url: str | None, pool_size: int | None = None) -> Eng
             resolved,
             connect_args={"check_same_thread": False, "timeout": 30},
             pool_size=pool_size or 8,
-            max_overflow=pool_size or 8,
+            max_overflow=max_overflow if max_overflow is not None else pool_size or 8,
         )
         _configure_sqlite(engine)
         return engine
@@ -93,26 +94,30 @@ def create_database_engine(url: str | None, pool_size: int | None = None) -> Eng
     # parsing it afresh until then): pacts for verification had bursts of ten requests 3-4 ms slower
     # whenever one more connection joined the round (p95 4.9x-5.3x /health in some benchmark runs).
     size = pool_size or 10
-    return sa.create_engine(resolved, pool_size=size, max_overflow=size, pool_recycle=1800, pool_use_lifo=True)
+    overflow = max_overflow if max_overflow is not None else size
+    return sa.create_engine(resolved, pool_size=size, max_overflow=overflow, pool_recycle=1800, pool_use_lifo=True)
 
 
 class Database:
     """The engine plus the two kinds of transaction the broker uses."""
 
-    def __init__(self, url: str | None = None, *, pool_size: int | None = None) -> None:
+    def __init__(
+        self, url: str | None = None, *, pool_size: int | None = None, max_overflow: int | None = None
+    ) -> None:
         self.url = normalise_database_url(url)
-        self.engine = create_database_engine(url, pool_size)
+        self.engine = create_database_engine(url, pool_size, max_overflow)
 
     def for_background_work(self) -> Database:
-        """The same database through a pool of its own, one connection kept, for the broker's
-        background threads (the webhook worker polls every second; the clean-up schedule).
+        """The same database through a pool of its own for the broker's background threads (the
+        webhook worker polls every second, SQLite's checkpoints, the clean-up schedule): one
+        connection kept, one per thread at most.
 
         Sharing the requests' pool, a poll that ran while a request held the connection on top
         opened or took another one, and returned it last: LIFO then handed the next requests that
         colder connection, whose statements are parsed and planned afresh until psycopg prepares
         them (their sixth run there). Pacts for verification ran 8-9 ms instead of 4 for the ten
         requests after such a poll, enough to double its p95 in a benchmark run."""
-        return Database(self.url, pool_size=1)
+        return Database(self.url, pool_size=1, max_overflow=2)
 
     @property
     def is_sqlite(self) -> bool:
